@@ -1,0 +1,2 @@
+export type { RequestScope, RequestScopeInit } from './request-scope.js';
+export { RequestScopeStore } from './request-scope.js';

@@ -1,0 +1,41 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Session } from '../session/types.js';
+
+/** What one request carries through every async call it makes. */
+export interface RequestScope {
+  /** The verified session, or `undefined` for an anonymous request. */
+  session: Session | undefined;
+  /** Client IP after the adapter applied its trusted-proxy rule. */
+  ipAddress: string | undefined;
+  userAgent: string | undefined;
+  requestId: string;
+  /** Per-request memo: one request never resolves the same thing twice. @internal */
+  memo: Map<string, unknown>;
+}
+
+/** The fields a caller supplies when opening a scope. */
+export type RequestScopeInit = Partial<Omit<RequestScope, 'memo'>>;
+
+/**
+ * One AsyncLocalStorage per orgkit instance, entered only through `run()`
+ * (never `enterWith()`, which leaks the scope into unrelated work).
+ * @internal
+ */
+export class RequestScopeStore {
+  readonly #storage = new AsyncLocalStorage<RequestScope>();
+
+  run<T>(init: RequestScopeInit, fn: () => T): T {
+    const scope: RequestScope = {
+      session: init.session,
+      ipAddress: init.ipAddress,
+      userAgent: init.userAgent,
+      requestId: init.requestId ?? crypto.randomUUID(),
+      memo: new Map(),
+    };
+    return this.#storage.run(scope, fn);
+  }
+
+  current(): RequestScope | undefined {
+    return this.#storage.getStore();
+  }
+}

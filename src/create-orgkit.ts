@@ -1,0 +1,174 @@
+import { orgkitConfigSchema } from './config/schema.js';
+import type { WorkOSClientLike } from './config/workos-client.js';
+import { type RequestScope, type RequestScopeInit, RequestScopeStore } from './context/index.js';
+import type { OrgkitDatabase } from './db/database.js';
+import { createOrgkitTables, type OrgkitTables } from './db/tables.js';
+import { OrgkitError } from './errors/index.js';
+import {
+  type AccessControl,
+  createRoles,
+  type DefaultAccessControl,
+  defaultAccessControl,
+  type RolesApi,
+} from './roles/index.js';
+import { createSessionVerifier, type Session, type SessionVerifier } from './session/index.js';
+import { createWorkOSSync, type SyncApi } from './sync/index.js';
+
+/** Options of {@link createOrgkit}. */
+export interface OrgkitConfig<AC extends AccessControl = DefaultAccessControl> {
+  /** A drizzle Postgres database (node-postgres, postgres.js, Neon or PGlite). */
+  database: OrgkitDatabase;
+  /** A `@workos-inc/node` client (majors 9–11). Needed for JWKS, webhooks and event sync. */
+  workos?: WorkOSClientLike;
+  /** WorkOS client id. @default process.env.WORKOS_CLIENT_ID */
+  clientId?: string;
+  /** The app's roles and permissions. @default defaultAccessControl (the seed's roles) */
+  accessControl?: AC;
+  /** Renamed tables from `createOrgkitTables`. @default the default names */
+  tables?: OrgkitTables;
+  session?: {
+    /** @default workos.userManagement.getJwksUrl(clientId) */
+    jwksUrl?: string;
+    /**
+     * Accepted `iss` values. WorkOS issuers differ by environment and custom auth domain.
+     * @default ['https://api.workos.com', 'https://api.workos.com/user_management/<clientId>']
+     */
+    issuers?: string[];
+    /** Required `aud`, if any. WorkOS production tokens carry none. */
+    audience?: string | string[];
+    /** @default 5 */
+    clockToleranceSeconds?: number;
+    /** Minimum time between JWKS refetches on an unknown `kid`. @default 30000 */
+    jwksCooldownMs?: number;
+    /** @default 600000 */
+    jwksCacheMaxAgeMs?: number;
+    /** Cache of verified tokens (bounded, honours `exp`). @default false */
+    verifiedTokenCache?: false | { max?: number };
+  };
+  /** Process-wide role cache. */
+  cache?: { ttlMs?: number; max?: number };
+  /** Redis pub/sub so role changes reach every instance. */
+  redis?: { url: string; channel?: string } | { client: unknown; channel?: string };
+  /** WorkOS webhook verification. */
+  webhooks?: { secret: string; toleranceMs?: number };
+}
+
+/** The object {@link createOrgkit} returns. */
+export interface Orgkit<AC extends AccessControl = DefaultAccessControl>
+  extends RolesApi<AC>,
+    SyncApi {
+  readonly accessControl: AC;
+  readonly tables: OrgkitTables;
+  readonly database: OrgkitDatabase;
+  /** Verifies a WorkOS access token (signature, RS256 only, expiry, issuer). */
+  verifyAccessToken(token: string): Promise<Session>;
+  /** Runs `fn` inside a request scope; adapters call this for every request. */
+  runWithRequestScope<T>(init: RequestScopeInit, fn: () => T): T;
+  /** The current request scope, if any. */
+  getRequestScope(): RequestScope | undefined;
+  /** The current scope's session, or throws `unauthenticated`. */
+  requireAuth(): Session;
+  /** Closes what orgkit opened (the Redis connections). The database is yours to close. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_ISSUER = 'https://api.workos.com';
+
+function formatConfigError(error: { issues: { path: PropertyKey[]; message: string }[] }): string {
+  const issue = error.issues[0];
+  const key = issue?.path.map(String).join('.') || '(root)';
+  return `createOrgkit: ${key}: ${issue?.message ?? 'invalid option'}`;
+}
+
+/**
+ * Creates one orgkit instance. Nothing is module-level: two instances never share state.
+ *
+ * @example
+ * ```ts
+ * const orgkit = createOrgkit({ database: db, workos, clientId: process.env.WORKOS_CLIENT_ID })
+ * const roles = await orgkit.getUserRoles(session.userId)
+ * ```
+ */
+export function createOrgkit<AC extends AccessControl = DefaultAccessControl>(
+  config: OrgkitConfig<AC>,
+): Orgkit<AC> {
+  const parsed = orgkitConfigSchema.safeParse(config);
+  if (!parsed.success) {
+    throw new OrgkitError('invalid_config', formatConfigError(parsed.error), {
+      cause: parsed.error,
+    });
+  }
+  const options = parsed.data;
+  const db = config.database;
+  const workos = config.workos;
+  const tables = config.tables ?? createOrgkitTables();
+  const accessControl = (config.accessControl ?? defaultAccessControl) as AC;
+  const clientId = options.clientId ?? process.env.WORKOS_CLIENT_ID;
+  const scope = new RequestScopeStore();
+
+  let verifier: SessionVerifier | undefined;
+  const getVerifier = (): SessionVerifier => {
+    if (verifier) return verifier;
+    const jwksUrl =
+      options.session.jwksUrl ??
+      (clientId
+        ? (workos?.userManagement.getJwksUrl(clientId) ?? `${DEFAULT_ISSUER}/sso/jwks/${clientId}`)
+        : undefined);
+    if (!jwksUrl) {
+      throw new OrgkitError(
+        'invalid_config',
+        'createOrgkit: clientId: set clientId (or WORKOS_CLIENT_ID) or session.jwksUrl to verify tokens',
+      );
+    }
+    verifier = createSessionVerifier({
+      jwksUrl,
+      issuers: options.session.issuers ?? [
+        DEFAULT_ISSUER,
+        ...(clientId ? [`${DEFAULT_ISSUER}/user_management/${clientId}`] : []),
+      ],
+      audience: options.session.audience,
+      clockToleranceSeconds: options.session.clockToleranceSeconds,
+      jwksCooldownMs: options.session.jwksCooldownMs,
+      jwksCacheMaxAgeMs: options.session.jwksCacheMaxAgeMs,
+      verifiedTokenCache: options.session.verifiedTokenCache,
+    });
+    return verifier;
+  };
+
+  const roles = createRoles({
+    db,
+    tables,
+    accessControl,
+    scope,
+    cache: options.cache,
+    redis: options.redis,
+  });
+  const sync = createWorkOSSync({
+    db,
+    tables,
+    workos,
+    webhooks: options.webhooks,
+    invalidateUser: (userId) => roles.invalidateUser(userId),
+  });
+
+  return {
+    ...roles,
+    ...sync,
+    accessControl,
+    tables,
+    database: db,
+    verifyAccessToken: (token) => getVerifier().verifyAccessToken(token),
+    runWithRequestScope: (init, fn) => scope.run(init, fn),
+    getRequestScope: () => scope.current(),
+    requireAuth() {
+      const session = scope.current()?.session;
+      if (!session) {
+        throw new OrgkitError('unauthenticated', 'no authenticated session in this request', {
+          reason: scope.current() ? 'no_session' : 'no_request_scope',
+        });
+      }
+      return session;
+    },
+    close: () => roles.close(),
+  };
+}

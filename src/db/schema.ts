@@ -1,0 +1,12 @@
+// The default tables, for drizzle-kit and for apps that import them into their schema.
+import { createOrgkitTables } from './tables.js';
+
+const tables = createOrgkitTables();
+
+export const users = tables.users;
+export const organizations = tables.organizations;
+export const userOrgMemberships = tables.userOrgMemberships;
+export const expertSetup = tables.expertSetup;
+export const userPreferences = tables.userPreferences;
+export const auditLogs = tables.auditLogs;
+export const syncCursors = tables.syncCursors;

@@ -1,0 +1,175 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigserial,
+  boolean,
+  index,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uuid,
+} from 'drizzle-orm/pg-core';
+import { timestamps, workosUpdatedAt } from './columns.js';
+
+/** The table names orgkit uses; each can be renamed. */
+export interface OrgkitTableNames {
+  users: string;
+  organizations: string;
+  userOrgMemberships: string;
+  expertSetup: string;
+  userPreferences: string;
+  auditLogs: string;
+  syncCursors: string;
+}
+
+/** The default table names; the shipped SQL migrations create these. */
+export const DEFAULT_TABLE_NAMES: Readonly<OrgkitTableNames> = {
+  users: 'users',
+  organizations: 'organizations',
+  userOrgMemberships: 'user_org_memberships',
+  expertSetup: 'expert_setup',
+  userPreferences: 'user_preferences',
+  auditLogs: 'audit_logs',
+  syncCursors: 'orgkit_sync_cursors',
+};
+
+/** Membership statuses as WorkOS reports them. */
+export const MEMBERSHIP_STATUSES = ['active', 'inactive', 'pending'] as const;
+export type MembershipStatus = (typeof MEMBERSHIP_STATUSES)[number];
+
+function defineTables(names: OrgkitTableNames) {
+  const users = pgTable(
+    names.users,
+    {
+      id: uuid('id').primaryKey().defaultRandom(),
+      workosUserId: text('workos_user_id').notNull().unique(),
+      email: text('email').notNull(),
+      firstName: text('first_name'),
+      lastName: text('last_name'),
+      /** The application role (seed 3.1): `user`, `expert_top`, `admin`, … */
+      role: text('role').notNull().default('user'),
+      workosUpdatedAt: workosUpdatedAt(),
+      ...timestamps(),
+    },
+    (t) => [index(`${names.users}_email_idx`).on(t.email)],
+  );
+
+  const organizations = pgTable(names.organizations, {
+    id: uuid('id').primaryKey().defaultRandom(),
+    workosOrgId: text('workos_org_id').notNull().unique(),
+    /** WorkOS `externalId`, e.g. `personal:<userId>` for a guest's personal organization. */
+    externalId: text('external_id').unique(),
+    name: text('name').notNull(),
+    workosUpdatedAt: workosUpdatedAt(),
+    ...timestamps(),
+  });
+
+  // Memberships reference WorkOS ids, not foreign keys: webhook events arrive in any order,
+  // and a membership may land before its user or organization.
+  const userOrgMemberships = pgTable(
+    names.userOrgMemberships,
+    {
+      id: uuid('id').primaryKey().defaultRandom(),
+      workosMembershipId: text('workos_membership_id').notNull().unique(),
+      workosUserId: text('workos_user_id').notNull(),
+      workosOrgId: text('workos_org_id').notNull(),
+      role: text('role').notNull(),
+      roles: text('roles').array().notNull().default(sql`'{}'::text[]`),
+      status: text('status', { enum: MEMBERSHIP_STATUSES }).notNull().default('active'),
+      workosUpdatedAt: workosUpdatedAt(),
+      ...timestamps(),
+    },
+    (t) => [
+      index(`${names.userOrgMemberships}_user_status_idx`).on(t.workosUserId, t.status),
+      index(`${names.userOrgMemberships}_org_idx`).on(t.workosOrgId),
+    ],
+  );
+
+  const expertSetup = pgTable(
+    names.expertSetup,
+    {
+      id: uuid('id').primaryKey().defaultRandom(),
+      workosUserId: text('workos_user_id').notNull().unique(),
+      workosOrgId: text('workos_org_id'),
+      /** Completed steps by name; steps are configurable, so they are not columns. */
+      setupStatus: jsonb('setup_status')
+        .$type<Record<string, boolean>>()
+        .notNull()
+        .default(sql`'{}'::jsonb`),
+      setupComplete: boolean('setup_complete').notNull().default(false),
+      setupCompletedAt: timestamp('setup_completed_at', { withTimezone: true }),
+      ...timestamps(),
+    },
+    (t) => [index(`${names.expertSetup}_incomplete_idx`).on(t.setupComplete, t.id)],
+  );
+
+  const userPreferences = pgTable(names.userPreferences, {
+    id: uuid('id').primaryKey().defaultRandom(),
+    workosUserId: text('workos_user_id').notNull().unique(),
+    workosOrgId: text('workos_org_id'),
+    /** Only the keys a user changed; reads merge them over the schema's defaults. */
+    preferences: jsonb('preferences')
+      .$type<Record<string, unknown>>()
+      .notNull()
+      .default(sql`'{}'::jsonb`),
+    ...timestamps(),
+  });
+
+  const auditLogs = pgTable(
+    names.auditLogs,
+    {
+      id: bigserial('id', { mode: 'bigint' }).primaryKey(),
+      occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull().defaultNow(),
+      action: text('action').notNull(),
+      outcome: text('outcome').notNull().default('success'),
+      actorWorkosUserId: text('actor_workos_user_id'),
+      workosOrgId: text('workos_org_id'),
+      targetType: text('target_type'),
+      targetId: text('target_id'),
+      ipAddress: text('ip_address'),
+      userAgent: text('user_agent'),
+      requestId: text('request_id'),
+      metadata: jsonb('metadata').$type<Record<string, unknown>>(),
+    },
+    (t) => [
+      index(`${names.auditLogs}_org_time_idx`).on(t.workosOrgId, t.occurredAt),
+      index(`${names.auditLogs}_actor_time_idx`).on(t.actorWorkosUserId, t.occurredAt),
+    ],
+  );
+
+  /** Where `syncWorkOSEvents()` resumes: the id of the last event applied. */
+  const syncCursors = pgTable(names.syncCursors, {
+    name: text('name').primaryKey(),
+    cursor: text('cursor').notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  });
+
+  return {
+    users,
+    organizations,
+    userOrgMemberships,
+    expertSetup,
+    userPreferences,
+    auditLogs,
+    syncCursors,
+  };
+}
+
+/** orgkit's drizzle tables, as returned by {@link createOrgkitTables}. */
+export type OrgkitTables = ReturnType<typeof defineTables>;
+
+/**
+ * Builds orgkit's drizzle tables, optionally under other names.
+ *
+ * The shipped SQL migrations create the default names; an app that renames tables adds the
+ * returned tables to its own drizzle schema and generates its migrations with drizzle-kit.
+ *
+ * @example
+ * ```ts
+ * const tables = createOrgkitTables({ users: 'app_users' })
+ * const orgkit = createOrgkit({ database: db, tables, ... })
+ * ```
+ */
+export function createOrgkitTables(names: Partial<OrgkitTableNames> = {}): OrgkitTables {
+  return defineTables({ ...DEFAULT_TABLE_NAMES, ...names });
+}

@@ -1,0 +1,29 @@
+/**
+ * `orgkit`: WorkOS sessions, hybrid roles and permissions, and Postgres data for multi-tenant apps.
+ * @packageDocumentation
+ */
+
+export type { WorkOSClientLike } from './config/workos-client.js';
+export type { RequestScope, RequestScopeInit } from './context/index.js';
+export type { Orgkit, OrgkitConfig } from './create-orgkit.js';
+export { createOrgkit } from './create-orgkit.js';
+export type { OrgkitErrorCode, OrgkitErrorOptions } from './errors/index.js';
+export {
+  HTTP_STATUS_BY_CODE,
+  isOrgkitError,
+  ORGKIT_ERROR_CODES,
+  OrgkitError,
+} from './errors/index.js';
+export type {
+  AccessControl,
+  AccessControlDefinition,
+  AppRoleOf,
+  DefaultAccessControl,
+  PermissionDecision,
+  PermissionOf,
+  RoleOf,
+  RoleQueryOptions,
+} from './roles/index.js';
+export { defaultAccessControl, defineAccessControl } from './roles/index.js';
+export type { Impersonator, Session } from './session/index.js';
+export type { SyncEventsResult, WebhookResult } from './sync/index.js';

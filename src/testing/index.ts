@@ -1,0 +1,7 @@
+/**
+ * `orgkit/testing`: what orgkit's own tests and your tests need.
+ * @packageDocumentation
+ */
+
+export type { TestDatabase, TestDatabaseOptions } from './database.js';
+export { createTestDatabase } from './database.js';

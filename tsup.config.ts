@@ -1,0 +1,22 @@
+import { defineConfig } from 'tsup';
+
+export default defineConfig({
+  entry: {
+    index: 'src/index.ts',
+    drizzle: 'src/drizzle.ts',
+    rls: 'src/rls/index.ts',
+    migrate: 'src/migrate/index.ts',
+    testing: 'src/testing/index.ts',
+    next: 'src/adapters/next/index.ts',
+    express: 'src/adapters/express/index.ts',
+    hono: 'src/adapters/hono/index.ts',
+    'cli/bin': 'src/cli/bin.ts',
+  },
+  format: ['esm', 'cjs'],
+  dts: true,
+  sourcemap: true,
+  clean: true,
+  target: 'node22',
+  splitting: true,
+  treeshake: true,
+});
