@@ -1,0 +1,66 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { OrgkitDatabase } from '../db/database.js';
+import { OrgkitError } from '../errors/index.js';
+
+/** A database the CLI opened, and how to let go of it. */
+export interface OpenedDatabase {
+  db: OrgkitDatabase;
+  /** Where it lives, for messages: a URL without its password, or the PGlite directory. */
+  location: string;
+  close(): Promise<void>;
+}
+
+async function load<T>(name: string): Promise<T> {
+  try {
+    return (await import(name)) as T;
+  } catch (cause) {
+    throw new OrgkitError(
+      'missing_dependency',
+      `this command needs "${name}": npm install ${name}`,
+      {
+        cause,
+      },
+    );
+  }
+}
+
+/** The URL with its password replaced, so it can be printed. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}
+
+/**
+ * Opens `url` with node-postgres, or embedded PGlite stored in `dataDir` when there is no URL
+ * (`memory://` keeps it in memory).
+ */
+export async function openDatabase(
+  url: string | undefined,
+  dataDir = '.orgkit/pglite',
+): Promise<OpenedDatabase> {
+  if (url) {
+    const pg = await load<typeof import('pg')>('pg');
+    const { drizzle } = await load<typeof import('drizzle-orm/node-postgres')>(
+      'drizzle-orm/node-postgres',
+    );
+    const Pool = pg.Pool ?? (pg as unknown as { default: typeof pg }).default.Pool;
+    const pool = new Pool({ connectionString: url, max: 2 });
+    return { db: drizzle({ client: pool }), location: redactUrl(url), close: () => pool.end() };
+  }
+  const { PGlite } = await load<typeof import('@electric-sql/pglite')>('@electric-sql/pglite');
+  const { drizzle } = await load<typeof import('drizzle-orm/pglite')>('drizzle-orm/pglite');
+  const inMemory = dataDir === 'memory://';
+  if (!inMemory) mkdirSync(resolve(dataDir), { recursive: true });
+  const client = await PGlite.create(inMemory ? undefined : resolve(dataDir));
+  return {
+    db: drizzle({ client }),
+    location: inMemory ? 'PGlite (in memory)' : `PGlite at ${dataDir}`,
+    close: () => client.close(),
+  };
+}
