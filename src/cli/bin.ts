@@ -1,8 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { isOrgkitError } from '../errors/index.js';
-import { dbMigrateCommand } from './commands/db-migrate.js';
-import { demoCommand } from './commands/demo.js';
 
 const USAGE = `usage: orgkit <command>
 
@@ -23,11 +21,16 @@ async function main(argv: string[]): Promise<number> {
     return values.help ? 0 : 2;
   }
   switch (command) {
-    case 'db migrate':
+    // Commands load on demand: `db migrate` never pulls in the demo's WorkOS emulator.
+    case 'db migrate': {
+      const { dbMigrateCommand } = await import('./commands/db-migrate.js');
       await dbMigrateCommand({ url: values.url }, out);
       return 0;
-    case 'demo':
+    }
+    case 'demo': {
+      const { demoCommand } = await import('./commands/demo.js');
       return (await demoCommand(out)) ? 0 : 1;
+    }
     default:
       console.error(`orgkit: unknown command "${command}"\n\n${USAGE}`);
       return 2;

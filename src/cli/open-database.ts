@@ -51,6 +51,15 @@ export async function openDatabase(
     );
     const Pool = pg.Pool ?? (pg as unknown as { default: typeof pg }).default.Pool;
     const pool = new Pool({ connectionString: url, max: 2 });
+    try {
+      await pool.query('SELECT 1');
+    } catch (cause) {
+      await pool.end();
+      const detail = cause instanceof Error ? cause.message : String(cause);
+      throw new OrgkitError('upstream_unavailable', `cannot connect to ${redactUrl(url)}: ${detail}`, {
+        cause,
+      });
+    }
     return { db: drizzle({ client: pool }), location: redactUrl(url), close: () => pool.end() };
   }
   const { PGlite } = await load<typeof import('@electric-sql/pglite')>('@electric-sql/pglite');
