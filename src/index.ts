@@ -25,5 +25,5 @@ export type {
   RoleQueryOptions,
 } from './roles/index.js';
 export { defaultAccessControl, defineAccessControl } from './roles/index.js';
-export type { Impersonator, Session } from './session/index.js';
+export type { Impersonator, Session, TokenRejectionReason } from './session/index.js';
 export type { SyncEventsResult, WebhookResult } from './sync/index.js';

@@ -91,6 +91,7 @@ describe('requireAuth and the request scope', () => {
         roles: [],
         permissions: [],
         entitlements: [],
+        featureFlags: [],
         impersonator: undefined,
         expiresAt: 0,
         claims: { sub: userId },

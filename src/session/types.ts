@@ -20,9 +20,27 @@ export interface Session {
   roles: readonly string[];
   permissions: readonly string[];
   entitlements: readonly string[];
+  /** Feature flags enabled for the organization (`feature_flags`). */
+  featureFlags: readonly string[];
   impersonator: Impersonator | undefined;
   /** Seconds since epoch at which the token expires. */
   expiresAt: number;
   /** Every claim, as verified. */
   claims: Readonly<JWTPayload & Record<string, unknown>>;
 }
+
+/**
+ * Why a token was rejected: the `reason` of the `unauthenticated` error. Stable: switch on it,
+ * never on the message.
+ */
+export type TokenRejectionReason =
+  | 'malformed'
+  | 'alg_not_allowed'
+  | 'unknown_kid'
+  | 'expired'
+  | 'not_yet_valid'
+  | 'issuer_mismatch'
+  | 'audience_mismatch'
+  | 'signature_invalid'
+  | 'claims_invalid'
+  | 'jwks_unavailable';

@@ -5,3 +5,10 @@
 
 export type { TestDatabase, TestDatabaseOptions } from './database.js';
 export { createTestDatabase } from './database.js';
+export { createTestTokenIssuer } from './token-issuer.js';
+export type {
+  MintOptions,
+  TestTokenClaims,
+  TestTokenIssuer,
+  TestTokenIssuerOptions,
+} from './token-issuer.js';
