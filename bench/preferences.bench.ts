@@ -1,0 +1,81 @@
+// getUserPreferences on a miss (a new request: one query, then merge and per-key validation) and
+// on a hit (the same request again: the request memo), against the peer the seed wrote by hand:
+// a bare drizzle select of the row. Runs on PGlite, and on Postgres too when DATABASE_URL is set.
+import { eq } from 'drizzle-orm';
+import { do_not_optimize, measure } from 'mitata';
+import { RequestScopeStore } from '../src/context/index.js';
+import { createOrgkitTables } from '../src/db/tables.js';
+import { createPreferences } from '../src/preferences/index.js';
+import { createTestDatabase } from '../src/testing/database.js';
+import { machineLine, reportTarget } from './support.js';
+
+console.log(machineLine());
+
+/** Median of per-round p50s, rounds in alternating order so load drift is shared fairly. */
+async function p50ByPath(paths: Record<string, () => Promise<unknown>>, rounds = 6) {
+  const samples = new Map<string, number[]>(Object.keys(paths).map((name) => [name, []]));
+  for (let round = 0; round < rounds; round++) {
+    const names = round % 2 === 0 ? Object.keys(paths) : Object.keys(paths).reverse();
+    for (const name of names) {
+      const stats = await measure(async () => do_not_optimize(await paths[name]!()));
+      samples.get(name)!.push(stats.p50);
+    }
+  }
+  const median = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1]!;
+  return new Map([...samples].map(([name, v]) => [name, median(v)]));
+}
+
+const targets = [
+  { name: 'pglite', url: undefined },
+  ...(process.env.DATABASE_URL ? [{ name: 'postgres', url: process.env.DATABASE_URL }] : []),
+];
+
+for (const target of targets) {
+  const database = await createTestDatabase({ url: target.url });
+  const tables = createOrgkitTables();
+  const scope = new RequestScopeStore();
+  const prefs = createPreferences({ db: database.db, tables, scope });
+  const userId = 'user_bench';
+  await prefs.updateUserPreferences(userId, { theme: 'dark', language: 'es' });
+
+  const PEER = `${target.name}: drizzle select of the row (peer)`;
+  const MISS = `${target.name}: getUserPreferences, miss (new request)`;
+  const HIT = `${target.name}: getUserPreferences, hit (same request)`;
+  const table = tables.userPreferences;
+  const results = await scope.run({}, async () => {
+    await prefs.getUserPreferences(userId);
+    return p50ByPath({
+      [PEER]: () =>
+        database.db
+          .select({ preferences: table.preferences })
+          .from(table)
+          .where(eq(table.workosUserId, userId))
+          .limit(1),
+      [MISS]: () => scope.run({}, () => prefs.getUserPreferences(userId)),
+      [HIT]: () => prefs.getUserPreferences(userId),
+    });
+  });
+  await database.close();
+
+  for (const [name, ns] of results) {
+    console.log(
+      `${name.padEnd(52)} ${(ns / 1000).toFixed(2).padStart(9)} µs/op  ${Math.round(1e9 / ns)
+        .toLocaleString('en-US')
+        .padStart(10)} ops/s`,
+    );
+  }
+  const missRatio = results.get(PEER)! / results.get(MISS)!;
+  reportTarget(
+    `${target.name}: miss throughput / bare select throughput`,
+    missRatio,
+    '≥ 0.80× the bare select',
+    missRatio >= 0.8,
+  );
+  const hitSpeedup = results.get(MISS)! / results.get(HIT)!;
+  reportTarget(
+    `${target.name}: hit / miss throughput`,
+    hitSpeedup,
+    '≥ 10× a miss',
+    hitSpeedup >= 10,
+  );
+}

@@ -1,0 +1,13 @@
+export { createExpertSetup } from './create-expert-setup.js';
+export type { DefaultExpertSetupStep } from './default-steps.js';
+export { DEFAULT_EXPERT_SETUP_STEPS, DEFAULT_RESET_PERMISSION } from './default-steps.js';
+export type {
+  ExpertSetupApi,
+  ExpertSetupAuditEvent,
+  ExpertSetupDeps,
+  ExpertSetupStatus,
+  IncompleteExpert,
+  IncompleteExpertsOptions,
+  IncompleteExpertsPage,
+  SetupStats,
+} from './types.js';

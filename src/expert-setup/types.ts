@@ -1,0 +1,82 @@
+import type { RequestScopeStore } from '../context/index.js';
+import type { OrgkitDatabase } from '../db/database.js';
+import type { OrgkitTables } from '../db/tables.js';
+
+/** Where an expert is in onboarding. */
+export interface ExpertSetupStatus<S extends string> {
+  /** Every configured step, `true` once completed. */
+  setupStatus: Record<S, boolean>;
+  isSetupComplete: boolean;
+  /** When the last step was completed; `null` until then. */
+  completedAt: Date | null;
+}
+
+/** One row of {@link ExpertSetupApi.getIncompleteExperts}. */
+export interface IncompleteExpert<S extends string> {
+  userId: string;
+  organizationId: string | null;
+  setupStatus: Record<S, boolean>;
+  createdAt: Date;
+}
+
+/** A page of incomplete experts; pass `nextCursor` back for the next page. */
+export interface IncompleteExpertsPage<S extends string> {
+  experts: IncompleteExpert<S>[];
+  /** `null` on the last page. */
+  nextCursor: string | null;
+}
+
+/** Options of {@link ExpertSetupApi.getIncompleteExperts}. */
+export interface IncompleteExpertsOptions {
+  /** 1–100. @default 50 */
+  limit?: number;
+  /** `nextCursor` of the previous page. */
+  cursor?: string;
+}
+
+/** Onboarding numbers for an admin dashboard. */
+export interface SetupStats {
+  total: number;
+  complete: number;
+  incomplete: number;
+  /** Percent complete, 0–100; 0 when there are no experts. */
+  completionRate: number;
+}
+
+/** What `resetSetup` reports for the audit log. */
+export interface ExpertSetupAuditEvent {
+  action: 'expert_setup.reset';
+  actorUserId: string;
+  targetType: 'expert_setup';
+  /** The expert whose setup was reset. */
+  targetId: string;
+  metadata: { previousSteps: string[]; wasComplete: boolean };
+}
+
+/** What {@link createExpertSetup} needs. @internal */
+export interface ExpertSetupDeps<S extends string> {
+  db: OrgkitDatabase;
+  tables: OrgkitTables;
+  scope: RequestScopeStore;
+  /** The onboarding steps, in display order. @default DEFAULT_EXPERT_SETUP_STEPS */
+  steps?: readonly S[];
+  /** The core's permission check (roles' `hasPermission`). */
+  hasPermission(userId: string, permission: string): Promise<boolean>;
+  /** The permission `resetSetup` requires of the caller. @default 'experts:manage' */
+  resetPermission?: string;
+  /** Called once after a reset was written; the seam for audit logging. */
+  onAuditEvent?(event: ExpertSetupAuditEvent): Promise<void> | void;
+}
+
+/** Expert onboarding tracking (seed 3.3); `S` is the configured steps. */
+export interface ExpertSetupApi<S extends string> {
+  /** The expert's progress; creates the record on first call. Without `userId`, the session user. */
+  checkExpertSetupStatus(userId?: string): Promise<ExpertSetupStatus<S>>;
+  /** Marks one step done (atomic, idempotent); completing the last step completes the setup. */
+  markStepComplete(step: S, userId?: string): Promise<ExpertSetupStatus<S>>;
+  /** Clears every step. The session user must hold the reset permission. */
+  resetSetup(userId: string): Promise<ExpertSetupStatus<S>>;
+  /** Experts who have not finished, a page at a time (index-backed). */
+  getIncompleteExperts(options?: IncompleteExpertsOptions): Promise<IncompleteExpertsPage<S>>;
+  getSetupStats(): Promise<SetupStats>;
+}

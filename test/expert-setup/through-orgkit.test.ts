@@ -1,0 +1,73 @@
+// Runs once createOrgkit wires `expertSetup` (and roles' hasPermission).
+import { describe, expect, it } from 'vitest';
+import type { ExpertSetupApi } from '../../src/expert-setup/index.js';
+import { createOrgkit, type Orgkit, type OrgkitConfig } from '../../src/index.js';
+import { DATABASE_TARGETS, openTestDatabase } from '../support/databases.js';
+import { sessionFor } from './support.js';
+
+type Step = 'profile' | 'payment';
+type ExpertSetupConfig = { expertSetup?: { steps?: readonly string[]; resetPermission?: string } };
+/** createOrgkit as typed once `expertSetup` is wired, so this file compiles before the wiring too. */
+const createWiredOrgkit = createOrgkit as unknown as (
+  config: Omit<OrgkitConfig, 'expertSetup'> & ExpertSetupConfig,
+) => Orgkit & ExpertSetupApi<Step>;
+
+describe.each(DATABASE_TARGETS)('expert setup through createOrgkit on $name', (target) => {
+  it('tracks the session expert, resets only for experts:manage, and reports stats', async () => {
+    const t = await openTestDatabase(target);
+    const orgkit = createWiredOrgkit({
+      database: t.db,
+      expertSetup: { steps: ['profile', 'payment'] },
+    });
+    try {
+      await t.db.insert(orgkit.tables.users).values([
+        { workosUserId: 'user_admin', email: 'admin@example.com', role: 'admin' },
+        { workosUserId: 'user_expert', email: 'expert@example.com', role: 'expert_top' },
+      ]);
+      const as = <T>(userId: string, fn: () => Promise<T>) =>
+        orgkit.runWithRequestScope({ session: sessionFor(userId) }, fn);
+
+      expect(await as('user_expert', () => orgkit.checkExpertSetupStatus())).toEqual({
+        setupStatus: { profile: false, payment: false },
+        isSetupComplete: false,
+        completedAt: null,
+      });
+      await as('user_expert', () => orgkit.markStepComplete('profile'));
+      const done = await as('user_expert', () => orgkit.markStepComplete('payment'));
+      expect(done.isSetupComplete).toBe(true);
+      await orgkit.checkExpertSetupStatus('user_late');
+      expect(await orgkit.getSetupStats()).toEqual({
+        total: 2,
+        complete: 1,
+        incomplete: 1,
+        completionRate: 50,
+      });
+      expect((await orgkit.getIncompleteExperts()).experts.map((e) => e.userId)).toEqual([
+        'user_late',
+      ]);
+
+      await expect(as('user_expert', () => orgkit.resetSetup('user_expert'))).rejects.toMatchObject(
+        { code: 'forbidden' },
+      );
+      await as('user_admin', () => orgkit.resetSetup('user_expert'));
+      expect((await orgkit.checkExpertSetupStatus('user_expert')).isSetupComplete).toBe(false);
+    } finally {
+      await orgkit.close();
+      await t.close();
+    }
+  });
+
+  it('names a bad expertSetup option at construction', async () => {
+    const t = await openTestDatabase(target);
+    try {
+      expect(() => createWiredOrgkit({ database: t.db, expertSetup: { steps: [] } })).toThrowError(
+        expect.objectContaining({
+          code: 'invalid_config',
+          message: expect.stringMatching(/expertSetup\.steps/),
+        }),
+      );
+    } finally {
+      await t.close();
+    }
+  });
+});
