@@ -26,4 +26,12 @@ export type {
 } from './roles/index.js';
 export { defaultAccessControl, defineAccessControl } from './roles/index.js';
 export type { Impersonator, Session, TokenRejectionReason } from './session/index.js';
-export type { SyncEventsResult, WebhookResult } from './sync/index.js';
+export { MIRRORED_EVENTS } from './sync/index.js';
+export type {
+  MirroredEvent,
+  SyncApi,
+  SyncEventsOptions,
+  SyncEventsResult,
+  WebhookRejectionReason,
+  WebhookResult,
+} from './sync/index.js';

@@ -12,3 +12,9 @@ export type {
   TestTokenIssuer,
   TestTokenIssuerOptions,
 } from './token-issuer.js';
+export { startWorkOSEmulator } from './emulator.js';
+export type { WorkOSEmulator, WorkOSEmulatorOptions } from './emulator.js';
+export { createFaultyFetch } from './fault-fetch.js';
+export type { FaultKind, FaultRule, FaultyFetch, FaultyFetchOptions } from './fault-fetch.js';
+export { createWorkOSTestClient } from './workos-client.js';
+export type { WorkOSTestClientOptions, WorkOSTestTarget } from './workos-client.js';

@@ -1,0 +1,33 @@
+import type { WorkOSClientLike } from '../config/workos-client.js';
+import { OrgkitError } from '../errors/index.js';
+import { createWebhookHandler } from './handle-webhook.js';
+import { createEventsSync } from './sync-events.js';
+import type { SyncApi, SyncDeps } from './types.js';
+
+/**
+ * Keeps the users / organizations / memberships mirror in step with WorkOS, from webhooks and
+ * from the Events API. Both paths upsert idempotently, skip events older than the row, and drop
+ * the cached roles of every user they change. `createOrgkit` wires it; apps call the two methods.
+ *
+ * @example
+ * ```ts
+ * // a route receiving WorkOS webhooks
+ * const result = await orgkit.handleWorkOSWebhook(await request.text(), request.headers.get('workos-signature'))
+ * // a scheduled job
+ * const { applied } = await orgkit.syncWorkOSEvents()
+ * ```
+ */
+export function createWorkOSSync(deps: SyncDeps): SyncApi {
+  const requireWorkOS = (): WorkOSClientLike => {
+    if (deps.workos) return deps.workos;
+    throw new OrgkitError(
+      'invalid_config',
+      'workos: pass a WorkOS client (new WorkOS(...) from @workos-inc/node) to createOrgkit to sync with WorkOS',
+      { details: { key: 'workos' } },
+    );
+  };
+  return {
+    handleWorkOSWebhook: createWebhookHandler(deps, requireWorkOS),
+    syncWorkOSEvents: createEventsSync(deps, requireWorkOS),
+  };
+}

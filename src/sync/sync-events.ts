@@ -1,0 +1,111 @@
+import { z } from 'zod';
+import type { WorkOSClientLike } from '../config/workos-client.js';
+import { isOrgkitError, parseInput } from '../errors/index.js';
+import { applyChange, applyFailed, invalidateUsers } from './apply-change.js';
+import { lockCursor, readCursor, writeCursor } from './cursor.js';
+import { eventHeader, toMirrorChange } from './mirror-event.js';
+import type { SyncDeps, SyncEventsOptions, SyncEventsResult } from './types.js';
+import { MIRRORED_EVENTS } from './types.js';
+import { upstreamError } from './upstream-error.js';
+
+const optionsSchema = z
+  .strictObject({ limit: z.number().int().min(1).max(100).default(100) })
+  .prefault({});
+
+interface EventPage {
+  data: unknown[];
+  after: string | undefined;
+}
+
+// WorkOS lists events oldest first and `after` moves forward (it ignores `order`, see
+// workos/workos-node#1610); `order: 'asc'` makes the emulator, which defaults to newest first, agree.
+async function fetchPage(
+  workos: WorkOSClientLike,
+  cursor: string | undefined,
+  limit: number,
+): Promise<EventPage> {
+  try {
+    const list = await workos.events.listEvents({
+      events: [...MIRRORED_EVENTS],
+      order: 'asc',
+      limit,
+      ...(cursor ? { after: cursor } : {}),
+    });
+    const data: unknown = list?.data;
+    const after: unknown = list?.listMetadata?.after;
+    return {
+      data: Array.isArray(data) ? data : [],
+      after: typeof after === 'string' && after ? after : undefined,
+    };
+  } catch (error) {
+    throw upstreamError('syncWorkOSEvents', error);
+  }
+}
+
+/** The cursor after a page: WorkOS's own, else the last event id the page held. */
+function cursorAfter(page: EventPage, previous: string | undefined): string | undefined {
+  if (page.after) return page.after;
+  for (let i = page.data.length - 1; i >= 0; i--) {
+    const header = eventHeader(page.data[i]);
+    if (header) return header.id;
+  }
+  return previous;
+}
+
+type PageOutcome =
+  | { raced: true; cursor: string | undefined }
+  | { raced: false; applied: number; userIds: string[] };
+
+/** The Events API sync of {@link createWorkOSSync}. @internal */
+export function createEventsSync(deps: SyncDeps, requireWorkOS: () => WorkOSClientLike) {
+  const { db, tables } = deps;
+
+  // One page in one transaction: lock the cursor row, check no concurrent run moved it since the
+  // page was fetched, apply, store the new cursor. A crash leaves the cursor at the last whole page.
+  const applyPage = (page: EventPage, from: string | undefined, to: string | undefined) =>
+    db.transaction(async (tx): Promise<PageOutcome> => {
+      const current = await lockCursor(tx, tables);
+      if (current !== from) return { raced: true, cursor: current };
+      let applied = 0;
+      const userIds: string[] = [];
+      for (const event of page.data) {
+        const change = toMirrorChange(event);
+        if (!change) continue;
+        const outcome = await applyChange(tx, tables, change);
+        if (outcome.applied) applied++;
+        userIds.push(...outcome.userIds);
+      }
+      if (to && to !== current) await writeCursor(tx, tables, to);
+      return { raced: false, applied, userIds };
+    });
+
+  return async function syncWorkOSEvents(options?: SyncEventsOptions): Promise<SyncEventsResult> {
+    const { limit } = parseInput(optionsSchema, options, 'syncWorkOSEvents');
+    const workos = requireWorkOS();
+    const result: SyncEventsResult = { applied: 0, ignored: 0, cursor: undefined };
+    let cursor = await readCursor(db, tables);
+    for (;;) {
+      const page = await fetchPage(workos, cursor, limit);
+      if (!page.data.length) break;
+      const next = cursorAfter(page, cursor);
+      let outcome: PageOutcome;
+      try {
+        outcome = await applyPage(page, cursor, next);
+      } catch (error) {
+        throw isOrgkitError(error) ? error : applyFailed('syncWorkOSEvents', error);
+      }
+      if (outcome.raced) {
+        cursor = outcome.cursor;
+        continue;
+      }
+      result.applied += outcome.applied;
+      result.ignored += page.data.length - outcome.applied;
+      await invalidateUsers(deps.invalidateUser, outcome.userIds);
+      const done = !page.after || next === cursor;
+      cursor = next;
+      if (done) break;
+    }
+    result.cursor = cursor;
+    return result;
+  };
+}

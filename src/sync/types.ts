@@ -1,0 +1,67 @@
+import type { WorkOSClientLike } from '../config/workos-client.js';
+import type { OrgkitDatabase } from '../db/database.js';
+import type { OrgkitTables } from '../db/tables.js';
+
+/** What the WorkOS sync needs from `createOrgkit`. @internal */
+export interface SyncDeps {
+  db: OrgkitDatabase;
+  tables: OrgkitTables;
+  workos: WorkOSClientLike | undefined;
+  webhooks: { secret: string; toleranceMs: number } | undefined;
+  /** Drops cached roles of a user whose user row or memberships changed. */
+  invalidateUser(userId: string): Promise<void>;
+}
+
+/** The outcome of {@link SyncApi.handleWorkOSWebhook}. */
+export interface WebhookResult {
+  eventId: string;
+  /** The event type, e.g. `organization_membership.updated`. */
+  event: string;
+  /** False for events orgkit does not mirror, duplicates, and events older than the row. */
+  applied: boolean;
+}
+
+/** The outcome of {@link SyncApi.syncWorkOSEvents}. */
+export interface SyncEventsResult {
+  /** Events that changed the mirror. */
+  applied: number;
+  /** Events seen that changed nothing: other types, duplicates, older than the row, malformed. */
+  ignored: number;
+  /** The stored cursor (last event id read), if any. */
+  cursor: string | undefined;
+}
+
+/** Options of {@link SyncApi.syncWorkOSEvents}. */
+export interface SyncEventsOptions {
+  /** Events per page, 1–100. @default 100 */
+  limit?: number;
+}
+
+/** Keeps the users / organizations / memberships mirror in step with WorkOS. */
+export interface SyncApi {
+  /**
+   * Verifies a WorkOS webhook (`WorkOS-Signature` header) on the raw request body and applies it.
+   * Forged, malformed or stale signatures throw `webhook_invalid` and change nothing.
+   */
+  handleWorkOSWebhook(
+    rawBody: string,
+    signatureHeader: string | null | undefined,
+  ): Promise<WebhookResult>;
+  /** Pulls the Events API from the stored cursor to the end and applies every page. */
+  syncWorkOSEvents(options?: SyncEventsOptions): Promise<SyncEventsResult>;
+}
+
+/** The events orgkit mirrors. */
+export const MIRRORED_EVENTS = [
+  'user.created',
+  'user.updated',
+  'user.deleted',
+  'organization.created',
+  'organization.updated',
+  'organization.deleted',
+  'organization_membership.created',
+  'organization_membership.updated',
+  'organization_membership.deleted',
+] as const;
+
+export type MirroredEvent = (typeof MIRRORED_EVENTS)[number];
