@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { orgkitConfigSchema } from './config/schema.js';
 import type { WorkOSClientLike } from './config/workos-client.js';
 import { type RequestScope, type RequestScopeInit, RequestScopeStore } from './context/index.js';
@@ -5,17 +6,34 @@ import type { OrgkitDatabase } from './db/database.js';
 import { createOrgkitTables, type OrgkitTables } from './db/tables.js';
 import { OrgkitError } from './errors/index.js';
 import {
+  createExpertSetup,
+  DEFAULT_RESET_PERMISSION,
+  type DefaultExpertSetupStep,
+  type ExpertSetupApi,
+} from './expert-setup/index.js';
+import {
+  createPreferences,
+  type DefaultPreferencesSchema,
+  type PreferencesApi,
+  type PreferencesSchema,
+} from './preferences/index.js';
+import {
   type AccessControl,
   createRoles,
   type DefaultAccessControl,
   defaultAccessControl,
+  type PermissionOf,
   type RolesApi,
 } from './roles/index.js';
 import { createSessionVerifier, type Session, type SessionVerifier } from './session/index.js';
 import { createWorkOSSync, type SyncApi } from './sync/index.js';
 
 /** Options of {@link createOrgkit}. */
-export interface OrgkitConfig<AC extends AccessControl = DefaultAccessControl> {
+export interface OrgkitConfig<
+  AC extends AccessControl = DefaultAccessControl,
+  PS extends PreferencesSchema = DefaultPreferencesSchema,
+  ES extends string = DefaultExpertSetupStep,
+> {
   /** A drizzle Postgres database (node-postgres, postgres.js, Neon or PGlite). */
   database: OrgkitDatabase;
   /** A `@workos-inc/node` client (majors 9–11). Needed for JWKS, webhooks and event sync. */
@@ -51,12 +69,25 @@ export interface OrgkitConfig<AC extends AccessControl = DefaultAccessControl> {
   redis?: { url: string; channel?: string } | { client: unknown; channel?: string };
   /** WorkOS webhook verification. */
   webhooks?: { secret: string; toleranceMs?: number };
+  /** The app's preferences as a zod object with a default on every key. @default the seed's */
+  preferences?: { schema?: PS };
+  expertSetup?: {
+    /** Onboarding steps. @default the seed's six */
+    steps?: readonly ES[];
+    /** The permission `resetSetup` requires. @default 'experts:manage' */
+    resetPermission?: PermissionOf<AC>;
+  };
 }
 
 /** The object {@link createOrgkit} returns. */
-export interface Orgkit<AC extends AccessControl = DefaultAccessControl>
-  extends RolesApi<AC>,
-    SyncApi {
+export interface Orgkit<
+  AC extends AccessControl = DefaultAccessControl,
+  PS extends PreferencesSchema = DefaultPreferencesSchema,
+  ES extends string = DefaultExpertSetupStep,
+> extends RolesApi<AC>,
+    SyncApi,
+    PreferencesApi<z.output<PS>>,
+    ExpertSetupApi<ES> {
   readonly accessControl: AC;
   readonly tables: OrgkitTables;
   readonly database: OrgkitDatabase;
@@ -89,9 +120,11 @@ function formatConfigError(error: { issues: { path: PropertyKey[]; message: stri
  * const roles = await orgkit.getUserRoles(session.userId)
  * ```
  */
-export function createOrgkit<AC extends AccessControl = DefaultAccessControl>(
-  config: OrgkitConfig<AC>,
-): Orgkit<AC> {
+export function createOrgkit<
+  AC extends AccessControl = DefaultAccessControl,
+  PS extends PreferencesSchema = DefaultPreferencesSchema,
+  const ES extends string = DefaultExpertSetupStep,
+>(config: OrgkitConfig<AC, PS, ES>): Orgkit<AC, PS, ES> {
   const parsed = orgkitConfigSchema.safeParse(config);
   if (!parsed.success) {
     throw new OrgkitError('invalid_config', formatConfigError(parsed.error), {
@@ -151,9 +184,37 @@ export function createOrgkit<AC extends AccessControl = DefaultAccessControl>(
     invalidateUser: (userId) => roles.invalidateUser(userId),
   });
 
+  const preferences = createPreferences<PS>({
+    db,
+    tables,
+    scope,
+    schema: config.preferences?.schema,
+  });
+  const resetPermission: string = config.expertSetup?.resetPermission ?? DEFAULT_RESET_PERMISSION;
+  if (config.expertSetup?.resetPermission && !accessControl.isPermission(resetPermission)) {
+    throw new OrgkitError(
+      'invalid_config',
+      `createOrgkit: expertSetup.resetPermission: "${resetPermission}" is not a permission of accessControl`,
+    );
+  }
+  const expertSetup = createExpertSetup<ES>({
+    db,
+    tables,
+    scope,
+    steps: config.expertSetup?.steps,
+    resetPermission,
+    // An access model without the reset permission means nobody may reset: `forbidden`,
+    // not the `invalid_input` roles would raise for an unknown name.
+    hasPermission: async (userId, permission) =>
+      accessControl.isPermission(permission) &&
+      roles.hasPermission(userId, permission as PermissionOf<AC>),
+  });
+
   return {
     ...roles,
     ...sync,
+    ...preferences,
+    ...expertSetup,
     accessControl,
     tables,
     database: db,

@@ -15,6 +15,24 @@ export {
   OrgkitError,
 } from './errors/index.js';
 export type {
+  DefaultExpertSetupStep,
+  ExpertSetupApi,
+  ExpertSetupAuditEvent,
+  ExpertSetupStatus,
+  IncompleteExpert,
+  IncompleteExpertsOptions,
+  IncompleteExpertsPage,
+  SetupStats,
+} from './expert-setup/index.js';
+export { DEFAULT_EXPERT_SETUP_STEPS } from './expert-setup/index.js';
+export type {
+  DefaultPreferences,
+  DefaultPreferencesSchema,
+  PreferencesApi,
+  PreferencesSchema,
+} from './preferences/index.js';
+export { defaultPreferencesSchema } from './preferences/index.js';
+export type {
   AccessControl,
   AccessControlDefinition,
   AppRoleOf,
@@ -26,7 +44,6 @@ export type {
 } from './roles/index.js';
 export { defaultAccessControl, defineAccessControl } from './roles/index.js';
 export type { Impersonator, Session, TokenRejectionReason } from './session/index.js';
-export { MIRRORED_EVENTS } from './sync/index.js';
 export type {
   MirroredEvent,
   SyncApi,
@@ -35,3 +52,4 @@ export type {
   WebhookRejectionReason,
   WebhookResult,
 } from './sync/index.js';
+export { MIRRORED_EVENTS } from './sync/index.js';

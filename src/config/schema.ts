@@ -54,6 +54,24 @@ export const orgkitConfigSchema = z.strictObject({
       z.strictObject({ client: redisClient, channel: z.string().min(1).optional() }),
     ])
     .optional(),
+  preferences: z
+    .strictObject({
+      schema: z
+        .custom<unknown>(
+          (v) =>
+            isObject(v) &&
+            (v as { _zod?: { def?: { type?: unknown } } })._zod?.def?.type === 'object',
+          { message: 'expected a zod object schema, z.object({...})' },
+        )
+        .optional(),
+    })
+    .optional(),
+  expertSetup: z
+    .strictObject({
+      steps: z.array(z.string().min(1)).min(1).optional(),
+      resetPermission: z.string().min(1).optional(),
+    })
+    .optional(),
   webhooks: z
     .strictObject({
       secret: z.string().min(1),

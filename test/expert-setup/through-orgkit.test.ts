@@ -1,21 +1,12 @@
-// Runs once createOrgkit wires `expertSetup` (and roles' hasPermission).
 import { describe, expect, it } from 'vitest';
-import type { ExpertSetupApi } from '../../src/expert-setup/index.js';
-import { createOrgkit, type Orgkit, type OrgkitConfig } from '../../src/index.js';
+import { createOrgkit } from '../../src/index.js';
 import { DATABASE_TARGETS, openTestDatabase } from '../support/databases.js';
 import { sessionFor } from './support.js';
-
-type Step = 'profile' | 'payment';
-type ExpertSetupConfig = { expertSetup?: { steps?: readonly string[]; resetPermission?: string } };
-/** createOrgkit as typed once `expertSetup` is wired, so this file compiles before the wiring too. */
-const createWiredOrgkit = createOrgkit as unknown as (
-  config: Omit<OrgkitConfig, 'expertSetup'> & ExpertSetupConfig,
-) => Orgkit & ExpertSetupApi<Step>;
 
 describe.each(DATABASE_TARGETS)('expert setup through createOrgkit on $name', (target) => {
   it('tracks the session expert, resets only for experts:manage, and reports stats', async () => {
     const t = await openTestDatabase(target);
-    const orgkit = createWiredOrgkit({
+    const orgkit = createOrgkit({
       database: t.db,
       expertSetup: { steps: ['profile', 'payment'] },
     });
@@ -60,7 +51,7 @@ describe.each(DATABASE_TARGETS)('expert setup through createOrgkit on $name', (t
   it('names a bad expertSetup option at construction', async () => {
     const t = await openTestDatabase(target);
     try {
-      expect(() => createWiredOrgkit({ database: t.db, expertSetup: { steps: [] } })).toThrowError(
+      expect(() => createOrgkit({ database: t.db, expertSetup: { steps: [] } })).toThrowError(
         expect.objectContaining({
           code: 'invalid_config',
           message: expect.stringMatching(/expertSetup\.steps/),

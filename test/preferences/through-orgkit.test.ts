@@ -1,24 +1,13 @@
-// Runs once createOrgkit wires `preferences`.
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createOrgkit, type Orgkit, type OrgkitConfig } from '../../src/index.js';
-import type {
-  DefaultPreferences,
-  PreferencesApi,
-  PreferencesSchema,
-} from '../../src/preferences/index.js';
+import { createOrgkit } from '../../src/index.js';
 import { DATABASE_TARGETS, openTestDatabase } from '../support/databases.js';
 import { sessionFor } from './support.js';
-
-/** createOrgkit as typed once `preferences` is wired, so this file compiles before the wiring too. */
-const createWiredOrgkit = createOrgkit as unknown as <P = DefaultPreferences>(
-  config: Omit<OrgkitConfig, 'preferences'> & { preferences?: { schema?: PreferencesSchema } },
-) => Orgkit & PreferencesApi<P>;
 
 describe.each(DATABASE_TARGETS)('preferences through createOrgkit on $name', (target) => {
   it('serves the seed preferences by default, for the session user', async () => {
     const t = await openTestDatabase(target);
-    const orgkit = createWiredOrgkit({ database: t.db });
+    const orgkit = createOrgkit({ database: t.db });
     try {
       expect(orgkit.getDefaultPreferences().theme).toBe('light');
       await orgkit.runWithRequestScope({ session: sessionFor('user_1') }, async () => {
@@ -35,7 +24,7 @@ describe.each(DATABASE_TARGETS)('preferences through createOrgkit on $name', (ta
   it("uses the app's schema and names a schema without defaults", async () => {
     const t = await openTestDatabase(target);
     const schema = z.object({ digest: z.enum(['daily', 'weekly']).default('weekly') });
-    const orgkit = createWiredOrgkit<z.output<typeof schema>>({
+    const orgkit = createOrgkit({
       database: t.db,
       preferences: { schema },
     });
@@ -47,7 +36,7 @@ describe.each(DATABASE_TARGETS)('preferences through createOrgkit on $name', (ta
         orgkit.updateUserPreferences('user_1', { theme: 'dark' } as never),
       ).rejects.toMatchObject({ code: 'invalid_input', details: { key: 'theme' } });
       expect(() =>
-        createWiredOrgkit({
+        createOrgkit({
           database: t.db,
           preferences: { schema: z.object({ digest: z.string() }) },
         }),
