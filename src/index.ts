@@ -33,16 +33,25 @@ export type {
 } from './preferences/index.js';
 export { defaultPreferencesSchema } from './preferences/index.js';
 export type {
+  Access,
   AccessControl,
   AccessControlDefinition,
   AppRoleOf,
   DefaultAccessControl,
+  OrgRoleOf,
   PermissionDecision,
   PermissionOf,
+  ResolvedRole,
+  RoleKind,
   RoleOf,
   RoleQueryOptions,
+  RolesRedisOption,
 } from './roles/index.js';
-export { defaultAccessControl, defineAccessControl } from './roles/index.js';
+export {
+  DEFAULT_INVALIDATION_CHANNEL,
+  defaultAccessControl,
+  defineAccessControl,
+} from './roles/index.js';
 export type { Impersonator, Session, TokenRejectionReason } from './session/index.js';
 export type {
   MirroredEvent,

@@ -12,6 +12,9 @@ export interface AccessControlDefinition<P extends string, A extends string, O e
   defaultRole?: NoInfer<A>;
 }
 
+/** Where a role comes from: `users.role` (`app`) or a membership or token (`org`). */
+export type RoleKind = 'app' | 'org';
+
 /** A checked access model, made by {@link defineAccessControl}. */
 export interface AccessControl<
   P extends string = string,
@@ -22,9 +25,14 @@ export interface AccessControl<
   readonly appRoles: readonly A[];
   readonly orgRoles: readonly O[];
   readonly defaultRole: A;
-  /** Permissions a role grants. A name used both as app and org role grants the union. */
-  permissionsOf(role: string): ReadonlySet<P>;
+  /**
+   * Permissions a role grants. With `kind`, only that kind's grants: the seed's `admin` is both an
+   * app role and an organization role, and an organization admin must not get the app admin's
+   * permissions. Without `kind`, the union of both.
+   */
+  permissionsOf(role: string, kind?: RoleKind): ReadonlySet<P>;
   isRole(name: string): name is A | O;
+  isAppRole(name: string): name is A;
   isPermission(name: string): name is P;
 }
 
@@ -34,6 +42,36 @@ export type RoleOf<AC> = AC extends AccessControl<string, infer A, infer O> ? A 
 export type PermissionOf<AC> = AC extends AccessControl<infer P, string, string> ? P : never;
 /** The app roles of an access model. */
 export type AppRoleOf<AC> = AC extends AccessControl<string, infer A, string> ? A : never;
+/** The organization roles of an access model. */
+export type OrgRoleOf<AC> = AC extends AccessControl<string, string, infer O> ? O : never;
+
+const ROLE_NAME = /^[A-Za-z0-9_:.-]+$/;
+
+function grantTable<P extends string>(
+  kind: string,
+  roles: Record<string, readonly P[]>,
+  known: ReadonlySet<string>,
+): Map<string, ReadonlySet<P>> {
+  const table = new Map<string, ReadonlySet<P>>();
+  for (const [role, granted] of Object.entries(roles)) {
+    if (!ROLE_NAME.test(role)) {
+      throw new OrgkitError(
+        'invalid_config',
+        `${kind}.${role}: role names use letters, digits, _ : . -`,
+      );
+    }
+    for (const permission of granted) {
+      if (!known.has(permission)) {
+        throw new OrgkitError(
+          'invalid_config',
+          `${kind}.${role}: "${permission}" is not in permissions`,
+        );
+      }
+    }
+    table.set(role, new Set(granted));
+  }
+  return table;
+}
 
 /**
  * Declares the app's roles and permissions. Names are inferred `as const`, so a misspelled
@@ -54,46 +92,29 @@ export function defineAccessControl<
   const O extends string,
 >(definition: AccessControlDefinition<P, A, O>): AccessControl<P, A, O> {
   const permissions = [...new Set(definition.permissions)];
-  const known = new Set<string>(permissions);
-  const grants = new Map<string, Set<P>>();
-  const addRole = (kind: string, role: string, granted: readonly P[]) => {
-    if (!/^[A-Za-z0-9_:.-]+$/.test(role)) {
-      throw new OrgkitError(
-        'invalid_config',
-        `${kind}.${role}: role names use letters, digits, _ : . -`,
-      );
-    }
-    const set = grants.get(role) ?? new Set<P>();
-    for (const permission of granted) {
-      if (!known.has(permission)) {
-        throw new OrgkitError(
-          'invalid_config',
-          `${kind}.${role}: "${permission}" is not in permissions`,
-        );
-      }
-      set.add(permission);
-    }
-    grants.set(role, set);
-  };
-  for (const [role, granted] of Object.entries(definition.appRoles) as [A, readonly P[]][]) {
-    addRole('appRoles', role, granted);
+  const known: ReadonlySet<string> = new Set(permissions);
+  const app = grantTable<P>('appRoles', definition.appRoles, known);
+  const org = grantTable<P>('orgRoles', definition.orgRoles, known);
+  const either = new Map<string, ReadonlySet<P>>(app);
+  for (const [role, granted] of org) {
+    either.set(role, new Set([...(app.get(role) ?? []), ...granted]));
   }
-  for (const [role, granted] of Object.entries(definition.orgRoles) as [O, readonly P[]][]) {
-    addRole('orgRoles', role, granted);
-  }
-  const appRoles = Object.keys(definition.appRoles) as A[];
+  const appRoles = [...app.keys()] as A[];
   const defaultRole = (definition.defaultRole ?? 'user') as A;
-  if (!appRoles.includes(defaultRole)) {
+  if (!app.has(defaultRole)) {
     throw new OrgkitError('invalid_config', `defaultRole: "${defaultRole}" is not in appRoles`);
   }
   const empty: ReadonlySet<P> = new Set();
+  const tables = { app, org } as const;
   return Object.freeze({
     permissions,
     appRoles,
-    orgRoles: Object.keys(definition.orgRoles) as O[],
+    orgRoles: [...org.keys()] as O[],
     defaultRole,
-    permissionsOf: (role: string) => grants.get(role) ?? empty,
-    isRole: (name: string): name is A | O => grants.has(name),
+    permissionsOf: (role: string, kind?: RoleKind) =>
+      (kind ? tables[kind] : either).get(role) ?? empty,
+    isRole: (name: string): name is A | O => either.has(name),
+    isAppRole: (name: string): name is A => app.has(name),
     isPermission: (name: string): name is P => known.has(name),
   });
 }

@@ -1,0 +1,114 @@
+import { eq, sql } from 'drizzle-orm';
+import { OrgkitError } from '../errors/index.js';
+import type { Session } from '../session/types.js';
+import { createAccessFactory } from './create-access.js';
+import type { AccessControl } from './define-access-control.js';
+import { createInvalidationBus } from './invalidation-bus.js';
+import { type ResolvedRoles, resolveRoles } from './resolve-roles.js';
+import { createRoleCache } from './role-cache.js';
+import { createRoleInputs } from './role-inputs.js';
+import { createRoleQuery } from './role-query.js';
+import type { ResolvedRole, RolesApi, RolesDeps } from './types.js';
+
+/**
+ * The roles capability: hybrid role resolution (app role ∪ membership roles ∪ token roles),
+ * permission checks, and the cache behind them. `createOrgkit` wires it.
+ * @internal
+ */
+export function createRoles<AC extends AccessControl>(deps: RolesDeps<AC>): RolesApi<AC> {
+  const { accessControl: ac, scope, tables } = deps;
+  const input = createRoleInputs(ac);
+  const createAccess = createAccessFactory(ac, input);
+  const cache = createRoleCache({ ...deps.cache, scope, load: createRoleQuery(deps.db, tables) });
+  const bus =
+    deps.redis &&
+    createInvalidationBus(deps.redis, {
+      onInvalidate: (userId) => cache.invalidate(userId, false),
+      onReconnect: () => cache.clear(),
+    });
+
+  /** The user meant by `userId`, validated; the scope's session user when it is omitted. */
+  const subject = (userId: unknown, what: string): [string, Session | undefined] | undefined => {
+    const session = scope.current()?.session;
+    if (userId === undefined) return session && [session.userId, session];
+    return [input.userId(userId, `${what}: userId`), session];
+  };
+  const unauthenticated = (what: string) =>
+    new OrgkitError('unauthenticated', `${what}: no user id and no session in this request`, {
+      reason: scope.current() ? 'no_session' : 'no_request_scope',
+    });
+
+  const resolve = async (
+    userId: unknown,
+    options: unknown,
+    what: string,
+  ): Promise<ResolvedRoles> => {
+    const { organizationId } = input.options(options, `${what}: options`);
+    const who = subject(userId, what);
+    if (!who) throw unauthenticated(what);
+    const record = await cache.get(who[0]);
+    return resolveRoles(ac, record, who[0], organizationId, who[1]);
+  };
+  const access = async (userId: unknown, options: unknown, what: string) =>
+    createAccess(await resolve(userId, options, what));
+
+  const invalidateUser = async (userId: string): Promise<void> => {
+    const id = input.userId(userId, 'invalidateUser: userId');
+    cache.invalidate(id, true);
+    await bus?.publish(id);
+  };
+
+  return {
+    async getUserRoles(userId, options) {
+      const { roles } = await resolve(userId, options, 'getUserRoles');
+      return [...roles] as ResolvedRole<AC>[];
+    },
+    getAccess: (userId, options) => access(userId, options, 'getAccess'),
+    async hasRole(userId, role, options) {
+      input.role(role, 'hasRole: role');
+      return (await access(userId, options, 'hasRole')).hasRole(role);
+    },
+    async hasAnyRole(userId, roles, options) {
+      input.roles(roles, 'hasAnyRole: roles');
+      return (await access(userId, options, 'hasAnyRole')).hasAnyRole(roles);
+    },
+    async hasPermission(userId, permission, options) {
+      input.permission(permission, 'hasPermission: permission');
+      return (await access(userId, options, 'hasPermission')).hasPermission(permission);
+    },
+    async hasAllPermissions(userId, permissions, options) {
+      input.permissions(permissions, 'hasAllPermissions: permissions');
+      return (await access(userId, options, 'hasAllPermissions')).hasAllPermissions(permissions);
+    },
+    async checkPermissions(userId, permissions, options) {
+      const wanted = input.permissions(permissions, 'checkPermissions: permissions');
+      if (userId === undefined && !scope.current()?.session) {
+        input.options(options, 'checkPermissions: options');
+        return { allowed: false, reason: 'unauthenticated', missing: wanted, roles: [] };
+      }
+      return (await access(userId, options, 'checkPermissions')).checkPermissions(wanted);
+    },
+    async setUserRole(userId, role) {
+      const id = input.userId(userId, 'setUserRole: userId');
+      const appRole = input.appRole(role, 'setUserRole: role');
+      // Fail before writing when the bus cannot exist (ioredis missing), not after.
+      await bus?.ready();
+      const updated = await deps.db
+        .update(tables.users)
+        .set({ role: appRole, updatedAt: sql`now()` })
+        .where(eq(tables.users.workosUserId, id))
+        .returning({ id: tables.users.id });
+      if (updated.length === 0) {
+        throw new OrgkitError('not_found', `setUserRole: no user "${id}"`, {
+          details: { userId: id },
+        });
+      }
+      await invalidateUser(id);
+    },
+    invalidateUser,
+    async close() {
+      await bus?.close();
+      cache.clear();
+    },
+  };
+}

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { parseInput } from '../errors/index.js';
+import type { AccessControl, AppRoleOf, PermissionOf, RoleOf } from './define-access-control.js';
+import type { RoleQueryOptions } from './types.js';
+
+/** Validators of the roles API's arguments, built once per access model. @internal */
+export interface RoleInputs<AC extends AccessControl> {
+  userId(value: unknown, what: string): string;
+  options(value: unknown, what: string): RoleQueryOptions;
+  role(value: unknown, what: string): RoleOf<AC>;
+  roles(value: unknown, what: string): RoleOf<AC>[];
+  appRole(value: unknown, what: string): AppRoleOf<AC>;
+  permission(value: unknown, what: string): PermissionOf<AC>;
+  permissions(value: unknown, what: string): PermissionOf<AC>[];
+}
+
+const named = (kind: string, test: (name: string) => boolean) =>
+  z.string().refine(test, { error: (issue) => `unknown ${kind} ${JSON.stringify(issue.input)}` });
+
+const validator =
+  <S extends z.ZodType>(schema: S) =>
+  (value: unknown, what: string): z.output<S> =>
+    parseInput(schema, value, what);
+
+/** @internal */
+export function createRoleInputs<AC extends AccessControl>(ac: AC): RoleInputs<AC> {
+  const role = named('role', (n) => ac.isRole(n));
+  const permission = named('permission', (n) => ac.isPermission(n));
+  // An empty list is almost always a bug at the call site, and "all of none" would allow.
+  return {
+    userId: validator(z.string().min(1, 'expected a non-empty user id')),
+    options: validator(
+      z
+        .strictObject({ organizationId: z.string().min(1).optional() })
+        .optional()
+        .default({}),
+    ),
+    role: validator(role) as RoleInputs<AC>['role'],
+    roles: validator(z.array(role).min(1)) as RoleInputs<AC>['roles'],
+    appRole: validator(named('app role', (n) => ac.isAppRole(n))) as RoleInputs<AC>['appRole'],
+    permission: validator(permission) as RoleInputs<AC>['permission'],
+    permissions: validator(z.array(permission).min(1)) as RoleInputs<AC>['permissions'],
+  };
+}

@@ -1,0 +1,105 @@
+import type { RequestScopeStore } from '../context/index.js';
+import type { OrgkitDatabase } from '../db/database.js';
+import type { OrgkitTables } from '../db/tables.js';
+import type { AccessControl, AppRoleOf, PermissionOf, RoleOf } from './define-access-control.js';
+
+/** The Redis option of `createOrgkit`: a URL orgkit connects to, or an ioredis client you own. */
+export type RolesRedisOption =
+  | { url: string; channel?: string | undefined }
+  | { client: unknown; channel?: string | undefined };
+
+/** What {@link createRoles} needs from `createOrgkit`. @internal */
+export interface RolesDeps<AC extends AccessControl> {
+  db: OrgkitDatabase;
+  tables: OrgkitTables;
+  accessControl: AC;
+  scope: RequestScopeStore;
+  cache: { ttlMs: number; max: number };
+  redis?: RolesRedisOption | undefined;
+}
+
+/** Narrows a role look-up to one organization. */
+export interface RoleQueryOptions {
+  /** Only this organization's membership roles (and the token's, if the token is for it). */
+  organizationId?: string | undefined;
+}
+
+/**
+ * A role as resolved: a name of the access model, or a name the database or token holds that
+ * the model does not know (kept, because the database is the truth, but it grants nothing).
+ */
+export type ResolvedRole<AC> = RoleOf<AC> | (string & {});
+
+/** The answer of `checkPermissions`: whether, and why not. */
+export interface PermissionDecision<P extends string = string> {
+  allowed: boolean;
+  reason: 'granted' | 'missing_permission' | 'unauthenticated';
+  /** The asked-for permissions the user lacks (all of them when unauthenticated). */
+  missing: P[];
+  /** The roles the decision was made on. */
+  roles: string[];
+}
+
+/**
+ * One user's resolved roles and permissions, checked synchronously: resolve once per request
+ * with `getAccess`, then ask as often as needed.
+ */
+export interface Access<AC extends AccessControl> {
+  readonly userId: string;
+  readonly organizationId: string | undefined;
+  /**
+   * The app role: `users.role`, or the default role for a user with no role at all; `undefined`
+   * for a user with memberships but no row (yet).
+   */
+  readonly appRole: string | undefined;
+  readonly roles: ReadonlySet<ResolvedRole<AC>>;
+  readonly permissions: ReadonlySet<PermissionOf<AC>>;
+  hasRole(role: RoleOf<AC>): boolean;
+  hasAnyRole(roles: readonly RoleOf<AC>[]): boolean;
+  hasPermission(permission: PermissionOf<AC>): boolean;
+  hasAllPermissions(permissions: readonly PermissionOf<AC>[]): boolean;
+  checkPermissions(permissions: readonly PermissionOf<AC>[]): PermissionDecision<PermissionOf<AC>>;
+}
+
+/**
+ * Role and permission checks. `userId` may be `undefined`: then the request scope's session
+ * user is meant, and without one the call throws `unauthenticated`.
+ */
+export interface RolesApi<AC extends AccessControl> {
+  /** App role ∪ active membership roles ∪ the session token's roles; `[defaultRole]` if none. */
+  getUserRoles(userId?: string, options?: RoleQueryOptions): Promise<ResolvedRole<AC>[]>;
+  /** Resolves a user once into an {@link Access} with synchronous checks. */
+  getAccess(userId?: string, options?: RoleQueryOptions): Promise<Access<AC>>;
+  hasRole(
+    userId: string | undefined,
+    role: RoleOf<AC>,
+    options?: RoleQueryOptions,
+  ): Promise<boolean>;
+  hasAnyRole(
+    userId: string | undefined,
+    roles: readonly RoleOf<AC>[],
+    options?: RoleQueryOptions,
+  ): Promise<boolean>;
+  hasPermission(
+    userId: string | undefined,
+    permission: PermissionOf<AC>,
+    options?: RoleQueryOptions,
+  ): Promise<boolean>;
+  hasAllPermissions(
+    userId: string | undefined,
+    permissions: readonly PermissionOf<AC>[],
+    options?: RoleQueryOptions,
+  ): Promise<boolean>;
+  /** Like `hasAllPermissions`, but says why: `{ allowed, reason, missing, roles }`. */
+  checkPermissions(
+    userId: string | undefined,
+    permissions: readonly PermissionOf<AC>[],
+    options?: RoleQueryOptions,
+  ): Promise<PermissionDecision<PermissionOf<AC>>>;
+  /** Sets `users.role`, then invalidates the user here and, through Redis, everywhere. */
+  setUserRole(userId: string, role: AppRoleOf<AC>): Promise<void>;
+  /** Forgets the cached roles of a user here and, through Redis, on every instance. */
+  invalidateUser(userId: string): Promise<void>;
+  /** Closes the Redis connections orgkit opened. */
+  close(): Promise<void>;
+}
