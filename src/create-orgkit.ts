@@ -218,7 +218,7 @@ export function createOrgkit<
     accessControl,
     tables,
     database: db,
-    verifyAccessToken: (token) => getVerifier().verifyAccessToken(token),
+    verifyAccessToken: async (token) => getVerifier().verifyAccessToken(token),
     runWithRequestScope: (init, fn) => scope.run(init, fn),
     getRequestScope: () => scope.current(),
     requireAuth() {
