@@ -14,7 +14,11 @@ afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 function orgkit(...args: string[]) {
   const env = { ...process.env };
   delete env.DATABASE_URL;
-  return spawnSync(process.execPath, ['--import', tsx, bin, ...args], { cwd, env, encoding: 'utf8' });
+  return spawnSync(process.execPath, ['--import', tsx, bin, ...args], {
+    cwd,
+    env,
+    encoding: 'utf8',
+  });
 }
 
 describe('orgkit db migrate', () => {
@@ -30,7 +34,9 @@ describe('orgkit db migrate', () => {
   it('prints a coded error without a stack, and never the password, when the server is unreachable', () => {
     const result = orgkit('db', 'migrate', '--url', 'postgres://u:s3cret@127.0.0.1:1/nowhere');
     expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(/^orgkit: upstream_unavailable: cannot connect to postgres:\/\/u:\*\*\*@/);
+    expect(result.stderr).toMatch(
+      /^orgkit: upstream_unavailable: cannot connect to postgres:\/\/u:\*\*\*@/,
+    );
     expect(result.stderr).not.toContain('s3cret');
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });

@@ -56,9 +56,13 @@ export async function openDatabase(
     } catch (cause) {
       await pool.end();
       const detail = cause instanceof Error ? cause.message : String(cause);
-      throw new OrgkitError('upstream_unavailable', `cannot connect to ${redactUrl(url)}: ${detail}`, {
-        cause,
-      });
+      throw new OrgkitError(
+        'upstream_unavailable',
+        `cannot connect to ${redactUrl(url)}: ${detail}`,
+        {
+          cause,
+        },
+      );
     }
     return { db: drizzle({ client: pool }), location: redactUrl(url), close: () => pool.end() };
   }

@@ -5,13 +5,10 @@
 export interface WorkOSClientLike {
   userManagement: {
     getJwksUrl(clientId: string): string;
-    // biome-ignore lint/suspicious/noExplicitAny: option and result shapes vary across SDK majors
+    // Option and result shapes vary across SDK majors 9–11, so these stay loosely typed.
     [method: string]: any;
   };
-  // biome-ignore lint/suspicious/noExplicitAny: see above
   organizations: any;
-  // biome-ignore lint/suspicious/noExplicitAny: see above
   events: any;
-  // biome-ignore lint/suspicious/noExplicitAny: see above
   webhooks: any;
 }

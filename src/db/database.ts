@@ -4,7 +4,7 @@ import type { PgDatabase } from 'drizzle-orm/pg-core';
  * Any drizzle Postgres database: node-postgres, postgres.js, Neon, PGlite.
  * orgkit only uses the driver-neutral query builder and `execute`.
  */
-// biome-ignore lint/suspicious/noExplicitAny: drizzle's driver-specific HKT parameters vary by driver.
+// drizzle's driver-specific type parameters vary by driver, so they stay open.
 export type OrgkitDatabase = PgDatabase<any, any, any>;
 
 /** Rows of a `db.execute()` result, whichever driver produced it. @internal */

@@ -1,5 +1,6 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import type { OrgkitDatabase } from '../../src/db/database.js';
+import type { Access, ResolvedRole } from '../../src/index.js';
 import {
   type AppRoleOf,
   createOrgkit,
@@ -9,7 +10,6 @@ import {
   type PermissionOf,
   type RoleOf,
 } from '../../src/index.js';
-import type { Access, ResolvedRole } from '../../src/index.js';
 
 declare const database: OrgkitDatabase;
 

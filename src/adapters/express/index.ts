@@ -1,6 +1,196 @@
 /**
- * `orgkit/express`: the express adapter. Route protection lands with the framework-adapters issue;
- * this entry point exists so the package's export map is stable from the first release.
+ * `orgkit/express`: Express 5 middleware. Every request runs in orgkit's request scope; route
+ * guards answer 401/403 JSON (or redirect, for page routes). `req.auth` is typed by declaration
+ * merging.
  * @packageDocumentation
  */
+import type { IncomingHttpHeaders } from 'node:http';
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
+import {
+  type AccessOf,
+  createHttpAuth,
+  errorReply,
+  type HeadersLike,
+  type HttpAuthOptions,
+  type HttpReply,
+  type OrgkitCore,
+  type RequestAuth,
+  type RouteGuard,
+  type RouteRule,
+} from '../../http/index.js';
+import type { Orgkit, PermissionOf, RoleOf, Session } from '../../index.js';
+import { OrgkitError } from '../../index.js';
+
+/** What orgkit puts on `req.auth`. */
+export interface OrgkitRequestAuth {
+  /** The verified session, or `undefined` when the request carries none. */
+  readonly session: Session | undefined;
+  readonly requestId: string;
+  /** The client IP after the `trustProxy` rule. */
+  readonly ipAddress: string | undefined;
+  readonly userAgent: string | undefined;
+}
+
+declare global {
+  namespace Express {
+    interface Request {
+      /** Set by orgkit's middleware and guards. */
+      auth?: OrgkitRequestAuth;
+    }
+  }
+}
+
+const headersOf = (headers: IncomingHttpHeaders): HeadersLike => ({
+  get: (name) => {
+    const value = headers[name];
+    return Array.isArray(value) ? value.join(', ') : value;
+  },
+});
+
+function send(res: Response, reply: HttpReply): void {
+  res.status(reply.status).set(reply.headers);
+  if (reply.body) res.json(reply.body);
+  else res.end();
+}
+
+async function sendResponse(res: Response, web: globalThis.Response) {
+  res.status(web.status);
+  web.headers.forEach((value, name) => {
+    if (name !== 'set-cookie') res.setHeader(name, value);
+  });
+  const cookies = web.headers.getSetCookie();
+  if (cookies.length > 0) res.append('set-cookie', cookies);
+  res.end(Buffer.from(await web.arrayBuffer()));
+}
+
+// WorkOS signs the exact bytes it sent, so the body must not have gone through a JSON parser.
+async function rawBody(req: Request): Promise<string> {
+  const body: unknown = req.body;
+  if (Buffer.isBuffer(body)) return body.toString('utf8');
+  if (typeof body === 'string') return body;
+  if (body === undefined && !req.readableEnded) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  }
+  throw new OrgkitError(
+    'invalid_config',
+    'the webhook route needs the raw body: mount it before express.json(), or give it express.raw({ type: "application/json" })',
+  );
+}
+
+/**
+ * Binds orgkit to Express: `express()` for every route, guards per route, the sign-in and webhook
+ * handlers, and an error handler that answers `{ error: { code, message } }`.
+ *
+ * @example
+ * ```ts
+ * const auth = createExpressAuth(orgkit, { trustProxy: 1 })
+ * app.post('/webhooks/workos', auth.webhook())
+ * app.use(auth.express())
+ * app.get('/api/admin', auth.requireRole('admin'), (req, res) => res.json(req.auth?.session))
+ * app.use(auth.errorHandler())
+ * ```
+ */
+export function createExpressAuth<O extends OrgkitCore<any>>(
+  orgkit: O,
+  options: HttpAuthOptions = {},
+) {
+  type AC = AccessOf<O>;
+  const http = createHttpAuth(orgkit as OrgkitCore<AC>, options);
+  const seen = new WeakMap<Request, RequestAuth>();
+
+  async function enter(req: Request, res: Response, inScope: (auth: RequestAuth) => unknown) {
+    const auth = await http.authenticate(headersOf(req.headers), req.socket.remoteAddress);
+    seen.set(req, auth);
+    const { requestId, ipAddress, userAgent } = auth.scope;
+    req.auth = { session: auth.session, requestId, ipAddress, userAgent };
+    res.setHeader('x-request-id', requestId);
+    if (auth.setCookies.length > 0) res.append('set-cookie', auth.setCookies);
+    return http.run(auth, () => inScope(auth));
+  }
+
+  function guarded(guard: RouteGuard): RequestHandler {
+    const checkThenNext =
+      (req: Request, res: Response, next: (error?: unknown) => void) =>
+      async (auth: RequestAuth) => {
+        try {
+          await guard.check(auth);
+        } catch (error) {
+          return send(res, guard.reply(error, req.originalUrl));
+        }
+        next();
+      };
+    return (req, res, next) => {
+      const auth = seen.get(req);
+      // Usable without `express()`: the guard then opens the request scope itself.
+      const run = auth
+        ? checkThenNext(req, res, next)(auth)
+        : enter(req, res, checkThenNext(req, res, next));
+      return Promise.resolve(run).catch(next);
+    };
+  }
+
+  const routeRequest = (req: Request) => ({
+    url: new URL(req.originalUrl, 'http://localhost'),
+    headers: headersOf(req.headers),
+    remoteAddress: req.socket.remoteAddress,
+  });
+  const route =
+    (
+      answer: (req: Request) => globalThis.Response | Promise<globalThis.Response>,
+    ): RequestHandler =>
+    async (req, res) =>
+      sendResponse(res, await answer(req));
+
+  return {
+    /** Reads the session (optional: anonymous requests pass) and runs the rest in its scope. */
+    express: (): RequestHandler => (req, res, next) => enter(req, res, () => next()).catch(next),
+    /** Any signed-in user; with `redirectTo`, a page route. */
+    requireAuth: (rule: Pick<RouteRule<AC>, 'redirectTo'> = {}) => guarded(http.guard(rule)),
+    /** This role, or any one of these roles. */
+    requireRole: (
+      role: RoleOf<AC> | readonly RoleOf<AC>[],
+      rule: Pick<RouteRule<AC>, 'redirectTo'> = {},
+    ) =>
+      guarded(
+        http.guard(
+          typeof role === 'string'
+            ? { ...rule, requiredRole: role as RoleOf<AC> }
+            : { ...rule, anyRole: role as readonly RoleOf<AC>[] },
+        ),
+      ),
+    /** This permission, or all of these permissions. */
+    requirePermission: (
+      permission: PermissionOf<AC> | readonly PermissionOf<AC>[],
+      rule: Pick<RouteRule<AC>, 'redirectTo'> = {},
+    ) => guarded(http.guard({ ...rule, requiredPermission: permission })),
+    /** Any combination of `requiredRole`, `anyRole`, `requiredPermission`, `redirectTo`. */
+    protect: (rule: RouteRule<AC>) => guarded(http.guard(rule)),
+    /**
+     * Last in the chain: orgkit errors as `{ error: { code, message } }`, anything else as a bare
+     * 500 (logged, never sent). Put your own handlers before it.
+     */
+    errorHandler: (): ErrorRequestHandler => (error, _req, res, next) => {
+      if (res.headersSent) return next(error);
+      http.reportUnexpected(error);
+      send(res, errorReply(error));
+    },
+    /** `POST` handler for WorkOS webhooks; mount it before any JSON body parser. */
+    webhook: (): RequestHandler =>
+      route(async (req) => http.webhook(await rawBody(req), req.get('workos-signature'))),
+    signIn: (): RequestHandler => route((req) => http.signIn(routeRequest(req))),
+    callback: (): RequestHandler => route((req) => http.callback(routeRequest(req))),
+    signOut: (): RequestHandler => route((req) => http.signOut(routeRequest(req))),
+  };
+}
+
+/** What {@link createExpressAuth} returns. */
+export type ExpressAuth<O extends OrgkitCore = Orgkit> = ReturnType<typeof createExpressAuth<O>>;
+export type {
+  HttpAuthOptions,
+  RouteRule,
+  SealedSessionOptions,
+  TrustProxy,
+} from '../../http/index.js';
 export type { Orgkit, OrgkitConfig, Session } from '../../index.js';

@@ -1,6 +1,186 @@
 /**
- * `orgkit/hono`: the hono adapter. Route protection lands with the framework-adapters issue;
- * this entry point exists so the package's export map is stable from the first release.
+ * `orgkit/hono`: Hono middleware. Every request runs in orgkit's request scope; route guards
+ * answer 401/403 JSON (or redirect, for page routes).
  * @packageDocumentation
  */
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Context, ErrorHandler, Handler, MiddlewareHandler } from 'hono';
+import { createMiddleware } from 'hono/factory';
+import { HTTPException } from 'hono/http-exception';
+import {
+  type AccessOf,
+  createHttpAuth,
+  errorReply,
+  type HeadersLike,
+  type HttpAuthOptions,
+  type HttpReply,
+  type OrgkitCore,
+  type RequestAuth,
+  type RouteGuard,
+  type RouteRule,
+} from '../../http/index.js';
+import type { Orgkit, PermissionOf, RoleOf, Session } from '../../index.js';
+
+/** The variables orgkit sets on `c.var`. */
+export interface OrgkitVariables<O extends OrgkitCore = Orgkit> {
+  /** The verified session, or `undefined` when the request carries none. */
+  session: Session | undefined;
+  /** The orgkit instance the adapter was made with. */
+  orgkit: O;
+  requestId: string;
+}
+
+/** The Hono `Env` of routes behind orgkit's middleware. */
+export type OrgkitEnv<O extends OrgkitCore = Orgkit> = {
+  Variables: OrgkitVariables<O>;
+};
+
+/** Options of {@link createHonoAuth}. */
+export interface HonoAuthOptions extends HttpAuthOptions {
+  /** The TCP peer address. @default `c.env.incoming.socket.remoteAddress` (@hono/node-server) */
+  getRemoteAddress?: ((c: Context) => string | undefined) | undefined;
+}
+
+type Middleware<O extends OrgkitCore> = MiddlewareHandler<OrgkitEnv<O>>;
+
+type NodeBindings = {
+  incoming?: { headers?: IncomingHttpHeaders; socket?: { remoteAddress?: string } };
+};
+
+// On @hono/node-server the Node request is at hand: reading its parsed headers skips building
+// Web `Headers` for every request.
+const headersOf = (c: Context): HeadersLike => {
+  const headers = (c.env as NodeBindings | undefined)?.incoming?.headers;
+  if (!headers) return c.req.raw.headers;
+  return {
+    get: (name) => {
+      const value = headers[name];
+      return Array.isArray(value) ? value.join(', ') : value;
+    },
+  };
+};
+
+const nodeRemoteAddress = (c: Context): string | undefined =>
+  (c.env as NodeBindings | undefined)?.incoming?.socket?.remoteAddress;
+
+function send(c: Context, reply: HttpReply): Response {
+  for (const [name, value] of Object.entries(reply.headers)) c.header(name, value);
+  return reply.body ? c.json(reply.body, reply.status as 401) : c.body(null, reply.status as 302);
+}
+
+/**
+ * Binds orgkit to Hono: `middleware()` for every route, guards per route, and the sign-in and
+ * webhook handlers.
+ *
+ * @example
+ * ```ts
+ * const auth = createHonoAuth(orgkit, { trustProxy: 1 })
+ * const app = new Hono<OrgkitEnv<typeof orgkit>>()
+ * app.use(auth.middleware())
+ * app.onError(auth.onError)
+ * app.get('/api/billing', auth.requirePermission('billing:manage'), (c) => c.json(c.var.session))
+ * ```
+ */
+export function createHonoAuth<O extends OrgkitCore<any>>(
+  orgkit: O,
+  options: HonoAuthOptions = {},
+) {
+  type AC = AccessOf<O>;
+  const { getRemoteAddress = nodeRemoteAddress, ...httpOptions } = options;
+  const http = createHttpAuth(orgkit as OrgkitCore<AC>, httpOptions);
+  const seen = new WeakMap<Context, RequestAuth>();
+
+  async function enter<T>(c: Context, inScope: (auth: RequestAuth) => Promise<T>): Promise<T> {
+    const auth = await http.authenticate(headersOf(c), getRemoteAddress(c));
+    seen.set(c, auth);
+    c.set('session', auth.session);
+    c.set('orgkit', orgkit);
+    c.set('requestId', auth.scope.requestId);
+    // Set before the handler runs, so they ride on the response it builds; setting them on a
+    // finished response would make Hono copy it into a slower streamed one.
+    c.header('x-request-id', auth.scope.requestId);
+    for (const cookie of auth.setCookies) c.header('set-cookie', cookie, { append: true });
+    const result = await http.run(auth, () => inScope(auth));
+    // A handler that returned a `new Response(...)` of its own dropped them: a refreshed session
+    // cookie must still reach the browser.
+    const sent = auth.setCookies.length > 0 ? c.res.headers.getSetCookie() : [];
+    for (const cookie of auth.setCookies) {
+      if (!sent.includes(cookie)) c.header('set-cookie', cookie, { append: true });
+    }
+    return result;
+  }
+
+  function guarded(guard: RouteGuard): Middleware<O> {
+    const checkThenNext = async (c: Context, auth: RequestAuth, next: () => Promise<void>) => {
+      try {
+        await guard.check(auth);
+      } catch (error) {
+        const url = new URL(c.req.url);
+        return send(c, guard.reply(error, url.pathname + url.search));
+      }
+      await next();
+    };
+    return createMiddleware<OrgkitEnv<O>>(async (c, next) => {
+      const auth = seen.get(c);
+      // Usable without `middleware()`: the guard then opens the scope itself.
+      return auth ? checkThenNext(c, auth, next) : enter(c, (a) => checkThenNext(c, a, next));
+    });
+  }
+
+  const routeRequest = (c: Context) => ({
+    url: new URL(c.req.url),
+    headers: c.req.raw.headers,
+    remoteAddress: getRemoteAddress(c),
+  });
+
+  return {
+    /** Reads the session (optional: anonymous requests pass) and runs the rest in its scope. */
+    middleware: (): Middleware<O> =>
+      createMiddleware<OrgkitEnv<O>>(async (c, next) => {
+        await enter(c, () => next());
+      }),
+    /** Any signed-in user; with `redirectTo`, a page route. */
+    requireAuth: (rule: Pick<RouteRule<AC>, 'redirectTo'> = {}) => guarded(http.guard(rule)),
+    /** This role, or any one of these roles. */
+    requireRole: (
+      role: RoleOf<AC> | readonly RoleOf<AC>[],
+      rule: Pick<RouteRule<AC>, 'redirectTo'> = {},
+    ) =>
+      guarded(
+        http.guard(
+          typeof role === 'string'
+            ? { ...rule, requiredRole: role as RoleOf<AC> }
+            : { ...rule, anyRole: role as readonly RoleOf<AC>[] },
+        ),
+      ),
+    /** This permission, or all of these permissions. */
+    requirePermission: (
+      permission: PermissionOf<AC> | readonly PermissionOf<AC>[],
+      rule: Pick<RouteRule<AC>, 'redirectTo'> = {},
+    ) => guarded(http.guard({ ...rule, requiredPermission: permission })),
+    /** Any combination of `requiredRole`, `anyRole`, `requiredPermission`, `redirectTo`. */
+    protect: (rule: RouteRule<AC>) => guarded(http.guard(rule)),
+    /** `app.onError(auth.onError)`: orgkit errors as `{ error: { code, message } }`, others as a bare 500. */
+    onError: ((error, c) => {
+      if (error instanceof HTTPException) return error.getResponse();
+      http.reportUnexpected(error);
+      return send(c, errorReply(error));
+    }) satisfies ErrorHandler,
+    /** `POST` handler for WorkOS webhooks; reads the raw body itself. */
+    webhook: (): Handler => async (c) =>
+      http.webhook(await c.req.text(), c.req.header('workos-signature')),
+    signIn: (): Handler => (c) => http.signIn(routeRequest(c)),
+    callback: (): Handler => (c) => http.callback(routeRequest(c)),
+    signOut: (): Handler => (c) => http.signOut(routeRequest(c)),
+  };
+}
+
+/** What {@link createHonoAuth} returns. */
+export type HonoAuth<O extends OrgkitCore = Orgkit> = ReturnType<typeof createHonoAuth<O>>;
+export type {
+  HttpAuthOptions,
+  RouteRule,
+  SealedSessionOptions,
+  TrustProxy,
+} from '../../http/index.js';
 export type { Orgkit, OrgkitConfig, Session } from '../../index.js';
