@@ -2,28 +2,13 @@
 // seed's shape: read the row, merge the step in JS, write it back with the completion flags
 // (two round trips, and racy). Runs on PGlite, and on Postgres too when DATABASE_URL is set.
 import { eq, sql } from 'drizzle-orm';
-import { do_not_optimize, measure } from 'mitata';
 import { RequestScopeStore } from '../src/context/index.js';
 import { createOrgkitTables } from '../src/db/tables.js';
 import { createExpertSetup, DEFAULT_EXPERT_SETUP_STEPS } from '../src/expert-setup/index.js';
 import { createTestDatabase } from '../src/testing/database.js';
-import { machineLine, reportTarget } from './support.js';
+import { machineLine, p50ByPath, reportTarget } from './support.js';
 
 console.log(machineLine());
-
-/** Median of per-round p50s, rounds in alternating order so load drift is shared fairly. */
-async function p50ByPath(paths: Record<string, () => Promise<unknown>>, rounds = 6) {
-  const samples = new Map<string, number[]>(Object.keys(paths).map((name) => [name, []]));
-  for (let round = 0; round < rounds; round++) {
-    const names = round % 2 === 0 ? Object.keys(paths) : Object.keys(paths).reverse();
-    for (const name of names) {
-      const stats = await measure(async () => do_not_optimize(await paths[name]!()));
-      samples.get(name)!.push(stats.p50);
-    }
-  }
-  const median = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1]!;
-  return new Map([...samples].map(([name, v]) => [name, median(v)]));
-}
 
 const targets = [
   { name: 'pglite', url: undefined },
