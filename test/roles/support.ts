@@ -11,7 +11,6 @@ import {
   type RolesApi,
   type RolesDeps,
 } from '../../src/roles/index.js';
-import type { Session } from '../../src/session/types.js';
 import type { TestDatabase } from '../../src/testing/database.js';
 import { openTestDatabase } from '../support/databases.js';
 
@@ -88,28 +87,4 @@ export async function insertMembership(
   });
 }
 
-/** A verified session as the session module produces it, for putting in a request scope. */
-export function sessionFor(
-  userId: string,
-  claims: {
-    organizationId?: string;
-    role?: string;
-    roles?: string[];
-    permissions?: string[];
-  } = {},
-): Session {
-  const roles = claims.roles ?? (claims.role ? [claims.role] : []);
-  return {
-    userId,
-    sessionId: 'session_01TEST',
-    organizationId: claims.organizationId,
-    role: claims.role,
-    roles,
-    permissions: claims.permissions ?? [],
-    entitlements: [],
-    featureFlags: [],
-    impersonator: undefined,
-    expiresAt: Math.floor(Date.now() / 1000) + 300,
-    claims: { sub: userId },
-  };
-}
+export { sessionFor } from '../support/sessions.js';

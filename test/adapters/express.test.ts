@@ -1,0 +1,88 @@
+import express from 'express';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createExpressAuth } from '../../src/adapters/express/index.js';
+import { createTestDatabase, type TestDatabase } from '../../src/testing/database.js';
+import { createTestTokenIssuer, type TestTokenIssuer } from '../../src/testing/token-issuer.js';
+import { describeAdapterContract } from './contract.js';
+import { buildExpressApp, listen } from './express-app.js';
+import { membershipCreated, orgkitFor, signedWebhook } from './support.js';
+
+describeAdapterContract('express over HTTP', async (orgkit, options) =>
+  listen(buildExpressApp(orgkit, options).app),
+);
+
+describe('express adapter specifics', () => {
+  let tokens: TestTokenIssuer;
+  let database: TestDatabase;
+  beforeAll(async () => {
+    tokens = await createTestTokenIssuer();
+    database = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await database?.close();
+    await tokens?.close();
+  });
+
+  it('guards work without express(): the guard opens the request scope and sets req.auth', async () => {
+    const orgkit = orgkitFor(database, tokens);
+    const auth = createExpressAuth(orgkit);
+    const app = express();
+    app.get('/me', auth.requireAuth(), async (req, res) => {
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      res.json({ userId: orgkit.requireAuth().userId, viaReq: req.auth?.session?.userId });
+    });
+    app.use(auth.errorHandler());
+    const server = await listen(app);
+    try {
+      const token = await tokens.mint({ sub: 'user_standalone' });
+      const res = await server.request('/me', { headers: { authorization: `Bearer ${token}` } });
+      expect(await res.json()).toEqual({ userId: 'user_standalone', viaReq: 'user_standalone' });
+      expect((await server.request('/me')).status).toBe(401);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('says how to fix a webhook route placed behind express.json()', async () => {
+    const orgkit = orgkitFor(database, tokens);
+    const auth = createExpressAuth(orgkit);
+    const app = express();
+    app.use(express.json());
+    app.post('/webhooks/workos', auth.webhook());
+    app.use(auth.errorHandler());
+    const server = await listen(app);
+    try {
+      const { body, header } = await signedWebhook(membershipCreated('user_x', 'org_x', 'member'));
+      const res = await server.request('/webhooks/workos', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'workos-signature': header },
+        body,
+      });
+      expect(res.status).toBe(500);
+      expect(await res.json()).toMatchObject({
+        error: { code: 'invalid_config', message: expect.stringContaining('express.raw') },
+      });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('takes the raw body from express.raw() as well', async () => {
+    const orgkit = orgkitFor(database, tokens);
+    const auth = createExpressAuth(orgkit);
+    const app = express();
+    app.post('/webhooks/workos', express.raw({ type: 'application/json' }), auth.webhook());
+    const server = await listen(app);
+    try {
+      const { body, header } = await signedWebhook(membershipCreated('user_y', 'org_y', 'member'));
+      const res = await server.request('/webhooks/workos', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'workos-signature': header },
+        body,
+      });
+      expect(res.status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+});

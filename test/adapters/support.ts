@@ -1,0 +1,109 @@
+import { WorkOS } from '@workos-inc/node';
+import type { Orgkit } from '../../src/index.js';
+import { createOrgkit, defineAccessControl } from '../../src/index.js';
+import type { TestDatabase } from '../../src/testing/database.js';
+import type { TestTokenIssuer } from '../../src/testing/token-issuer.js';
+
+/** The access model every adapter test uses: names chosen so app and org roles never collide. */
+export const accessControl = defineAccessControl({
+  permissions: ['posts:read', 'posts:write', 'users:manage', 'billing:manage'],
+  appRoles: {
+    user: ['posts:read'],
+    editor: ['posts:read', 'posts:write'],
+    admin: ['posts:read', 'posts:write', 'users:manage'],
+  },
+  orgRoles: {
+    member: ['posts:read'],
+    billing_admin: ['billing:manage'],
+  },
+});
+
+export type TestAccessControl = typeof accessControl;
+export type TestOrgkit = Orgkit<TestAccessControl>;
+
+export const WEBHOOK_SECRET = 'whsec_orgkit_adapter_tests';
+
+/** An orgkit trusting `tokens`, with the verified-token cache on as in production. */
+export function orgkitFor(database: TestDatabase, tokens: TestTokenIssuer): TestOrgkit {
+  return createOrgkit({
+    database: database.db,
+    accessControl,
+    // Webhook verification goes through the SDK; these tests never reach the network with it.
+    workos: new WorkOS('sk_test_adapters', { apiHostname: '127.0.0.1', port: 9, https: false }),
+    session: {
+      jwksUrl: tokens.jwksUrl,
+      issuers: [tokens.issuer],
+      verifiedTokenCache: { max: 5_000 },
+    },
+    webhooks: { secret: WEBHOOK_SECRET },
+  });
+}
+
+/** A `users` row, as sign-up or a `user.created` webhook would have written it. */
+export async function addUser(
+  orgkit: TestOrgkit,
+  userId: string,
+  role: 'user' | 'editor' | 'admin',
+) {
+  await orgkit.database
+    .insert(orgkit.tables.users)
+    .values({ workosUserId: userId, email: `${userId}@example.com`, role });
+}
+
+/**
+ * What a protected route reports about its request, read the way app code reads it: from the
+ * request scope, after awaiting, with no parameters.
+ */
+export async function whoAmI(orgkit: TestOrgkit, delayMs = 1) {
+  await new Promise((resolve) => setTimeout(resolve, delayMs));
+  await Promise.resolve();
+  const scope = orgkit.getRequestScope();
+  return {
+    scopeUserId: orgkit.requireAuth().userId,
+    requestId: scope?.requestId,
+    ipAddress: scope?.ipAddress,
+    userAgent: scope?.userAgent,
+  };
+}
+
+/** A signed WorkOS webhook delivery, as WorkOS sends it. */
+export async function signedWebhook(event: Record<string, unknown>, secret = WEBHOOK_SECRET) {
+  const body = JSON.stringify(event);
+  const timestamp = Date.now();
+  // computeSignature needs no network; the client is only its home.
+  const signature = await new WorkOS('sk_test_signing_only').webhooks.computeSignature(
+    timestamp,
+    body as never,
+    secret,
+  );
+  return { body, header: `t=${timestamp}, v1=${signature}` };
+}
+
+/** A membership event in WorkOS's wire format. */
+export function membershipCreated(userId: string, organizationId: string, role: string) {
+  const now = new Date().toISOString();
+  return {
+    id: `event_${crypto.randomUUID().replaceAll('-', '').slice(0, 26).toUpperCase()}`,
+    event: 'organization_membership.created',
+    created_at: now,
+    data: {
+      object: 'organization_membership',
+      id: `om_${crypto.randomUUID().replaceAll('-', '').slice(0, 26).toUpperCase()}`,
+      user_id: userId,
+      organization_id: organizationId,
+      role: { slug: role },
+      roles: [{ slug: role }],
+      status: 'active',
+      created_at: now,
+      updated_at: now,
+    },
+  };
+}
+
+/** Asserts that no long segment of `token` appears in `text`. */
+export function leaksNothingOf(token: string, text: string): boolean {
+  return token
+    .split('.')
+    .filter((segment) => segment.length > 8)
+    .every((segment) => !text.includes(segment));
+}
