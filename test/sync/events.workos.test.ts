@@ -7,11 +7,11 @@ import {
   openSync,
   storedCursor,
   tables,
-  useWorkOSEmulator,
+  setupWorkOSEmulator,
   wireEvents,
 } from './support.js';
 
-const env = useWorkOSEmulator();
+const env = setupWorkOSEmulator();
 
 /** Two users in one organization, created through the SDK: 5 mirrored events. */
 async function clinic() {

@@ -10,7 +10,7 @@ import { startWorkOSEmulator, type WorkOSEmulator } from '../../src/testing/emul
 export const tables = createOrgkitTables();
 
 /** One emulator per test file (its rate limit counts per instance), reset before each test. */
-export function useWorkOSEmulator(): {
+export function setupWorkOSEmulator(): {
   readonly emulator: WorkOSEmulator;
   readonly workos: WorkOS;
 } {

@@ -8,11 +8,11 @@ import {
   SECRET,
   sign,
   tables,
-  useWorkOSEmulator,
+  setupWorkOSEmulator,
   wireEvents,
 } from './support.js';
 
-const env = useWorkOSEmulator();
+const env = setupWorkOSEmulator();
 
 /** A user, an organization and a membership created in WorkOS, then its role changed. */
 async function membershipHistory() {
