@@ -5,9 +5,9 @@ import { DATABASE_TARGETS, openTestDatabase } from '../support/databases.js';
 import {
   mirror,
   openSync,
+  setupWorkOSEmulator,
   storedCursor,
   tables,
-  setupWorkOSEmulator,
   wireEvents,
 } from './support.js';
 

@@ -6,9 +6,9 @@ import {
   mirror,
   openSync,
   SECRET,
+  setupWorkOSEmulator,
   sign,
   tables,
-  setupWorkOSEmulator,
   wireEvents,
 } from './support.js';
 
