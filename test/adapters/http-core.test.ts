@@ -48,6 +48,13 @@ describe('client IP and trusted proxies', () => {
     expect(ip(false, undefined, undefined)).toBeUndefined();
   });
 
+  it('without a socket address (Next.js, edge) takes the platform proxy as the first hop', () => {
+    expect(ip(false, chain, undefined)).toBeUndefined();
+    expect(ip(1, chain, undefined)).toBe('10.0.0.9');
+    expect(ip(2, chain, undefined)).toBe('10.0.0.5');
+    expect(ip(['10.0.0.0/8'], chain, undefined)).toBe('198.51.100.1');
+  });
+
   it('refuses a bad trust list when built, not per request', () => {
     expect(() => createClientIpResolver(['10.0.0.0/33'])).toThrowError(
       expect.objectContaining({ code: 'invalid_config' }),

@@ -2,25 +2,24 @@
 // emulator with the real @workos-inc/node client; and a real emulator-issued bearer token.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { WorkOS } from '@workos-inc/node';
 import { decodeJwt } from 'jose';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createEmulator, type Emulator } from 'workos/emulate';
 import type { HttpAuthOptions } from '../../src/http/index.js';
 import { createOrgkit } from '../../src/index.js';
 import type { TestDatabase } from '../../src/testing/database.js';
+import { startWorkOSEmulator, type WorkOSEmulator } from '../../src/testing/emulator.js';
 import { createTestTokenIssuer, type TestTokenIssuer } from '../../src/testing/token-issuer.js';
 import { DATABASE_TARGETS, openTestDatabase } from '../support/databases.js';
 import { buildExpressApp } from './express-app.js';
 import { buildHonoApp } from './hono-app.js';
 import { type ServedApp, serveHono, serveNode } from './servers.js';
-import { accessControl, type TestOrgkit } from './support.js';
+import { accessControl, EMULATOR_SEED, signInAsBillingAdmin, type TestOrgkit } from './support.js';
 
 const clientId = 'client_orgkit_adapter_sessions';
 const cookiePassword = 'a-test-cookie-password-of-32-chars-or-more';
 const password = 'correct horse battery staple';
 
-let emulator: Emulator;
+let emulator: WorkOSEmulator;
 let tokens: TestTokenIssuer;
 let jwks: ReturnType<typeof createServer>;
 let jwksUrl: string;
@@ -47,23 +46,10 @@ const fetchFn: typeof fetch = async (input, init) => {
   return Response.json(body, { status: response.status });
 };
 
-const workos = () =>
-  new WorkOS(emulator.apiKey, {
-    apiHostname: 'localhost',
-    port: emulator.port,
-    https: false,
-    clientId,
-    fetchFn,
-  });
+const workos = () => emulator.createClient({ fetchFn });
 
 beforeAll(async () => {
-  emulator = await createEmulator({
-    port: 0,
-    seed: {
-      permissions: [{ slug: 'billing:manage', name: 'Manage billing' }],
-      roles: [{ slug: 'billing_admin', name: 'Billing admin', permissions: ['billing:manage'] }],
-    },
-  });
+  emulator = await startWorkOSEmulator({ seed: EMULATOR_SEED, clientId });
   tokens = await createTestTokenIssuer();
   // orgkit trusts the emulator's keys and the test issuer's (for the expired token above).
   const emulatorJwks = workos().userManagement.getJwksUrl(clientId);
@@ -233,24 +219,8 @@ describe.each(DATABASE_TARGETS)('sessions on $name', (target) => {
     });
 
     it('accepts a real emulator-issued bearer token with an organization role and permission', async () => {
-      const client = workos();
-      const user = await client.userManagement.createUser({ email: 'linus@example.com', password });
-      const org = await client.organizations.createOrganization({ name: 'Acme' });
-      await client.userManagement.createOrganizationMembership({
-        userId: user.id,
-        organizationId: org.id,
-        roleSlug: 'billing_admin',
-      });
-      const first = await client.userManagement.authenticateWithPassword({
-        email: 'linus@example.com',
-        password,
-        clientId,
-      });
-      const scoped = await client.userManagement.authenticateWithRefreshToken({
-        refreshToken: first.refreshToken,
-        organizationId: org.id,
-        clientId,
-      });
+      const scoped = await signInAsBillingAdmin(workos(), clientId, 'linus@example.com');
+      const user = scoped.user;
       const bearer = { headers: { authorization: `Bearer ${scoped.accessToken}` } };
       expect((await app.request('/api/billing', bearer)).status).toBe(200);
       expect((await app.request('/api/admin', bearer)).status).toBe(403);

@@ -100,6 +100,34 @@ export function membershipCreated(userId: string, organizationId: string, role: 
   };
 }
 
+/** Emulator roles mirroring the access model's `billing_admin` organization role. */
+export const EMULATOR_SEED = {
+  permissions: [{ slug: 'billing:manage', name: 'Manage billing' }],
+  roles: [{ slug: 'billing_admin', name: 'Billing admin', permissions: ['billing:manage'] }],
+};
+
+/**
+ * Signs a new emulator user in as a billing admin of a new organization and returns the
+ * organization-scoped result: the user and an access token carrying `org_id`, `role` and
+ * `permissions`, as WorkOS issues it after organization selection.
+ */
+export async function signInAsBillingAdmin(workos: WorkOS, clientId: string, email: string) {
+  const password = 'correct horse battery staple';
+  const user = await workos.userManagement.createUser({ email, password });
+  const org = await workos.organizations.createOrganization({ name: 'Acme' });
+  await workos.userManagement.createOrganizationMembership({
+    userId: user.id,
+    organizationId: org.id,
+    roleSlug: 'billing_admin',
+  });
+  const first = await workos.userManagement.authenticateWithPassword({ email, password, clientId });
+  return workos.userManagement.authenticateWithRefreshToken({
+    refreshToken: first.refreshToken,
+    organizationId: org.id,
+    clientId,
+  });
+}
+
 /** Asserts that no long segment of `token` appears in `text`. */
 export function leaksNothingOf(token: string, text: string): boolean {
   return token

@@ -105,7 +105,6 @@ export function createExpressAuth<O extends OrgkitCore<any>>(
     seen.set(req, auth);
     const { requestId, ipAddress, userAgent } = auth.scope;
     req.auth = { session: auth.session, requestId, ipAddress, userAgent };
-    res.setHeader('x-request-id', requestId);
     if (auth.setCookies.length > 0) res.append('set-cookie', auth.setCookies);
     return http.run(auth, () => inScope(auth));
   }
@@ -188,7 +187,9 @@ export function createExpressAuth<O extends OrgkitCore<any>>(
 /** What {@link createExpressAuth} returns. */
 export type ExpressAuth<O extends OrgkitCore = Orgkit> = ReturnType<typeof createExpressAuth<O>>;
 export type {
+  AccessOf,
   HttpAuthOptions,
+  OrgkitCore,
   RouteRule,
   SealedSessionOptions,
   TrustProxy,

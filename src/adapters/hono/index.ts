@@ -98,7 +98,6 @@ export function createHonoAuth<O extends OrgkitCore<any>>(
     c.set('requestId', auth.scope.requestId);
     // Set before the handler runs, so they ride on the response it builds; setting them on a
     // finished response would make Hono copy it into a slower streamed one.
-    c.header('x-request-id', auth.scope.requestId);
     for (const cookie of auth.setCookies) c.header('set-cookie', cookie, { append: true });
     const result = await http.run(auth, () => inScope(auth));
     // A handler that returned a `new Response(...)` of its own dropped them: a refreshed session
@@ -178,7 +177,9 @@ export function createHonoAuth<O extends OrgkitCore<any>>(
 /** What {@link createHonoAuth} returns. */
 export type HonoAuth<O extends OrgkitCore = Orgkit> = ReturnType<typeof createHonoAuth<O>>;
 export type {
+  AccessOf,
   HttpAuthOptions,
+  OrgkitCore,
   RouteRule,
   SealedSessionOptions,
   TrustProxy,

@@ -1,6 +1,228 @@
 /**
- * `orgkit/next`: the next adapter. Route protection lands with the framework-adapters issue;
- * this entry point exists so the package's export map is stable from the first release.
+ * `orgkit/next`: Next.js App Router (Next 16). The sign-in session is AuthKit's
+ * (`@workos-inc/authkit-nextjs`); orgkit verifies its access token, resolves roles, and guards
+ * server components, server actions and route handlers.
  * @packageDocumentation
  */
+// `.js`: next has no exports map, so NodeNext resolution needs the file name.
+import { redirect } from 'next/navigation.js';
+import { cache } from 'react';
+import {
+  type AccessOf,
+  createHttpAuth,
+  errorResponse,
+  type HttpAuthOptions,
+  handleWebhookRequest,
+  type OrgkitCore,
+  type RequestAuth,
+  type RouteRule,
+  toResponse,
+} from '../../http/index.js';
+import type { Orgkit, Session } from '../../index.js';
+import { isOrgkitError, OrgkitError } from '../../index.js';
+
+/** The fields of AuthKit's `withAuth()` result orgkit reads. */
+export interface AuthKitSession<User = unknown> {
+  user: User | null;
+  accessToken?: string | undefined;
+}
+
+/** AuthKit's `withAuth` (from `@workos-inc/authkit-nextjs`), or a function of its shape. */
+export type AuthKitWithAuth<User = unknown> = (options?: {
+  ensureSignedIn?: boolean;
+}) => Promise<AuthKitSession<User>>;
+
+/** Options of {@link createNextAuth}. */
+export interface NextAuthOptions<User = unknown>
+  extends Pick<HttpAuthOptions, 'trustProxy' | 'acceptBearer' | 'signInUrl' | 'onUnexpectedError'> {
+  /** AuthKit's `withAuth`: `import { withAuth } from '@workos-inc/authkit-nextjs'`. */
+  authkit: AuthKitWithAuth<User>;
+}
+
+/** What `withAuth` resolves to. */
+export interface NextAuthResult<O extends OrgkitCore, User = unknown> {
+  session: Session;
+  user: User;
+  roles: Awaited<ReturnType<O['getUserRoles']>>;
+}
+
+type State<User> =
+  | { session: Session; user: User; rejection?: undefined }
+  | { session?: undefined; user?: undefined; rejection?: OrgkitError | undefined };
+
+type RouteHandler<Ctx> = (request: Request, context: Ctx) => Response | Promise<Response>;
+
+/**
+ * Binds orgkit to a Next.js app. `withAuth` is for server components and server actions;
+ * `handler` and `protect` wrap route handlers and run them in orgkit's request scope.
+ *
+ * @example
+ * ```ts
+ * // lib/auth.ts
+ * import { withAuth as authkit } from '@workos-inc/authkit-nextjs'
+ * export const auth = createNextAuth(orgkit, { authkit })
+ * // app/admin/page.tsx
+ * const { user, roles } = await auth.withAuth({ requiredRole: 'admin', redirectTo: '/' })
+ * // app/api/billing/route.ts
+ * export const GET = auth.protect({ requiredPermission: 'billing:manage' }, () => Response.json({ ok: true }))
+ * ```
+ */
+export function createNextAuth<O extends OrgkitCore<any>, User = unknown>(
+  orgkit: O,
+  options: NextAuthOptions<User>,
+) {
+  type AC = AccessOf<O>;
+  const { authkit, ...httpOptions } = options;
+  const http = createHttpAuth(orgkit as OrgkitCore<AC>, httpOptions);
+
+  // One AuthKit read and one verification per request: React's cache() memoises per request in
+  // server components (elsewhere it calls through).
+  const current = cache(async (): Promise<State<User>> => {
+    const info = await authkit();
+    if (!info.user || !info.accessToken) return {};
+    try {
+      return { session: await orgkit.verifyAccessToken(info.accessToken), user: info.user };
+    } catch (error) {
+      return { rejection: isOrgkitError(error) ? error : undefined };
+    }
+  });
+  const scopeOf = (session: Session): RequestAuth => ({
+    session,
+    rejection: undefined,
+    scope: { requestId: crypto.randomUUID(), session },
+    setCookies: [],
+  });
+  const rolesOf = cache((session: Session) =>
+    http.run(scopeOf(session), () => orgkit.getUserRoles()),
+  );
+
+  /** Reads the request: a Bearer token first, else AuthKit's session. */
+  async function authenticate(request: Request): Promise<RequestAuth> {
+    const auth = await http.authenticate(request.headers, undefined);
+    if (auth.session || auth.rejection) return auth;
+    const state = await current();
+    auth.session = auth.scope.session = state.session;
+    auth.rejection = state.rejection;
+    return auth;
+  }
+
+  function route<Ctx>(rule: RouteRule<AC> | undefined, handler: RouteHandler<Ctx>) {
+    const guard = rule && http.guard(rule);
+    return async (request: Request, context: Ctx): Promise<Response> => {
+      const auth = await authenticate(request);
+      return http.run(auth, async () => {
+        try {
+          await guard?.check(auth);
+        } catch (error) {
+          const url = new URL(request.url);
+          return toResponse(guard!.reply(error, url.pathname + url.search));
+        }
+        try {
+          return await handler(request, context);
+        } catch (error) {
+          http.reportUnexpected(error);
+          return errorResponse(error);
+        }
+      });
+    };
+  }
+
+  return {
+    /**
+     * For server components and server actions: signs the user in through AuthKit when needed,
+     * checks the rule, and returns `{ session, user, roles }`. Forbidden redirects to
+     * `redirectTo`, or throws `OrgkitError('forbidden')` without one.
+     */
+    async withAuth(rule: RouteRule<AC> = {}): Promise<NextAuthResult<O, User>> {
+      const guard = http.guard(rule);
+      const state = await current();
+      if (!state.session) {
+        // AuthKit owns sign-in: this redirects to its sign-in page and back.
+        await authkit({ ensureSignedIn: true });
+        throw state.rejection ?? new OrgkitError('unauthenticated', 'sign in to see this page');
+      }
+      const auth = scopeOf(state.session);
+      try {
+        await http.run(auth, () => guard.check(auth));
+      } catch (error) {
+        if (rule.redirectTo !== undefined && isOrgkitError(error) && error.code === 'forbidden') {
+          redirect(rule.redirectTo);
+        }
+        throw error;
+      }
+      const roles = (await rolesOf(state.session)) as NextAuthResult<O, User>['roles'];
+      return { session: state.session, user: state.user, roles };
+    },
+    /** A route handler run in the request scope; anonymous requests reach it. */
+    handler: <Ctx = unknown>(handler: RouteHandler<Ctx>) => route(undefined, handler),
+    /** A route handler behind a rule: 401/403 JSON, or redirects when `redirectTo` is set. */
+    protect: <Ctx = unknown>(rule: RouteRule<AC>, handler: RouteHandler<Ctx>) =>
+      route(rule, handler),
+    /** `export const POST = auth.webhook()` for WorkOS webhooks. */
+    webhook: () => (request: Request) => handleWebhookRequest(orgkit as OrgkitCore<AC>, request),
+  };
+}
+
+/** What {@link createNextAuth} returns. */
+export type NextAuth<O extends OrgkitCore = Orgkit> = ReturnType<typeof createNextAuth<O>>;
+
+/** Options of {@link createProxyCheck}. */
+export interface ProxyCheckOptions {
+  /** Path prefixes that need a signed-in user, e.g. `['/dashboard', '/api/admin']`. */
+  protect: readonly string[];
+  /** Prefixes answered with 401 JSON rather than a redirect. @default ['/api/'] */
+  api?: readonly string[];
+  /** @default '/sign-in' */
+  signInUrl?: string;
+  /** AuthKit's session cookie. @default 'wos-session' */
+  cookieName?: string;
+}
+
+const startsWithAny = (path: string, prefixes: readonly string[]) =>
+  prefixes.some((p) => path === p || path.startsWith(p.endsWith('/') ? p : `${p}/`));
+
+/**
+ * For `proxy.ts` (Next 16's middleware): an optimistic check that turns away requests carrying
+ * no session cookie and no Bearer token before any rendering. It verifies nothing: the real check
+ * is `withAuth` / `protect`, which must still guard every page and route.
+ *
+ * @example
+ * ```ts
+ * // proxy.ts
+ * const check = createProxyCheck({ protect: ['/dashboard', '/api/billing'] })
+ * export function proxy(request: NextRequest) { return check(request) ?? NextResponse.next() }
+ * ```
+ */
+export function createProxyCheck(options: ProxyCheckOptions) {
+  const { protect, api = ['/api/'], signInUrl = '/sign-in', cookieName = 'wos-session' } = options;
+  if (!Array.isArray(protect) || protect.some((p) => !p.startsWith('/'))) {
+    throw new OrgkitError(
+      'invalid_config',
+      'createProxyCheck: protect: expected paths like "/admin"',
+    );
+  }
+  const cookie = new RegExp(`(?:^|;\\s*)${cookieName.replace(/[^\w-]/g, '\\$&')}=[^;]`);
+  return (request: Request): Response | undefined => {
+    const url = new URL(request.url);
+    if (!startsWithAny(url.pathname, protect)) return undefined;
+    if (/^bearer\s+\S/i.test(request.headers.get('authorization') ?? '')) return undefined;
+    if (cookie.test(request.headers.get('cookie') ?? '')) return undefined;
+    if (startsWithAny(url.pathname, api)) {
+      return errorResponse(
+        new OrgkitError('unauthenticated', 'sign in to use this route', { reason: 'no_session' }),
+      );
+    }
+    const location = new URL(signInUrl, url);
+    location.searchParams.set('returnTo', url.pathname + url.search);
+    return Response.redirect(location, 307);
+  };
+}
+
+export type {
+  AccessOf,
+  HttpAuthOptions,
+  OrgkitCore,
+  RouteRule,
+  TrustProxy,
+} from '../../http/index.js';
 export type { Orgkit, OrgkitConfig, Session } from '../../index.js';

@@ -1,0 +1,130 @@
+import { timingSafeEqual } from 'node:crypto';
+import { decodeJwt } from 'jose';
+import { OrgkitError } from '../errors/index.js';
+import { errorResponse } from './error-response.js';
+import { type HeadersLike, readCookie, serializeCookie } from './headers.js';
+import type { ParsedSessionOptions } from './options.js';
+import type { SealedSessionReader } from './sealed-session.js';
+
+/** What the sign-in routes read of a request. */
+export interface AuthRouteRequest {
+  url: URL;
+  headers: HeadersLike;
+  ipAddress?: string | undefined;
+  userAgent?: string | undefined;
+}
+
+const STATE_COOKIE = 'orgkit-auth-state';
+const STATE_MAX_AGE = 600;
+
+/** A same-site path, never `//evil.example` or `/\evil.example`: no open redirect. @internal */
+export function safeReturnTo(value: string | null | undefined, fallback = '/'): string {
+  if (!value || !/^\/(?![/\\])/.test(value) || /[\r\n]/.test(value)) return fallback;
+  return value;
+}
+
+function redirect(location: string, cookies: string[] = []): Response {
+  const headers = new Headers({ location, 'cache-control': 'no-store' });
+  for (const c of cookies) headers.append('set-cookie', c);
+  return new Response(null, { status: 302, headers });
+}
+
+function sameNonce(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/**
+ * Sign-in, callback and sign-out over the SDK's sealed session. The `state` parameter carries a
+ * nonce matched against a short-lived cookie (login CSRF) and the page to return to.
+ * @internal
+ */
+export function createAuthRoutes(o: ParsedSessionOptions, sessions: SealedSessionReader) {
+  const um = o.workos.userManagement;
+  const stateCookie = (value: string, maxAge: number) =>
+    serializeCookie(STATE_COOKIE, value, maxAge, { ...o.cookie, path: o.cookie.path });
+
+  return {
+    signIn(request: AuthRouteRequest): Response {
+      const nonce = crypto.randomUUID();
+      const returnTo = safeReturnTo(request.url.searchParams.get('returnTo'));
+      const loginHint = request.url.searchParams.get('login_hint') ?? undefined;
+      const url: string = um.getAuthorizationUrl({
+        provider: 'authkit',
+        clientId: o.clientId,
+        redirectUri: o.redirectUri,
+        state: `${nonce}.${Buffer.from(returnTo).toString('base64url')}`,
+        ...(loginHint ? { loginHint } : {}),
+      });
+      return redirect(url, [stateCookie(nonce, STATE_MAX_AGE)]);
+    },
+
+    async callback(request: AuthRouteRequest): Promise<Response> {
+      const params = request.url.searchParams;
+      const [nonce = '', encodedReturnTo = ''] = (params.get('state') ?? '').split('.');
+      const expected = readCookie(request.headers, STATE_COOKIE);
+      const code = params.get('code');
+      if (!expected || !nonce || !sameNonce(nonce, expected)) {
+        return errorResponse(
+          new OrgkitError('invalid_input', 'the sign-in state does not match; start again', {
+            reason: 'state_mismatch',
+          }),
+        );
+      }
+      if (!code) {
+        return errorResponse(
+          new OrgkitError('unauthenticated', 'sign-in did not complete', {
+            reason: params.get('error') === null ? 'missing_code' : 'sign_in_failed',
+          }),
+        );
+      }
+      let sealedSession: string | undefined;
+      try {
+        ({ sealedSession } = await um.authenticateWithCode({
+          clientId: o.clientId,
+          code,
+          ipAddress: request.ipAddress,
+          userAgent: request.userAgent,
+          session: { sealSession: true, cookiePassword: o.cookiePassword },
+        }));
+      } catch (cause) {
+        const status = (cause as { status?: unknown }).status;
+        const rejected = typeof status === 'number' && status >= 400 && status < 500;
+        return errorResponse(
+          rejected
+            ? new OrgkitError('unauthenticated', 'the sign-in code was not accepted', {
+                reason: 'invalid_code',
+                cause,
+              })
+            : new OrgkitError('upstream_unavailable', 'WorkOS could not complete sign-in', {
+                cause,
+              }),
+        );
+      }
+      const returnTo = safeReturnTo(Buffer.from(encodedReturnTo, 'base64url').toString());
+      return redirect(returnTo, [sessions.cookie(sealedSession!), stateCookie('', 0)]);
+    },
+
+    async signOut(request: AuthRouteRequest): Promise<Response> {
+      const sessionData = readCookie(request.headers, o.cookieName);
+      const data = sessionData
+        ? ((await um.getSessionFromCookie({ sessionData, cookiePassword: o.cookiePassword })) as {
+            accessToken?: unknown;
+          })
+        : undefined;
+      let sessionId: unknown;
+      try {
+        // Only to name the session WorkOS should end; the cookie was sealed by us, and an
+        // expired token must still be able to sign out.
+        if (typeof data?.accessToken === 'string') sessionId = decodeJwt(data.accessToken).sid;
+      } catch {}
+      const fallback = o.afterSignOutUrl ?? '/';
+      const location =
+        typeof sessionId === 'string'
+          ? um.getLogoutUrl({ sessionId, returnTo: o.afterSignOutUrl })
+          : fallback;
+      return redirect(location, [sessions.cleared]);
+    },
+  };
+}

@@ -1,0 +1,87 @@
+import { BlockList, isIP } from 'node:net';
+import { OrgkitError } from '../errors/index.js';
+import type { HeadersLike } from './headers.js';
+
+/**
+ * Which proxies may set `X-Forwarded-For`: `false` trusts none (the socket address is the client),
+ * `true` trusts every hop (the leftmost entry is the client), a number trusts that many hops
+ * nearest the server, a list trusts the proxies at those addresses or CIDR ranges.
+ */
+export type TrustProxy = boolean | number | readonly string[];
+
+/** Resolves the client IP of one request. @internal */
+export type ClientIpResolver = (
+  headers: HeadersLike,
+  remoteAddress: string | undefined,
+) => string | undefined;
+
+// `::ffff:10.0.0.1` (an IPv4 client on a dual-stack socket) is reported as `10.0.0.1`, so audit
+// rows and CIDR rules see one spelling per client.
+function normalize(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  let address = raw.trim();
+  if (address.startsWith('[')) address = address.slice(1, address.indexOf(']'));
+  else if (/^\d+\.\d+\.\d+\.\d+:\d+$/.test(address))
+    address = address.slice(0, address.indexOf(':'));
+  if (address.toLowerCase().startsWith('::ffff:') && isIP(address.slice(7)) === 4) {
+    address = address.slice(7);
+  }
+  return isIP(address) ? address : undefined;
+}
+
+function blockListOf(entries: readonly string[]): BlockList {
+  const list = new BlockList();
+  for (const entry of entries) {
+    const [address = '', bits] = entry.split('/');
+    const family = isIP(address);
+    const prefix = bits === undefined ? undefined : Number(bits);
+    const max = family === 4 ? 32 : 128;
+    if (
+      !family ||
+      (prefix !== undefined && !(Number.isInteger(prefix) && prefix >= 0 && prefix <= max))
+    ) {
+      throw new OrgkitError(
+        'invalid_config',
+        `trustProxy: "${entry}" is not an IP address or CIDR range`,
+      );
+    }
+    const type = family === 4 ? 'ipv4' : 'ipv6';
+    if (prefix === undefined) list.addAddress(address, type);
+    else list.addSubnet(address, prefix, type);
+  }
+  return list;
+}
+
+/**
+ * Builds the client-IP rule once (a bad CIDR fails here, not per request). Hops are walked from
+ * the socket outwards, as Express's `trust proxy` does: the client is the first untrusted hop.
+ * @internal
+ */
+export function createClientIpResolver(trustProxy: TrustProxy): ClientIpResolver {
+  if (trustProxy === false || trustProxy === 0) return (_headers, remote) => normalize(remote);
+  const isTrusted =
+    trustProxy === true
+      ? () => true
+      : typeof trustProxy === 'number'
+        ? (_address: string, hop: number) => hop < trustProxy
+        : (() => {
+            const list = blockListOf(trustProxy);
+            return (address: string) => list.check(address, isIP(address) === 4 ? 'ipv4' : 'ipv6');
+          })();
+  return (headers, remote) => {
+    let client = normalize(remote);
+    if (remote !== undefined && client === undefined) return undefined;
+    const forwarded = headers.get('x-forwarded-for');
+    if (!forwarded) return client;
+    const hops = forwarded.split(',');
+    for (let hop = 0; hop < hops.length; hop++) {
+      // No socket address (Next.js route handlers, edge runtimes): the peer is the platform's
+      // proxy, trusted as the first hop. Otherwise a hop we trust vouches for the next one.
+      if (client === undefined ? hop > 0 : !isTrusted(client, hop)) break;
+      client = normalize(hops[hops.length - 1 - hop]);
+      // An address that is no IP ends the chain.
+      if (client === undefined) return undefined;
+    }
+    return client;
+  };
+}

@@ -1,0 +1,183 @@
+import type { RequestScopeInit } from '../context/index.js';
+import { isOrgkitError, OrgkitError } from '../errors/index.js';
+import type { AccessControl } from '../roles/index.js';
+import type { Session } from '../session/index.js';
+import { type AuthRouteRequest, createAuthRoutes } from './auth-routes.js';
+import { type AccessRule, compileAccessRule } from './authorize.js';
+import { createClientIpResolver } from './client-ip.js';
+import { errorReply, type HttpReply } from './error-response.js';
+import { type HeadersLike, readBearerToken } from './headers.js';
+import { type HttpAuthOptions, httpAuthOptionsSchema, withSessionEnv } from './options.js';
+import type { OrgkitCore } from './orgkit-core.js';
+import { requestIdFrom, userAgentFrom } from './request-id.js';
+import { createSealedSessionReader } from './sealed-session.js';
+import { answerWebhook } from './webhook.js';
+
+/** What one request proved about its caller, and the scope it runs in. */
+export interface RequestAuth {
+  session: Session | undefined;
+  /** Why a credential the request carried was refused (expired, forged, …), if it was. */
+  rejection: OrgkitError | undefined;
+  scope: RequestScopeInit & { requestId: string };
+  /** `Set-Cookie` values for the response: a refreshed session, or a dead one deleted. */
+  setCookies: string[];
+}
+
+/** A route's requirements; with `redirectTo` it is a page route and answers with redirects. */
+export interface RouteRule<AC extends AccessControl = AccessControl> extends AccessRule<AC> {
+  /** Page route: signed-out users go to sign-in, forbidden users to this path. */
+  redirectTo?: string | undefined;
+}
+
+/** A compiled route rule. */
+export interface RouteGuard {
+  /** Throws `unauthenticated` or `forbidden`. Runs inside the request scope. */
+  check(auth: RequestAuth): Promise<void>;
+  /** The reply for what `check` threw; `returnTo` is the path and query of the request. */
+  reply(error: unknown, returnTo: string): HttpReply;
+}
+
+/** What the sign-in routes need of a request. */
+export interface RouteRequest {
+  url: URL;
+  headers: HeadersLike;
+  remoteAddress?: string | undefined;
+}
+
+const NO_SESSION = () =>
+  new OrgkitError('unauthenticated', 'sign in to use this route', { reason: 'no_session' });
+
+function parseOptions(options: HttpAuthOptions | undefined) {
+  const parsed = httpAuthOptionsSchema.safeParse(withSessionEnv(options));
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const key = issue?.path.map(String).join('.') || '(root)';
+  throw new OrgkitError('invalid_config', `orgkit adapter: ${key}: ${issue?.message}`, {
+    cause: parsed.error,
+  });
+}
+
+/**
+ * The framework-free half of every adapter: reads credentials from headers, builds the request
+ * scope, compiles route rules, and answers sign-in and webhook requests with Web `Response`s.
+ *
+ * @example
+ * ```ts
+ * const http = createHttpAuth(orgkit, { trustProxy: 1 })
+ * const auth = await http.authenticate(request.headers, remoteAddress)
+ * ```
+ */
+export function createHttpAuth<AC extends AccessControl>(
+  orgkit: OrgkitCore<AC>,
+  options?: HttpAuthOptions,
+) {
+  const o = parseOptions(options);
+  const clientIp = createClientIpResolver(o.trustProxy);
+  const verify = (token: string) => orgkit.verifyAccessToken(token);
+  const sessions = o.session && createSealedSessionReader(o.session, verify);
+  const routes = o.session && sessions && createAuthRoutes(o.session, sessions);
+  const signInUrl = o.signInUrl;
+
+  async function authenticate(
+    headers: HeadersLike,
+    remoteAddress: string | undefined,
+  ): Promise<RequestAuth> {
+    const auth: RequestAuth = {
+      session: undefined,
+      rejection: undefined,
+      scope: {
+        requestId: requestIdFrom(headers),
+        ipAddress: clientIp(headers, remoteAddress),
+        userAgent: userAgentFrom(headers),
+      },
+      setCookies: [],
+    };
+    const bearer = o.acceptBearer ? readBearerToken(headers) : undefined;
+    if (bearer !== undefined) {
+      try {
+        auth.session = await verify(bearer);
+      } catch (error) {
+        auth.rejection = isOrgkitError(error)
+          ? error
+          : new OrgkitError('internal', 'token verification failed', { cause: error });
+      }
+    } else if (sessions) {
+      const fromCookie = await sessions.read(headers);
+      auth.session = fromCookie.session;
+      auth.rejection = fromCookie.rejection;
+      if (fromCookie.setCookie) auth.setCookies.push(fromCookie.setCookie);
+    }
+    auth.scope.session = auth.session;
+    return auth;
+  }
+
+  function guard(rule: RouteRule<AC> = {}): RouteGuard {
+    const { redirectTo, ...access } = rule;
+    if (redirectTo !== undefined && !/^\/(?![/\\])|^https?:\/\//.test(redirectTo)) {
+      throw new OrgkitError('invalid_config', 'redirectTo: expected a path or an absolute URL');
+    }
+    const checkAccess = compileAccessRule(orgkit, access);
+    return {
+      async check(auth) {
+        if (!auth.session) throw auth.rejection ?? NO_SESSION();
+        if (checkAccess) await checkAccess();
+      },
+      reply(error, returnTo) {
+        const reply = errorReply(error);
+        if (redirectTo === undefined) return reply;
+        const headers = { 'cache-control': 'no-store' };
+        if (reply.status === 401) {
+          const sep = signInUrl.includes('?') ? '&' : '?';
+          const location = `${signInUrl}${sep}returnTo=${encodeURIComponent(returnTo)}`;
+          return { status: 302, headers: { ...headers, location } };
+        }
+        if (reply.status === 403)
+          return { status: 302, headers: { ...headers, location: redirectTo } };
+        return reply;
+      },
+    };
+  }
+
+  const toRoute = (request: RouteRequest): AuthRouteRequest => ({
+    url: request.url,
+    headers: request.headers,
+    ipAddress: clientIp(request.headers, request.remoteAddress),
+    userAgent: userAgentFrom(request.headers),
+  });
+
+  const notConfigured = (): never => {
+    throw new OrgkitError(
+      'invalid_config',
+      'sign-in routes need the `session` option (workos, clientId, cookiePassword, redirectUri)',
+    );
+  };
+
+  return {
+    orgkit,
+    authenticate,
+    /** Passes an error that is not orgkit's to `onUnexpectedError`. */
+    reportUnexpected(error: unknown): void {
+      if (!isOrgkitError(error)) o.onUnexpectedError(error);
+    },
+    /** Runs `fn` in the request scope `auth` describes. */
+    run: <T>(auth: RequestAuth, fn: () => T): T => orgkit.runWithRequestScope(auth.scope, fn),
+    guard,
+    /** Answers a WorkOS webhook delivery. */
+    webhook: (rawBody: string, signature: string | null | undefined) =>
+      answerWebhook(orgkit, rawBody, signature),
+    /** Redirects to AuthKit; `?returnTo=/path` and `?login_hint=email` are passed through. */
+    signIn: (request: RouteRequest): Response =>
+      (routes ?? notConfigured()).signIn(toRoute(request)),
+    /** Exchanges the code, sets the sealed-session cookie, redirects to `returnTo`. */
+    callback: (request: RouteRequest): Promise<Response> =>
+      (routes ?? notConfigured()).callback(toRoute(request)),
+    /** Deletes the cookie and redirects to WorkOS's logout URL for the session. */
+    signOut: (request: RouteRequest): Promise<Response> =>
+      (routes ?? notConfigured()).signOut(toRoute(request)),
+  };
+}
+
+/** What {@link createHttpAuth} returns. */
+export type HttpAuth<AC extends AccessControl = AccessControl> = ReturnType<
+  typeof createHttpAuth<AC>
+>;

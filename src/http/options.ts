@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import type { WorkOSClientLike } from '../config/workos-client.js';
+import type { TrustProxy } from './client-ip.js';
+import type { CookieAttributes } from './headers.js';
+
+/** Sign-in with WorkOS AuthKit, kept in the SDK's sealed-session cookie. */
+export interface SealedSessionOptions {
+  /** A `@workos-inc/node` client made with your API key and `clientId` (refresh needs both). */
+  workos: WorkOSClientLike;
+  /** @default process.env.WORKOS_CLIENT_ID */
+  clientId?: string | undefined;
+  /** At least 32 characters; seals the cookie. @default process.env.WORKOS_COOKIE_PASSWORD */
+  cookiePassword?: string | undefined;
+  /** Your callback route's absolute URL, as registered with WorkOS. @default process.env.WORKOS_REDIRECT_URI */
+  redirectUri?: string | undefined;
+  /** @default 'wos-session' (AuthKit's name) */
+  cookieName?: string | undefined;
+  /** Cookie attributes; `HttpOnly` is always set. */
+  cookie?: (CookieAttributes & { maxAgeSeconds?: number | undefined }) | undefined;
+  /** Where sign-out lands after WorkOS ends the session (an absolute URL). */
+  afterSignOutUrl?: string | undefined;
+}
+
+/** Options shared by every adapter. */
+export interface HttpAuthOptions {
+  /** Which proxies may set `X-Forwarded-For`. @default false */
+  trustProxy?: TrustProxy | undefined;
+  /** Accept `Authorization: Bearer <access token>`. @default true */
+  acceptBearer?: boolean | undefined;
+  /** Where page routes send signed-out users (`?returnTo=` is added). @default '/sign-in' */
+  signInUrl?: string | undefined;
+  /** Sign-in, callback and sign-out with a sealed-session cookie. */
+  session?: SealedSessionOptions | undefined;
+  /** Told of errors that are not orgkit's (answered as a bare 500). @default console.error */
+  onUnexpectedError?: ((error: unknown) => void) | undefined;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+const localPath = z.string().regex(/^\/(?![/\\])/, 'expected a path starting with one "/"');
+
+/** @internal */
+export const httpAuthOptionsSchema = z
+  .strictObject({
+    trustProxy: z
+      .union([
+        z.boolean(),
+        z.number().int().min(0).max(32),
+        z.array(z.string().min(1)).min(1).readonly(),
+      ])
+      .default(false),
+    acceptBearer: z.boolean().default(true),
+    signInUrl: z.union([localPath, z.url()]).default('/sign-in'),
+    onUnexpectedError: z
+      .custom<(error: unknown) => void>((v) => typeof v === 'function', 'expected a function')
+      .default(() => console.error),
+    session: z
+      .strictObject({
+        workos: z.custom<WorkOSClientLike>(
+          (v) => isObject(v) && isObject(v.userManagement),
+          'expected a WorkOS client (new WorkOS(...) from @workos-inc/node)',
+        ),
+        clientId: z.string().min(1, 'set clientId (or WORKOS_CLIENT_ID)'),
+        cookiePassword: z
+          .string()
+          .min(32, 'set at least 32 characters (or WORKOS_COOKIE_PASSWORD)'),
+        redirectUri: z.url({
+          protocol: /^https?$/,
+          error: 'set the callback URL (or WORKOS_REDIRECT_URI)',
+        }),
+        cookieName: z
+          .string()
+          .regex(/^[\w.-]+$/)
+          .default('wos-session'),
+        cookie: z
+          .strictObject({
+            secure: z.boolean().default(true),
+            sameSite: z.enum(['lax', 'strict']).default('lax'),
+            path: localPath.default('/'),
+            domain: z.string().min(1).optional(),
+            maxAgeSeconds: z
+              .number()
+              .int()
+              .positive()
+              .default(400 * 24 * 3600),
+          })
+          .prefault({}),
+        afterSignOutUrl: z.url().optional(),
+      })
+      .optional(),
+  })
+  .prefault({});
+
+/** Fills the WorkOS SDKs' environment variables into unset session options. @internal */
+export function withSessionEnv(options: HttpAuthOptions | undefined): unknown {
+  const session = options?.session;
+  if (!isObject(session)) return options;
+  const env = process.env;
+  return {
+    ...options,
+    session: {
+      ...session,
+      clientId: session.clientId ?? env.WORKOS_CLIENT_ID,
+      cookiePassword: session.cookiePassword ?? env.WORKOS_COOKIE_PASSWORD,
+      redirectUri: session.redirectUri ?? env.WORKOS_REDIRECT_URI,
+    },
+  };
+}
+
+/** Options after defaults. @internal */
+export type ParsedHttpAuthOptions = z.output<typeof httpAuthOptionsSchema>;
+/** @internal */
+export type ParsedSessionOptions = NonNullable<ParsedHttpAuthOptions['session']>;

@@ -1,0 +1,21 @@
+import type { Orgkit } from '../create-orgkit.js';
+import type { AccessControl } from '../roles/index.js';
+
+/**
+ * The parts of an orgkit instance the adapters call. Typed structurally, so an instance with any
+ * further type parameters (preferences, …) fits as it is.
+ */
+export type OrgkitCore<AC extends AccessControl = AccessControl> = Pick<
+  Orgkit<AC>,
+  | 'accessControl'
+  | 'verifyAccessToken'
+  | 'runWithRequestScope'
+  | 'getUserRoles'
+  | 'getAccess'
+  | 'handleWorkOSWebhook'
+>;
+
+/** The access model of an orgkit instance. */
+export type AccessOf<O> = O extends { accessControl: infer AC extends AccessControl }
+  ? AC
+  : AccessControl;

@@ -1,0 +1,121 @@
+import { isOrgkitError, OrgkitError } from '../errors/index.js';
+import type { Session } from '../session/index.js';
+import { type HeadersLike, readCookie, serializeCookie } from './headers.js';
+import type { ParsedSessionOptions } from './options.js';
+
+/** What a session cookie yielded. @internal */
+export interface CookieAuth {
+  session?: Session | undefined;
+  rejection?: OrgkitError | undefined;
+  /** A refreshed cookie, or one that deletes a cookie that can never work again. */
+  setCookie?: string | undefined;
+}
+
+interface RefreshResult {
+  authenticated: boolean;
+  retryable?: boolean;
+  sealedSession?: string;
+  session?: { accessToken: string };
+}
+
+const REFRESH_MEMORY_MS = 10_000;
+
+/**
+ * Reads the SDK's sealed-session cookie: unseal with the SDK, verify the access token with
+ * orgkit's verifier, and when it has expired refresh it once through WorkOS. WorkOS rotates
+ * refresh tokens, so two requests refreshing the same cookie would sign the user out; parallel
+ * requests carrying one cookie share one refresh, and its result is kept for a few seconds for
+ * requests still in flight with the old cookie.
+ * @internal
+ */
+export function createSealedSessionReader(
+  o: ParsedSessionOptions,
+  verify: (token: string) => Promise<Session>,
+) {
+  const um = o.workos.userManagement;
+  const cookie = (value: string) =>
+    serializeCookie(o.cookieName, value, o.cookie.maxAgeSeconds, o.cookie);
+  const cleared = serializeCookie(o.cookieName, '', 0, o.cookie);
+  const refreshes = new Map<string, Promise<CookieAuth>>();
+
+  async function refresh(sessionData: string): Promise<CookieAuth> {
+    let result: RefreshResult;
+    try {
+      result = await um
+        .loadSealedSession({ sessionData, cookiePassword: o.cookiePassword })
+        .refresh({ cookiePassword: o.cookiePassword });
+    } catch (cause) {
+      return {
+        rejection: new OrgkitError('upstream_unavailable', 'could not refresh the session', {
+          cause,
+        }),
+      };
+    }
+    if (!result.authenticated || !result.session || !result.sealedSession) {
+      if (result.retryable) {
+        return {
+          rejection: new OrgkitError('upstream_unavailable', 'could not refresh the session'),
+        };
+      }
+      return {
+        rejection: new OrgkitError('unauthenticated', 'the session has ended; sign in again', {
+          reason: 'session_ended',
+        }),
+        setCookie: cleared,
+      };
+    }
+    try {
+      return {
+        session: await verify(result.session.accessToken),
+        setCookie: cookie(result.sealedSession),
+      };
+    } catch (error) {
+      return { rejection: error as OrgkitError, setCookie: cleared };
+    }
+  }
+
+  function sharedRefresh(sessionData: string): Promise<CookieAuth> {
+    let pending = refreshes.get(sessionData);
+    if (!pending) {
+      pending = refresh(sessionData);
+      refreshes.set(sessionData, pending);
+      void pending.finally(() => {
+        setTimeout(() => refreshes.delete(sessionData), REFRESH_MEMORY_MS).unref();
+      });
+    }
+    return pending;
+  }
+
+  return {
+    /** Reads and, when needed, refreshes the session cookie. */
+    async read(headers: HeadersLike): Promise<CookieAuth> {
+      const sessionData = readCookie(headers, o.cookieName);
+      if (!sessionData) return {};
+      const data = (await um.getSessionFromCookie({
+        sessionData,
+        cookiePassword: o.cookiePassword,
+      })) as { accessToken?: unknown } | undefined;
+      if (typeof data?.accessToken !== 'string') {
+        return {
+          rejection: new OrgkitError('unauthenticated', 'the session cookie is not valid', {
+            reason: 'invalid_session_cookie',
+          }),
+          setCookie: cleared,
+        };
+      }
+      try {
+        return { session: await verify(data.accessToken) };
+      } catch (error) {
+        if (isOrgkitError(error) && error.reason === 'expired') return sharedRefresh(sessionData);
+        return { rejection: error as OrgkitError };
+      }
+    },
+    /** A `Set-Cookie` holding `sealedSession`. */
+    cookie,
+    /** A `Set-Cookie` deleting the session cookie. */
+    cleared,
+  };
+}
+
+/** @internal */
+export type SealedSessionReader = ReturnType<typeof createSealedSessionReader>;
