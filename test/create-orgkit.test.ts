@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createOrgkit, isOrgkitError, OrgkitError } from '../src/index.js';
 import { createTestDatabase } from '../src/testing/database.js';
+import { sessionFor } from './support/sessions.js';
 
 describe('createOrgkit configuration', () => {
   it('names the bad key instead of failing deep inside', async () => {
@@ -83,23 +84,10 @@ describe('requireAuth and the request scope', () => {
     const { db, close } = await createTestDatabase();
     try {
       const orgkit = createOrgkit({ database: db });
-      const session = (userId: string) => ({
-        userId,
-        sessionId: `session_${userId}`,
-        organizationId: undefined,
-        role: undefined,
-        roles: [],
-        permissions: [],
-        entitlements: [],
-        featureFlags: [],
-        impersonator: undefined,
-        expiresAt: 0,
-        claims: { sub: userId },
-      });
       const seen = await Promise.all(
         Array.from({ length: 1000 }, (_, i) =>
           orgkit.runWithRequestScope(
-            { session: session(`user_${i}`), requestId: `req_${i}` },
+            { session: sessionFor(`user_${i}`), requestId: `req_${i}` },
             async () => {
               await new Promise((r) => setTimeout(r, (i * 7) % 5));
               await Promise.resolve();

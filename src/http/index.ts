@@ -15,4 +15,5 @@ export { errorPayload, errorReply, errorResponse, toResponse } from './error-res
 export type { CookieAttributes, HeadersLike } from './headers.js';
 export type { HttpAuthOptions, SealedSessionOptions } from './options.js';
 export type { AccessOf, OrgkitCore } from './orgkit-core.js';
+export { createRouteGuards } from './route-guards.js';
 export { handleWebhookRequest } from './webhook.js';

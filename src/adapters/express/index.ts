@@ -9,6 +9,7 @@ import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'exp
 import {
   type AccessOf,
   createHttpAuth,
+  createRouteGuards,
   errorReply,
   type HeadersLike,
   type HttpAuthOptions,
@@ -16,9 +17,8 @@ import {
   type OrgkitCore,
   type RequestAuth,
   type RouteGuard,
-  type RouteRule,
 } from '../../http/index.js';
-import type { Orgkit, PermissionOf, RoleOf, Session } from '../../index.js';
+import type { Orgkit, Session } from '../../index.js';
 import { OrgkitError } from '../../index.js';
 
 /** What orgkit puts on `req.auth`. */
@@ -145,27 +145,7 @@ export function createExpressAuth<O extends OrgkitCore<any>>(
   return {
     /** Reads the session (optional: anonymous requests pass) and runs the rest in its scope. */
     express: (): RequestHandler => (req, res, next) => enter(req, res, () => next()).catch(next),
-    /** Any signed-in user; with `redirectTo`, a page route. */
-    requireAuth: (rule: Pick<RouteRule<AC>, 'redirectTo'> = {}) => guarded(http.guard(rule)),
-    /** This role, or any one of these roles. */
-    requireRole: (
-      role: RoleOf<AC> | readonly RoleOf<AC>[],
-      rule: Pick<RouteRule<AC>, 'redirectTo'> = {},
-    ) =>
-      guarded(
-        http.guard(
-          typeof role === 'string'
-            ? { ...rule, requiredRole: role as RoleOf<AC> }
-            : { ...rule, anyRole: role as readonly RoleOf<AC>[] },
-        ),
-      ),
-    /** This permission, or all of these permissions. */
-    requirePermission: (
-      permission: PermissionOf<AC> | readonly PermissionOf<AC>[],
-      rule: Pick<RouteRule<AC>, 'redirectTo'> = {},
-    ) => guarded(http.guard({ ...rule, requiredPermission: permission })),
-    /** Any combination of `requiredRole`, `anyRole`, `requiredPermission`, `redirectTo`. */
-    protect: (rule: RouteRule<AC>) => guarded(http.guard(rule)),
+    ...createRouteGuards(http, guarded),
     /**
      * Last in the chain: orgkit errors as `{ error: { code, message } }`, anything else as a bare
      * 500 (logged, never sent). Put your own handlers before it.

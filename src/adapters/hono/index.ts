@@ -10,6 +10,7 @@ import { HTTPException } from 'hono/http-exception';
 import {
   type AccessOf,
   createHttpAuth,
+  createRouteGuards,
   errorReply,
   type HeadersLike,
   type HttpAuthOptions,
@@ -17,9 +18,8 @@ import {
   type OrgkitCore,
   type RequestAuth,
   type RouteGuard,
-  type RouteRule,
 } from '../../http/index.js';
-import type { Orgkit, PermissionOf, RoleOf, Session } from '../../index.js';
+import type { Orgkit, Session } from '../../index.js';
 
 /** The variables orgkit sets on `c.var`. */
 export interface OrgkitVariables<O extends OrgkitCore = Orgkit> {
@@ -138,27 +138,7 @@ export function createHonoAuth<O extends OrgkitCore<any>>(
       createMiddleware<OrgkitEnv<O>>(async (c, next) => {
         await enter(c, () => next());
       }),
-    /** Any signed-in user; with `redirectTo`, a page route. */
-    requireAuth: (rule: Pick<RouteRule<AC>, 'redirectTo'> = {}) => guarded(http.guard(rule)),
-    /** This role, or any one of these roles. */
-    requireRole: (
-      role: RoleOf<AC> | readonly RoleOf<AC>[],
-      rule: Pick<RouteRule<AC>, 'redirectTo'> = {},
-    ) =>
-      guarded(
-        http.guard(
-          typeof role === 'string'
-            ? { ...rule, requiredRole: role as RoleOf<AC> }
-            : { ...rule, anyRole: role as readonly RoleOf<AC>[] },
-        ),
-      ),
-    /** This permission, or all of these permissions. */
-    requirePermission: (
-      permission: PermissionOf<AC> | readonly PermissionOf<AC>[],
-      rule: Pick<RouteRule<AC>, 'redirectTo'> = {},
-    ) => guarded(http.guard({ ...rule, requiredPermission: permission })),
-    /** Any combination of `requiredRole`, `anyRole`, `requiredPermission`, `redirectTo`. */
-    protect: (rule: RouteRule<AC>) => guarded(http.guard(rule)),
+    ...createRouteGuards(http, guarded),
     /** `app.onError(auth.onError)`: orgkit errors as `{ error: { code, message } }`, others as a bare 500. */
     onError: ((error, c) => {
       if (error instanceof HTTPException) return error.getResponse();
