@@ -11,6 +11,7 @@ import {
   type DefaultExpertSetupStep,
   type ExpertSetupApi,
 } from './expert-setup/index.js';
+import { createGuests, type GuestsApi, type GuestsOptions } from './guests/index.js';
 import {
   createPreferences,
   type DefaultPreferencesSchema,
@@ -22,6 +23,7 @@ import {
   createRoles,
   type DefaultAccessControl,
   defaultAccessControl,
+  type OrgRoleOf,
   type PermissionOf,
   type RolesApi,
 } from './roles/index.js';
@@ -77,6 +79,11 @@ export interface OrgkitConfig<
     /** The permission `resetSetup` requires. @default 'experts:manage' */
     resetPermission?: PermissionOf<AC>;
   };
+  /** Guest provisioning (`createOrGetGuestUser`); needs `workos`. */
+  guests?: Omit<GuestsOptions, 'ownerRole'> & {
+    /** The guest's role in their personal organization. @default 'owner' */
+    ownerRole?: OrgRoleOf<AC>;
+  };
 }
 
 /** The object {@link createOrgkit} returns. */
@@ -87,7 +94,8 @@ export interface Orgkit<
 > extends RolesApi<AC>,
     SyncApi,
     PreferencesApi<z.output<PS>>,
-    ExpertSetupApi<ES> {
+    ExpertSetupApi<ES>,
+    GuestsApi {
   readonly accessControl: AC;
   readonly tables: OrgkitTables;
   readonly database: OrgkitDatabase;
@@ -210,11 +218,26 @@ export function createOrgkit<
       roles.hasPermission(userId, permission as PermissionOf<AC>),
   });
 
+  if (!accessControl.orgRoles.includes(options.guests.ownerRole)) {
+    throw new OrgkitError(
+      'invalid_config',
+      `createOrgkit: guests.ownerRole: "${options.guests.ownerRole}" is not an organization role of accessControl`,
+    );
+  }
+  const guests = createGuests({
+    db,
+    tables,
+    workos,
+    options: options.guests,
+    invalidateUser: (userId) => roles.invalidateUser(userId),
+  });
+
   return {
     ...roles,
     ...sync,
     ...preferences,
     ...expertSetup,
+    ...guests,
     accessControl,
     tables,
     database: db,

@@ -72,6 +72,29 @@ export const orgkitConfigSchema = z.strictObject({
       resetPermission: z.string().min(1).optional(),
     })
     .optional(),
+  guests: z
+    .strictObject({
+      ownerRole: z.string().min(1).default('owner'),
+      sendMagicAuth: z.boolean().default(true),
+      magicAuthWindowMs: z.number().int().min(0).default(600_000),
+      organizationName: z
+        .custom<(guest: { workosUserId: string; firstName?: string; lastName?: string }) => string>(
+          (v) => typeof v === 'function',
+          { message: 'expected a function returning the organization name' },
+        )
+        .optional(),
+      leaseMs: z.number().int().min(1_000).default(30_000),
+      waitTimeoutMs: z.number().int().positive().default(60_000),
+      retry: z
+        .strictObject({
+          maxAttempts: z.number().int().min(1).max(20).default(5),
+          baseDelayMs: z.number().int().min(0).default(200),
+          maxDelayMs: z.number().int().min(0).default(5_000),
+          maxRetryAfterMs: z.number().int().min(0).default(60_000),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
   webhooks: z
     .strictObject({
       secret: z.string().min(1),

@@ -20,5 +20,12 @@ export const ORGKIT_MIGRATIONS: readonly Migration[] = [
       "CREATE INDEX \"user_org_memberships_org_idx\" ON \"user_org_memberships\" USING btree (\"workos_org_id\");",
       "CREATE INDEX \"users_email_idx\" ON \"users\" USING btree (\"email\");"
     ]
+  },
+  {
+    "tag": "0001_guest_provisioning",
+    "hash": "0cb276a4aa0a15b268434d80cf0a57607d7ef76d459bed49f5a15826bce302ef",
+    "statements": [
+      "CREATE TABLE \"orgkit_guest_provisioning\" (\n\t\"email\" text PRIMARY KEY NOT NULL,\n\t\"workos_user_id\" text,\n\t\"workos_org_id\" text,\n\t\"workos_membership_id\" text,\n\t\"user_created\" boolean DEFAULT false NOT NULL,\n\t\"magic_auth_sent_at\" timestamp with time zone,\n\t\"completed_at\" timestamp with time zone,\n\t\"lease_token\" text,\n\t\"lease_expires_at\" timestamp with time zone,\n\t\"attempts\" integer DEFAULT 0 NOT NULL,\n\t\"last_error\" text,\n\t\"created_at\" timestamp with time zone DEFAULT now() NOT NULL,\n\t\"updated_at\" timestamp with time zone DEFAULT now() NOT NULL\n);"
+    ]
   }
 ];

@@ -10,3 +10,4 @@ export const expertSetup = tables.expertSetup;
 export const userPreferences = tables.userPreferences;
 export const auditLogs = tables.auditLogs;
 export const syncCursors = tables.syncCursors;
+export const guestProvisioning = tables.guestProvisioning;

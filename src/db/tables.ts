@@ -3,6 +3,7 @@ import {
   bigserial,
   boolean,
   index,
+  integer,
   jsonb,
   pgTable,
   text,
@@ -20,6 +21,7 @@ export interface OrgkitTableNames {
   userPreferences: string;
   auditLogs: string;
   syncCursors: string;
+  guestProvisioning: string;
 }
 
 /** The default table names; the shipped SQL migrations create these. */
@@ -31,6 +33,7 @@ export const DEFAULT_TABLE_NAMES: Readonly<OrgkitTableNames> = {
   userPreferences: 'user_preferences',
   auditLogs: 'audit_logs',
   syncCursors: 'orgkit_sync_cursors',
+  guestProvisioning: 'orgkit_guest_provisioning',
 };
 
 /** Membership statuses as WorkOS reports them. */
@@ -144,6 +147,29 @@ function defineTables(names: OrgkitTableNames) {
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   });
 
+  /**
+   * One row per guest email: the claim that makes provisioning exactly-once across processes (a
+   * lease) and the record of how far it got, so a call that failed part-way is finished by the next.
+   */
+  const guestProvisioning = pgTable(names.guestProvisioning, {
+    /** Trimmed and lower-cased. */
+    email: text('email').primaryKey(),
+    workosUserId: text('workos_user_id'),
+    workosOrgId: text('workos_org_id'),
+    workosMembershipId: text('workos_membership_id'),
+    /** True when orgkit created the WorkOS user (rather than finding one). */
+    userCreated: boolean('user_created').notNull().default(false),
+    magicAuthSentAt: timestamp('magic_auth_sent_at', { withTimezone: true }),
+    completedAt: timestamp('completed_at', { withTimezone: true }),
+    /** The holder of the claim while it provisions; others wait until it ends or expires. */
+    leaseToken: text('lease_token'),
+    leaseExpiresAt: timestamp('lease_expires_at', { withTimezone: true }),
+    attempts: integer('attempts').notNull().default(0),
+    /** The error code and reason of the last failed attempt; never a message with user data. */
+    lastError: text('last_error'),
+    ...timestamps(),
+  });
+
   return {
     users,
     organizations,
@@ -152,6 +178,7 @@ function defineTables(names: OrgkitTableNames) {
     userPreferences,
     auditLogs,
     syncCursors,
+    guestProvisioning,
   };
 }
 

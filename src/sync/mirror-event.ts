@@ -84,3 +84,16 @@ export function toMirrorChange(event: unknown): MirrorChange | undefined {
   const parsed = UPSERT_SCHEMA[kind].safeParse(data);
   return parsed.success ? ({ kind, op: 'upsert', data: parsed.data } as MirrorChange) : undefined;
 }
+
+/**
+ * The mirror upsert for a user, organization or membership the SDK returned from a call (the
+ * same camelCase shape events carry), or undefined when it does not parse.
+ * @internal
+ */
+export function upsertChangeOf(
+  kind: 'user' | 'organization' | 'membership',
+  object: unknown,
+): MirrorChange | undefined {
+  const parsed = UPSERT_SCHEMA[kind].safeParse(object);
+  return parsed.success ? ({ kind, op: 'upsert', data: parsed.data } as MirrorChange) : undefined;
+}

@@ -32,6 +32,12 @@ export interface FaultRule {
    * until the caller's `AbortSignal` fires, like a server that never answers.
    */
   timeoutMs?: number;
+  /**
+   * Send the request on before failing, so the server applies it and only the answer is lost
+   * (a write that timed out after it landed). Not for `rate_limit`, which WorkOS never applies.
+   * @default false
+   */
+  deliver?: boolean;
 }
 
 /** Options of {@link createFaultyFetch}. Without rules or `rateLimit` every request passes. */
@@ -86,8 +92,10 @@ const ruleSchema = z
     path: pathFilter,
     retryAfterSeconds: z.number().int().min(0).optional(),
     timeoutMs: z.number().int().positive().optional(),
+    deliver: z.boolean().optional(),
   })
-  .refine((r) => r.rate === undefined || r.calls === undefined, 'use rate or calls, not both');
+  .refine((r) => r.rate === undefined || r.calls === undefined, 'use rate or calls, not both')
+  .refine((r) => !(r.deliver && r.fault === 'rate_limit'), 'a rate_limit fault cannot deliver');
 const optionsSchema = z.strictObject({
   faults: z.union([ruleSchema, z.array(ruleSchema)]).optional(),
   rateLimit: z
@@ -212,7 +220,7 @@ function injectFault(rule: FaultRule, req: RequestInfo): Promise<Response> {
 /**
  * A `fetch` that injects WorkOS-style faults (429 with `Retry-After`, 500, 503, timeouts,
  * connection resets) by call number or seeded rate, and can act as a sliding-window rate limiter.
- * Faulted requests never reach the server.
+ * Faulted requests never reach the server unless their rule says `deliver`.
  *
  * @example
  * ```ts
@@ -269,6 +277,7 @@ export function createFaultyFetch(options: FaultyFetchOptions = {}): FaultyFetch
     const rule = pickRule(req);
     if (rule) {
       faults[rule.fault]++;
+      if (rule.deliver) await (await next(input, init)).arrayBuffer();
       return injectFault(rule, req);
     }
     const retryAfter = rateLimited(req);

@@ -1,0 +1,91 @@
+import { OrgkitError } from '../errors/index.js';
+import { decideRetry, type RateLimitGate, type RetryPolicy } from './retry.js';
+
+/** What every WorkOS call of one provisioning shares. @internal */
+export interface CallContext {
+  policy: RetryPolicy;
+  gate: RateLimitGate;
+  sleep(ms: number): Promise<void>;
+  /** Runs before a wait of `ms`, so the claim outlives it. */
+  beforeWait(ms: number): Promise<void>;
+}
+
+/** The HTTP status of a failed SDK call, if it got an answer. @internal */
+export function statusOf(error: unknown): number | undefined {
+  const status = (error as { status?: unknown } | null)?.status;
+  return typeof status === 'number' ? status : undefined;
+}
+
+async function pause(ctx: CallContext, operation: string, error: unknown, attempt: number) {
+  const decision = decideRetry(operation, error, attempt, ctx.policy);
+  if (!decision.retry) throw decision.error;
+  if (decision.rateLimited) ctx.gate.closeFor(decision.delayMs);
+  await ctx.beforeWait(decision.delayMs);
+  await ctx.sleep(decision.delayMs);
+  return decision;
+}
+
+/** Calls WorkOS, retrying what {@link decideRetry} allows. For reads and harmless repeats. @internal */
+export async function callWorkOS<T>(
+  ctx: CallContext,
+  operation: string,
+  fn: () => Promise<T>,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    await ctx.gate.wait(ctx.sleep);
+    try {
+      return await fn();
+    } catch (error) {
+      await pause(ctx, operation, error, attempt);
+    }
+  }
+}
+
+/** How to find and how to create one WorkOS object. @internal */
+export interface EnsureSteps<T> {
+  operation: string;
+  /** Finds the object, or undefined when WorkOS has none. */
+  find(): Promise<T | undefined>;
+  create(): Promise<T>;
+  /** True when the object cannot exist yet (its parent was created a moment ago). */
+  knownAbsent: boolean;
+}
+
+/**
+ * Finds a WorkOS object or creates it, at most once. A create that failed without an answer
+ * (timeout, reset, 5xx) may still have been applied, and a 409 means a racing creator won, so
+ * both are followed by a look-up rather than a blind second create. A 429 is never applied, so
+ * after one the create is simply repeated.
+ * @internal
+ */
+export async function findOrCreate<T>(
+  ctx: CallContext,
+  steps: EnsureSteps<T>,
+): Promise<{ value: T; created: boolean }> {
+  let mustFind = !steps.knownAbsent;
+  for (let attempt = 1; ; attempt++) {
+    await ctx.gate.wait(ctx.sleep);
+    try {
+      if (mustFind) {
+        const found = await steps.find();
+        if (found !== undefined) return { value: found, created: false };
+        mustFind = false;
+      }
+      return { value: await steps.create(), created: true };
+    } catch (error) {
+      if (statusOf(error) === 409) {
+        if (attempt >= ctx.policy.maxAttempts) {
+          throw new OrgkitError(
+            'conflict',
+            `${steps.operation}: WorkOS reports a conflict but the object cannot be found`,
+            { cause: error, reason: 'unresolved_conflict' },
+          );
+        }
+        mustFind = true;
+        continue;
+      }
+      const decision = await pause(ctx, steps.operation, error, attempt);
+      if (!decision.rateLimited) mustFind = true;
+    }
+  }
+}

@@ -1,0 +1,90 @@
+import type { WorkOSClientLike } from '../config/workos-client.js';
+import type { OrgkitDatabase } from '../db/database.js';
+import type { OrgkitTables } from '../db/tables.js';
+import type { GuestInput, MeetingGuestInput } from './guest-input.js';
+import type { RetryPolicy } from './retry.js';
+
+export type { GuestInput, MeetingGuestInput };
+
+/** What {@link GuestsApi.createOrGetGuestUser} returns. */
+export interface GuestUser {
+  workosUserId: string;
+  /** The guest's personal organization (`externalId` `personal:<workosUserId>`). */
+  organizationId: string;
+  /**
+   * True for exactly one call per guest: the one whose provisioning created the WorkOS user.
+   * Calls that found the user, or joined a provisioning already under way, get false.
+   */
+  created: boolean;
+  /** True when this call sent a magic-auth code. */
+  magicAuthSent: boolean;
+}
+
+/** What {@link GuestsApi.provisionMeetingGuest} returns: the ids a meeting row stores. */
+export interface MeetingGuest {
+  guestWorkosUserId: string;
+  guestOrgId: string;
+  created: boolean;
+  magicAuthSent: boolean;
+}
+
+/** Guest provisioning (seed 2.1–2.3). */
+export interface GuestsApi {
+  /**
+   * Makes sure a guest has a WorkOS user, a personal organization, an owner membership and a
+   * fresh magic-auth code, exactly once however many calls race, in however many processes.
+   * The email is trimmed and lower-cased first. A call that fails part-way (`upstream_unavailable`
+   * after the retry budget) leaves a record the next call finishes from.
+   *
+   * @throws OrgkitError `invalid_input` (bad email; no WorkOS call is made),
+   *   `upstream_unavailable` (WorkOS kept failing), `conflict` (another process held the guest
+   *   longer than `guests.waitTimeoutMs`), `invalid_config` (no WorkOS client, or a refused key).
+   * @example
+   * ```ts
+   * const guest = await orgkit.createOrGetGuestUser({ email: form.email, firstName: form.firstName })
+   * ```
+   */
+  createOrGetGuestUser(input: GuestInput): Promise<GuestUser>;
+  /**
+   * Provisions a booking's guest and returns the ids to store on the meeting as
+   * `guestWorkosUserId` and `guestOrgId` (seed 2.2).
+   */
+  provisionMeetingGuest(booking: MeetingGuestInput): Promise<MeetingGuest>;
+}
+
+/** Options of guest provisioning (`createOrgkit({ guests })`). */
+export interface GuestsOptions {
+  /** The organization role the guest gets in their personal organization. @default 'owner' */
+  ownerRole?: string;
+  /** Send a magic-auth code when provisioning. @default true */
+  sendMagicAuth?: boolean;
+  /**
+   * A repeat booking within this many ms of the last code sends no new one (WorkOS allows 3
+   * sends per email per minute; a code stays valid 10 minutes). @default 600000
+   */
+  magicAuthWindowMs?: number;
+  /** The personal organization's name. @default `${firstName} ${lastName} (personal)`, or 'Personal organization' */
+  organizationName?: (guest: {
+    workosUserId: string;
+    firstName?: string;
+    lastName?: string;
+  }) => string;
+  /** How long a claim on a guest lasts without progress before another caller may take over. @default 30000 */
+  leaseMs?: number;
+  /** How long a caller waits for another process provisioning the same guest. @default 60000 */
+  waitTimeoutMs?: number;
+  /** Retries of each WorkOS call. */
+  retry?: Partial<RetryPolicy>;
+}
+
+/** What guest provisioning needs from `createOrgkit`. @internal */
+export interface GuestsDeps {
+  db: OrgkitDatabase;
+  tables: OrgkitTables;
+  workos: WorkOSClientLike | undefined;
+  options: Required<Omit<GuestsOptions, 'retry' | 'organizationName'>> & {
+    retry: RetryPolicy;
+    organizationName?: GuestsOptions['organizationName'];
+  };
+  invalidateUser(userId: string): Promise<void>;
+}

@@ -1,0 +1,96 @@
+import type { WorkOSClientLike } from '../config/workos-client.js';
+import { type CallContext, callWorkOS, findOrCreate, statusOf } from './ensure.js';
+import type { ParsedGuestInput } from './guest-input.js';
+
+/** The fields of WorkOS objects provisioning reads; the full objects go to the mirror. @internal */
+export interface WorkOSObject {
+  id: string;
+}
+interface WorkOSUser extends WorkOSObject {
+  email: string;
+}
+
+/** The `externalId` of a guest's personal organization: stable, so it can be looked up. @internal */
+export const personalExternalId = (workosUserId: string) => `personal:${workosUserId}`;
+
+const firstOf = <T>(page: { data?: T[] } | undefined): T[] => page?.data ?? [];
+
+/** The WorkOS user with this (normalised) email, created with `emailVerified: false` if none. @internal */
+export function ensureUser(ctx: CallContext, workos: WorkOSClientLike, guest: ParsedGuestInput) {
+  const um = workos.userManagement;
+  return findOrCreate<WorkOSUser>(ctx, {
+    operation: 'createOrGetGuestUser: user',
+    knownAbsent: false,
+    // A user created outside orgkit may have kept the capitals it was typed with.
+    find: async () =>
+      firstOf<WorkOSUser>(await um.listUsers({ email: guest.email })).find(
+        (user) => user.email.trim().toLowerCase() === guest.email,
+      ),
+    create: () =>
+      um.createUser({
+        email: guest.email,
+        emailVerified: false,
+        ...(guest.firstName ? { firstName: guest.firstName } : {}),
+        ...(guest.lastName ? { lastName: guest.lastName } : {}),
+        ...(guest.metadata ? { metadata: guest.metadata } : {}),
+      }),
+  });
+}
+
+/** The guest's personal organization, found by its `externalId` or created. @internal */
+export function ensureOrganization(
+  ctx: CallContext,
+  workos: WorkOSClientLike,
+  workosUserId: string,
+  name: string,
+  userJustCreated: boolean,
+) {
+  const externalId = personalExternalId(workosUserId);
+  return findOrCreate<WorkOSObject>(ctx, {
+    operation: 'createOrGetGuestUser: organization',
+    knownAbsent: userJustCreated,
+    find: async () => {
+      try {
+        return await workos.organizations.getOrganizationByExternalId(externalId);
+      } catch (error) {
+        if (statusOf(error) === 404) return undefined;
+        throw error;
+      }
+    },
+    // WorkOS honours the key for 24 h, so a create retried after a lost answer returns the same
+    // organization; the look-up before every retry covers servers that ignore it.
+    create: () =>
+      workos.organizations.createOrganization(
+        { name, externalId },
+        { idempotencyKey: `orgkit-personal-organization-${workosUserId}` },
+      ),
+  });
+}
+
+/** The guest's membership of their personal organization, created with the owner role. @internal */
+export function ensureMembership(
+  ctx: CallContext,
+  workos: WorkOSClientLike,
+  ids: { workosUserId: string; organizationId: string },
+  roleSlug: string,
+  organizationJustCreated: boolean,
+) {
+  const um = workos.userManagement;
+  const { workosUserId: userId, organizationId } = ids;
+  return findOrCreate<WorkOSObject>(ctx, {
+    operation: 'createOrGetGuestUser: membership',
+    knownAbsent: organizationJustCreated,
+    find: async () =>
+      firstOf<WorkOSObject & { userId: string }>(
+        await um.listOrganizationMemberships({ userId, organizationId }),
+      ).find((m) => m.userId === userId),
+    create: () => um.createOrganizationMembership({ userId, organizationId, roleSlug }),
+  });
+}
+
+/** Sends a magic-auth code. A retry after a lost answer may send a second one, never none. @internal */
+export function sendMagicAuth(ctx: CallContext, workos: WorkOSClientLike, email: string) {
+  return callWorkOS(ctx, 'createOrGetGuestUser: magic auth', () =>
+    workos.userManagement.createMagicAuth({ email }),
+  );
+}
