@@ -26,6 +26,16 @@ export type {
 } from './expert-setup/index.js';
 export { DEFAULT_EXPERT_SETUP_STEPS } from './expert-setup/index.js';
 export type {
+  GuestInput,
+  GuestsApi,
+  GuestsOptions,
+  GuestUser,
+  MeetingGuest,
+  MeetingGuestInput,
+  RetryPolicy,
+} from './guests/index.js';
+export { guestEmailSchema, personalExternalId } from './guests/index.js';
+export type {
   DefaultPreferences,
   DefaultPreferencesSchema,
   PreferencesApi,
