@@ -162,6 +162,27 @@ describe('createFaultyFetch', () => {
     expect(fetchFn.faults.rate_limit).toBe(3);
   });
 
+  it('deliver: the server gets the request, the caller gets the fault', async () => {
+    const before = served;
+    const fetchFn = createFaultyFetch({
+      faults: [
+        { fault: 'connection_reset', deliver: true, calls: [1] },
+        { fault: 'server_error', deliver: true, calls: [2] },
+      ],
+    });
+    await expect(fetchFn(`${base}/x`, { method: 'POST' })).rejects.toMatchObject({
+      cause: { code: 'ECONNRESET' },
+    });
+    expect((await fetchFn(`${base}/x`, { method: 'POST' })).status).toBe(500);
+    expect(served - before).toBe(2);
+    expect(() => createFaultyFetch({ faults: { fault: 'rate_limit', deliver: true } })).toThrow(
+      expect.objectContaining({
+        code: 'invalid_input',
+        message: expect.stringMatching(/cannot deliver/),
+      }),
+    );
+  });
+
   it('rejects bad options with invalid_input naming the key', () => {
     expect(() => createFaultyFetch({ faults: { fault: 'server_error', rate: 2 } })).toThrow(
       expect.objectContaining({ code: 'invalid_input', message: expect.stringMatching(/rate/) }),
