@@ -21,6 +21,7 @@ export {
 export {
   auditLogs,
   expertSetup,
+  guestProvisioning,
   organizations,
   syncCursors,
   userOrgMemberships,
