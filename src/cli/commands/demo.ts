@@ -11,10 +11,33 @@ const CLINIC_ROLES = [
 ];
 
 /**
+ * A guest submits the booking form in two tabs at once: one WorkOS user, one personal
+ * organization, one magic-auth code, and both tabs get the same ids.
+ */
+async function bookTwice(
+  orgkit: Pick<ReturnType<typeof createOrgkit>, 'provisionMeetingGuest'>,
+  out: (line: string) => void,
+): Promise<boolean> {
+  const [tabA, tabB] = await Promise.all([
+    orgkit.provisionMeetingGuest({ guestEmail: 'guest.bo@example.com', guestFirstName: 'Bo' }),
+    orgkit.provisionMeetingGuest({ guestEmail: ' Guest.Bo@Example.com ', guestFirstName: 'Bo' }),
+  ]);
+  const oneGuest =
+    tabA.guestWorkosUserId === tabB.guestWorkosUserId &&
+    tabA.guestOrgId === tabB.guestOrgId &&
+    [tabA, tabB].filter((tab) => tab.created).length === 1 &&
+    [tabA, tabB].filter((tab) => tab.magicAuthSent).length === 1;
+  out(
+    `  ${oneGuest ? '✓' : '✗'} a guest booked in two tabs at once → one guest ${tabA.guestWorkosUserId}, one personal org, one magic-auth code`,
+  );
+  return oneGuest;
+}
+
+/**
  * `orgkit demo`: the whole flow offline. A user signs in through the official WorkOS emulator,
  * orgkit verifies the token against the emulator's JWKS, mirrors the membership from the Events
  * API into embedded PGlite, resolves the hybrid roles, and runs one permission check that passes
- * and one that fails. Returns whether every step behaved as expected.
+ * and one that fails, then provisions a booking guest twice at once. Returns whether every step behaved as expected.
  */
 export async function demoCommand(out: (line: string) => void): Promise<boolean> {
   const permissions = [...new Set(CLINIC_ROLES.flatMap((r) => r.permissions))];
@@ -83,12 +106,14 @@ export async function demoCommand(out: (line: string) => void): Promise<boolean>
       out(
         `  ${canManageBilling ? '✗' : '✓'} hasPermission('billing:manage') → ${canManageBilling}  (${decision.reason}: missing ${decision.missing.join(', ')})`,
       );
+      const guestProvisioned = await bookTwice(orgkit, out);
       await orgkit.close();
       const ok =
         canWriteEvents &&
         !canManageBilling &&
         roles.includes('expert_top') &&
-        roles.includes('admin');
+        roles.includes('admin') &&
+        guestProvisioned;
       out(ok ? '\nThe demo ran end to end.' : '\nThe demo did not behave as expected.');
       return ok;
     });
