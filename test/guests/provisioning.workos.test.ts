@@ -79,6 +79,26 @@ describe.each(DATABASE_TARGETS)('createOrGetGuestUser on $name', (target) => {
     }
   });
 
+  it('sends no code when sendMagicAuth is off', async () => {
+    const t = await openTestDatabase(target);
+    try {
+      const { orgkit, fetchFn } = openOrgkit(env.emulator, t.db, {
+        guests: { sendMagicAuth: false, organizationName: () => 'Guest space' },
+      });
+      const guest = await orgkit.createOrGetGuestUser({ email: 'nia@example.com' });
+      expect(guest).toMatchObject({ created: true, magicAuthSent: false });
+      expect(fetchFn.count('POST /user_management/magic_auth')).toBe(0);
+      expect((await workosState(env.workos, 'nia@example.com')).organizations[0]!.name).toBe(
+        'Guest space',
+      );
+      const calls = fetchFn.requests.length;
+      await orgkit.createOrGetGuestUser({ email: 'nia@example.com' });
+      expect(fetchFn.requests.length).toBe(calls);
+    } finally {
+      await t.close();
+    }
+  });
+
   it('reuses a WorkOS user, personal organization and membership made elsewhere', async () => {
     const t = await openTestDatabase(target);
     try {
