@@ -19,7 +19,7 @@ export interface ClaimRow {
 /** The ids and flags a provisioning step records. @internal */
 export type ClaimProgress = Partial<
   Pick<ClaimRow, 'workosUserId' | 'workosOrgId' | 'workosMembershipId' | 'userCreated'>
-> & { magicAuthSent?: true };
+>;
 
 // Every time comparison uses the database clock, so processes with skewed clocks agree on who
 // holds a lease and whether a code is fresh.
@@ -82,12 +82,10 @@ export function createClaims(db: OrgkitDatabase, tables: OrgkitTables, magicAuth
       leaseMs: number,
       progress: ClaimProgress = {},
     ): Promise<boolean> {
-      const { magicAuthSent, ...ids } = progress;
       const rows = await db
         .update(t)
         .set({
-          ...ids,
-          ...(magicAuthSent ? { magicAuthSentAt: sql`now()` } : {}),
+          ...progress,
           leaseExpiresAt: sql`now() + ${ms(leaseMs)}`,
           updatedAt: sql`now()`,
         })
@@ -96,15 +94,26 @@ export function createClaims(db: OrgkitDatabase, tables: OrgkitTables, magicAuth
       return rows.length > 0;
     },
 
-    /** Ends the lease; marks the guest complete, or records why this attempt failed. */
-    async release(email: string, token: string, outcome: { failed?: string }): Promise<void> {
+    /**
+     * Ends the lease; marks the guest complete (recording a code just sent), or records why this
+     * attempt failed.
+     */
+    async release(
+      email: string,
+      token: string,
+      outcome: { failed: string } | { magicAuthSent: boolean },
+    ): Promise<void> {
+      const failed = 'failed' in outcome ? outcome.failed : null;
       await db
         .update(t)
         .set({
           leaseToken: null,
           leaseExpiresAt: null,
-          lastError: outcome.failed ?? null,
-          ...(outcome.failed ? {} : { completedAt: sql`coalesce(${t.completedAt}, now())` }),
+          lastError: failed,
+          ...(failed ? {} : { completedAt: sql`coalesce(${t.completedAt}, now())` }),
+          ...('magicAuthSent' in outcome && outcome.magicAuthSent
+            ? { magicAuthSentAt: sql`now()` }
+            : {}),
           updatedAt: sql`now()`,
         })
         .where(mine(email, token));

@@ -4,6 +4,7 @@ import { upsertChangeOf } from '../sync/mirror-event.js';
 import { type ClaimProgress, type ClaimRow, createClaims } from './claim.js';
 import type { CallContext } from './ensure.js';
 import { guestInputSchema, meetingGuestInputSchema, type ParsedGuestInput } from './guest-input.js';
+import { findInMirror } from './mirror-lookup.js';
 import { RateLimitGate } from './retry.js';
 import type { GuestsApi, GuestsDeps, GuestUser } from './types.js';
 import {
@@ -61,6 +62,34 @@ export function createGuests(deps: GuestsDeps): GuestsApi {
     await applyChange(db, tables, change);
   }
 
+  /**
+   * The ids the claim row lacks but the mirror holds (a guest that arrived by webhook or event
+   * sync), recorded so they are not looked up in WorkOS.
+   */
+  async function withMirrored(
+    email: string,
+    row: ClaimRow,
+    save: (progress: ClaimProgress) => Promise<void>,
+  ): Promise<Pick<ClaimRow, 'workosUserId' | 'workosOrgId' | 'workosMembershipId'>> {
+    const known = {
+      workosUserId: row.workosUserId,
+      workosOrgId: row.workosOrgId,
+      workosMembershipId: row.workosMembershipId,
+    };
+    if (known.workosUserId && known.workosOrgId && known.workosMembershipId) return known;
+    const mirrored = await findInMirror(db, tables, email);
+    if (!mirrored || (known.workosUserId && known.workosUserId !== mirrored.workosUserId)) {
+      return known;
+    }
+    const merged = {
+      workosUserId: known.workosUserId ?? mirrored.workosUserId,
+      workosOrgId: known.workosOrgId ?? mirrored.workosOrgId,
+      workosMembershipId: known.workosMembershipId ?? mirrored.workosMembershipId,
+    };
+    await save(merged);
+    return merged;
+  }
+
   /** Provisions with the lease held; what is already recorded in `row` is not redone. */
   async function provisionHolding(guest: ParsedGuestInput, row: ClaimRow, token: string) {
     const { email } = guest;
@@ -76,7 +105,8 @@ export function createGuests(deps: GuestsDeps): GuestsApi {
       beforeWait: (ms) => save({}, ms),
     };
 
-    let userId = row.workosUserId;
+    const known = await withMirrored(email, row, save);
+    let userId = known.workosUserId;
     let userJustCreated = false;
     if (!userId) {
       const user = await ensureUser(ctx, workos, guest);
@@ -86,7 +116,7 @@ export function createGuests(deps: GuestsDeps): GuestsApi {
       userJustCreated = user.created;
     }
 
-    let organizationId = row.workosOrgId;
+    let organizationId = known.workosOrgId;
     let organizationJustCreated = false;
     if (!organizationId) {
       const name = organizationName({
@@ -101,7 +131,7 @@ export function createGuests(deps: GuestsDeps): GuestsApi {
       organizationJustCreated = org.created;
     }
 
-    if (!row.workosMembershipId) {
+    if (!known.workosMembershipId) {
       const ids = { workosUserId: userId, organizationId };
       const membership = await ensureMembership(
         ctx,
@@ -118,10 +148,9 @@ export function createGuests(deps: GuestsDeps): GuestsApi {
     let magicAuthSent = false;
     if (options.sendMagicAuth && !row.magicAuthFresh) {
       await sendMagicAuth(ctx, workos, email);
-      await save({ magicAuthSent: true });
       magicAuthSent = true;
     }
-    await claims.release(email, token, {});
+    await claims.release(email, token, { magicAuthSent });
     // `created` goes to the call that completes a provisioning whose user orgkit created, even
     // when an earlier, failed attempt made the user: one caller per guest sees it.
     const created = !row.completed && (userJustCreated || row.userCreated);
@@ -130,7 +159,7 @@ export function createGuests(deps: GuestsDeps): GuestsApi {
 
   async function runHolding(guest: ParsedGuestInput, row: ClaimRow, token: string) {
     if (isDone(row)) {
-      await claims.release(guest.email, token, {});
+      await claims.release(guest.email, token, { magicAuthSent: false });
       return finished(row);
     }
     try {

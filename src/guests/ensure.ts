@@ -16,12 +16,27 @@ export function statusOf(error: unknown): number | undefined {
   return typeof status === 'number' ? status : undefined;
 }
 
+/**
+ * Waits while a 429 elsewhere has the gate closed, keeping the claim alive meanwhile. Checked
+ * before every request, so a call that passed the gate before its look-up does not spend an
+ * attempt on a create the limit will refuse.
+ */
+async function passGate(ctx: CallContext): Promise<void> {
+  for (let ms = ctx.gate.remainingMs(); ms > 0; ms = ctx.gate.remainingMs()) {
+    await ctx.beforeWait(ms);
+    await ctx.sleep(ms);
+  }
+}
+
 async function pause(ctx: CallContext, operation: string, error: unknown, attempt: number) {
   const decision = decideRetry(operation, error, attempt, ctx.policy);
   if (!decision.retry) throw decision.error;
+  // A 429 closes the gate for every call of the instance; the next passGate waits it out.
   if (decision.rateLimited) ctx.gate.closeFor(decision.delayMs);
-  await ctx.beforeWait(decision.delayMs);
-  await ctx.sleep(decision.delayMs);
+  else {
+    await ctx.beforeWait(decision.delayMs);
+    await ctx.sleep(decision.delayMs);
+  }
   return decision;
 }
 
@@ -32,7 +47,7 @@ export async function callWorkOS<T>(
   fn: () => Promise<T>,
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
-    await ctx.gate.wait(ctx.sleep);
+    await passGate(ctx);
     try {
       return await fn();
     } catch (error) {
@@ -64,13 +79,14 @@ export async function findOrCreate<T>(
 ): Promise<{ value: T; created: boolean }> {
   let mustFind = !steps.knownAbsent;
   for (let attempt = 1; ; attempt++) {
-    await ctx.gate.wait(ctx.sleep);
     try {
       if (mustFind) {
+        await passGate(ctx);
         const found = await steps.find();
         if (found !== undefined) return { value: found, created: false };
         mustFind = false;
       }
+      await passGate(ctx);
       return { value: await steps.create(), created: true };
     } catch (error) {
       if (statusOf(error) === 409) {

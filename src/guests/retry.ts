@@ -21,10 +21,9 @@ export interface RetryPolicy {
 export class RateLimitGate {
   #openAt = 0;
 
-  /** Resolves once the gate is open. */
-  async wait(sleep: (ms: number) => Promise<void>): Promise<void> {
-    for (let ms = this.#openAt - Date.now(); ms > 0; ms = this.#openAt - Date.now())
-      await sleep(ms);
+  /** How long until the gate opens; 0 when it is open. */
+  remainingMs(): number {
+    return Math.max(0, this.#openAt - Date.now());
   }
 
   closeFor(ms: number): void {

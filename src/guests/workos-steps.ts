@@ -10,8 +10,12 @@ interface WorkOSUser extends WorkOSObject {
   email: string;
 }
 
-/** The `externalId` of a guest's personal organization: stable, so it can be looked up. @internal */
-export const personalExternalId = (workosUserId: string) => `personal:${workosUserId}`;
+/** @internal */
+export const PERSONAL_EXTERNAL_ID_PREFIX = 'personal:';
+
+/** The `externalId` of a guest's personal organization: stable, so it can be looked up. */
+export const personalExternalId = (workosUserId: string) =>
+  `${PERSONAL_EXTERNAL_ID_PREFIX}${workosUserId}`;
 
 const firstOf = <T>(page: { data?: T[] } | undefined): T[] => page?.data ?? [];
 

@@ -131,6 +131,36 @@ describe.each(DATABASE_TARGETS)('createOrGetGuestUser on $name', (target) => {
     }
   });
 
+  it('costs no WorkOS look-up for a guest the mirror already holds', async () => {
+    const t = await openTestDatabase(target);
+    try {
+      const user = await env.workos.userManagement.createUser({ email: 'oz@example.com' });
+      const org = await env.workos.organizations.createOrganization({
+        name: 'Oz',
+        externalId: `personal:${user.id}`,
+      });
+      await env.workos.userManagement.createOrganizationMembership({
+        userId: user.id,
+        organizationId: org.id,
+        roleSlug: 'owner',
+      });
+      const { orgkit, fetchFn } = openOrgkit(env.emulator, t.db);
+      await orgkit.syncWorkOSEvents();
+      const synced = fetchFn.requests.length;
+      const guest = await orgkit.createOrGetGuestUser({ email: 'oz@example.com' });
+      expect(guest).toEqual({
+        workosUserId: user.id,
+        organizationId: org.id,
+        created: false,
+        magicAuthSent: true,
+      });
+      // Only the code: the user, organization and membership came from the mirror.
+      expect(fetchFn.requests.slice(synced)).toEqual(['POST /user_management/magic_auth']);
+    } finally {
+      await t.close();
+    }
+  });
+
   it('rejects a bad email with invalid_input, before any WorkOS call or write', async () => {
     const t = await openTestDatabase(target);
     try {
