@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { isOrgkitError } from '../../src/errors/index.js';
 import { DATABASE_TARGETS, openTestDatabase } from '../support/databases.js';
-import { mirrorState, openOrgkit, setupEmulator, tables, workosState } from './support.js';
+import {
+  guestMadeElsewhere,
+  mirrorState,
+  openOrgkit,
+  setupEmulator,
+  tables,
+  workosState,
+} from './support.js';
 
 const env = setupEmulator();
 
@@ -102,16 +109,7 @@ describe.each(DATABASE_TARGETS)('createOrGetGuestUser on $name', (target) => {
   it('reuses a WorkOS user, personal organization and membership made elsewhere', async () => {
     const t = await openTestDatabase(target);
     try {
-      const user = await env.workos.userManagement.createUser({ email: 'cy@example.com' });
-      const org = await env.workos.organizations.createOrganization({
-        name: 'Cy',
-        externalId: `personal:${user.id}`,
-      });
-      await env.workos.userManagement.createOrganizationMembership({
-        userId: user.id,
-        organizationId: org.id,
-        roleSlug: 'owner',
-      });
+      const { user, org } = await guestMadeElsewhere(env.workos, 'cy@example.com', 'Cy');
       const { orgkit, fetchFn } = openOrgkit(env.emulator, t.db);
       const guest = await orgkit.createOrGetGuestUser({ email: 'Cy@Example.com' });
       expect(guest).toEqual({
@@ -134,16 +132,7 @@ describe.each(DATABASE_TARGETS)('createOrGetGuestUser on $name', (target) => {
   it('costs no WorkOS look-up for a guest the mirror already holds', async () => {
     const t = await openTestDatabase(target);
     try {
-      const user = await env.workos.userManagement.createUser({ email: 'oz@example.com' });
-      const org = await env.workos.organizations.createOrganization({
-        name: 'Oz',
-        externalId: `personal:${user.id}`,
-      });
-      await env.workos.userManagement.createOrganizationMembership({
-        userId: user.id,
-        organizationId: org.id,
-        roleSlug: 'owner',
-      });
+      const { user, org } = await guestMadeElsewhere(env.workos, 'oz@example.com', 'Oz');
       const { orgkit, fetchFn } = openOrgkit(env.emulator, t.db);
       await orgkit.syncWorkOSEvents();
       const synced = fetchFn.requests.length;

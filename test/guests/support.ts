@@ -97,3 +97,18 @@ export async function mirrorState(db: OrgkitDatabase, workosUserId: string) {
       .where(eq(userOrgMemberships.workosUserId, workosUserId)),
   };
 }
+
+/** A guest made in WorkOS outside orgkit: user, personal organization, owner membership. */
+export async function guestMadeElsewhere(workos: WorkOS, email: string, name: string) {
+  const user = await workos.userManagement.createUser({ email });
+  const org = await workos.organizations.createOrganization({
+    name,
+    externalId: `personal:${user.id}`,
+  });
+  await workos.userManagement.createOrganizationMembership({
+    userId: user.id,
+    organizationId: org.id,
+    roleSlug: 'owner',
+  });
+  return { user, org };
+}
