@@ -218,17 +218,20 @@ export function createOrgkit<
       roles.hasPermission(userId, permission as PermissionOf<AC>),
   });
 
-  if (!accessControl.orgRoles.includes(options.guests.ownerRole)) {
-    throw new OrgkitError(
-      'invalid_config',
-      `createOrgkit: guests.ownerRole: "${options.guests.ownerRole}" is not an organization role of accessControl`,
-    );
+  // An explicit owner role the model lacks is a startup error; the default one is checked only
+  // when guests are provisioned, so apps that never do need no `owner` role.
+  const ownerRoleProblem = accessControl.orgRoles.includes(options.guests.ownerRole)
+    ? undefined
+    : `guests.ownerRole: "${options.guests.ownerRole}" is not an organization role of accessControl`;
+  if (ownerRoleProblem && config.guests?.ownerRole !== undefined) {
+    throw new OrgkitError('invalid_config', `createOrgkit: ${ownerRoleProblem}`);
   }
   const guests = createGuests({
     db,
     tables,
     workos,
     options: options.guests,
+    configProblem: ownerRoleProblem && `${ownerRoleProblem}; set guests.ownerRole`,
     invalidateUser: (userId) => roles.invalidateUser(userId),
   });
 

@@ -207,7 +207,12 @@ export function createGuests(deps: GuestsDeps): GuestsApi {
     }
   }
 
-  const requireWorkOS = (what: string) => {
+  const requireUsable = (what: string) => {
+    if (deps.configProblem) {
+      throw new OrgkitError('invalid_config', `${what}: ${deps.configProblem}`, {
+        details: { key: 'guests.ownerRole' },
+      });
+    }
     if (deps.workos) return;
     throw new OrgkitError(
       'invalid_config',
@@ -218,7 +223,7 @@ export function createGuests(deps: GuestsDeps): GuestsApi {
 
   async function createOrGetGuestUser(input: unknown, what = 'createOrGetGuestUser') {
     const guest = parseInput(guestInputSchema, input, what);
-    requireWorkOS(what);
+    requireUsable(what);
     const running = inFlight.get(guest.email);
     if (running) {
       const result = await running;

@@ -86,5 +86,7 @@ export interface GuestsDeps {
     retry: RetryPolicy;
     organizationName?: GuestsOptions['organizationName'];
   };
+  /** Why provisioning cannot run with this configuration, if it cannot. */
+  configProblem?: string | undefined;
   invalidateUser(userId: string): Promise<void>;
 }

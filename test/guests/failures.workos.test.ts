@@ -1,6 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { createOrgkit } from '../../src/create-orgkit.js';
+import { defineAccessControl } from '../../src/roles/index.js';
 import { DATABASE_TARGETS, openTestDatabase } from '../support/databases.js';
 import { mirrorState, openOrgkit, setupEmulator, tables, workosState } from './support.js';
 
@@ -238,6 +239,22 @@ describe.each(DATABASE_TARGETS)('guest provisioning failures on $name', (target)
       expect(() =>
         createOrgkit({ database: t.db, guests: { ownerRole: 'captain' as never } }),
       ).toThrow(/guests\.ownerRole: "captain" is not an organization role/);
+      // Without an `owner` role and no ownerRole set, only provisioning refuses.
+      const noOwner = createOrgkit({
+        database: t.db,
+        workos: env.workos,
+        accessControl: defineAccessControl({
+          permissions: ['posts:read'],
+          appRoles: { user: ['posts:read'] },
+          orgRoles: { member: [] },
+        }),
+      });
+      await expect(noOwner.createOrGetGuestUser({ email: 'ok@example.com' })).rejects.toMatchObject(
+        {
+          code: 'invalid_config',
+          message: /guests\.ownerRole: "owner" is not an organization role.*set guests\.ownerRole/,
+        },
+      );
       expect(await t.db.select().from(tables.guestProvisioning)).toEqual([]);
     } finally {
       await t.close();
