@@ -4,8 +4,10 @@
  * server components, server actions and route handlers.
  * @packageDocumentation
  */
-// `.js`: next has no exports map, so NodeNext resolution needs the file name.
-import { redirect } from 'next/navigation.js';
+// The bare name, not `next/navigation.js`: Next's bundlers map only the bare name to the server
+// build, and Turbopack fails to build a route handler that imports the `.js` file. The types come
+// from next-navigation.d.ts.
+import { redirect } from 'next/navigation';
 import { cache } from 'react';
 import {
   type AccessOf,
