@@ -13,8 +13,7 @@ const accessControl = defineAccessControl({
     editor: ['posts:read', 'posts:write'],
     admin: ['posts:read', 'posts:write', 'users:manage'],
   },
-  // `owner`: createOrgkit requires the guests' owner role (default 'owner') to be an org role.
-  orgRoles: { owner: [], member: ['posts:read'], billing_admin: ['billing:manage'] },
+  orgRoles: { member: ['posts:read'], billing_admin: ['billing:manage'] },
 });
 
 /** Calls made since the server started; a page reports the difference across its own render. */
