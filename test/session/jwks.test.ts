@@ -70,13 +70,14 @@ describe('JWKS caching and refetching', () => {
 
   it('refetches for an unknown kid once the cooldown has passed', async () => {
     const issuer = await issuerForTest();
-    const verifier = verifierFor(issuer, { jwksCooldownMs: 100 });
+    // Long enough that a key rotation on a loaded machine still falls inside the cooldown.
+    const verifier = verifierFor(issuer, { jwksCooldownMs: 2_000 });
     await verifier.verifyAccessToken(await issuer.mint({}));
     await issuer.rotateKey();
     const rotated = await issuer.mint({});
     await expectRejected(verifier.verifyAccessToken(rotated), 'unknown_kid');
     expect(issuer.fetchCount).toBe(1);
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
     await expect(verifier.verifyAccessToken(rotated)).resolves.toBeDefined();
     expect(issuer.fetchCount).toBe(2);
   });
