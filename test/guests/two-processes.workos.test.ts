@@ -60,8 +60,6 @@ describe.runIf(process.env.DATABASE_URL)('guest provisioning across two processe
       ]);
       const all = [...first!, ...second!];
       expect(all.filter((r) => r.error)).toEqual([]);
-      // Both processes won some claims: they really raced.
-      expect(first!.some((r) => r.created) && second!.some((r) => r.created)).toBe(true);
 
       const byEmail = new Map<string, WorkerResult[]>();
       for (const r of all) {
