@@ -50,13 +50,13 @@ export function compileAccessRule<AC extends AccessControl>(
     return undefined;
   }
 
-  const missingRole = (holds: (role: string) => boolean) => {
-    if (requiredRole !== undefined && !holds(requiredRole)) {
+  const missingRole = (held: ReadonlySet<string>) => {
+    if (requiredRole !== undefined && !held.has(requiredRole)) {
       return new OrgkitError('forbidden', `this route requires the role "${requiredRole}"`, {
         reason: 'missing_role',
       });
     }
-    if (anyRole !== undefined && !anyRole.some(holds)) {
+    if (anyRole !== undefined && !anyRole.some((role) => held.has(role))) {
       return new OrgkitError(
         'forbidden',
         `this route requires one of the roles ${anyRole.join(', ')}`,
@@ -66,19 +66,13 @@ export function compileAccessRule<AC extends AccessControl>(
     return undefined;
   };
 
-  // Role rules need only the role list; permissions need the resolved access, which costs a few
-  // times more per request. Either way, one resolution however many rules.
-  if (permissions.length === 0) {
-    return async () => {
-      const roles: readonly string[] = await orgkit.getUserRoles();
-      const denied = missingRole((role) => roles.includes(role));
-      if (denied) throw denied;
-    };
-  }
+  // One resolved principal, remembered across requests while the user's roles stand, answers
+  // every rule of the route.
   return async () => {
     const access = await orgkit.getAccess();
-    const denied = missingRole((role) => access.roles.has(role));
+    const denied = missingRole(access.roles);
     if (denied) throw denied;
+    if (permissions.length === 0) return;
     const decision = access.checkPermissions(permissions);
     if (!decision.allowed) {
       throw new OrgkitError(

@@ -29,6 +29,24 @@ function normalize(raw: string | undefined): string | undefined {
   return isIP(address) ? address : undefined;
 }
 
+// A connection reports one address string for all its requests: its normalized form is
+// remembered, so a keep-alive request runs no regular expression for it. Cleared when full.
+const MAX_REMEMBERED_ADDRESSES = 1024;
+
+function createSocketAddressNormalizer(): (raw: string | undefined) => string | undefined {
+  const remembered = new Map<string, string | null>();
+  return (raw) => {
+    if (raw === undefined) return undefined;
+    let address = remembered.get(raw);
+    if (address === undefined) {
+      if (remembered.size >= MAX_REMEMBERED_ADDRESSES) remembered.clear();
+      address = normalize(raw) ?? null;
+      remembered.set(raw, address);
+    }
+    return address ?? undefined;
+  };
+}
+
 function blockListOf(entries: readonly string[]): BlockList {
   const list = new BlockList();
   for (const entry of entries) {
@@ -58,7 +76,8 @@ function blockListOf(entries: readonly string[]): BlockList {
  * @internal
  */
 export function createClientIpResolver(trustProxy: TrustProxy): ClientIpResolver {
-  if (trustProxy === false || trustProxy === 0) return (_headers, remote) => normalize(remote);
+  const socketAddress = createSocketAddressNormalizer();
+  if (trustProxy === false || trustProxy === 0) return (_headers, remote) => socketAddress(remote);
   const isTrusted =
     trustProxy === true
       ? () => true
@@ -69,7 +88,7 @@ export function createClientIpResolver(trustProxy: TrustProxy): ClientIpResolver
             return (address: string) => list.check(address, isIP(address) === 4 ? 'ipv4' : 'ipv6');
           })();
   return (headers, remote) => {
-    let client = normalize(remote);
+    let client = socketAddress(remote);
     if (remote !== undefined && client === undefined) return undefined;
     const forwarded = headers.get('x-forwarded-for');
     if (!forwarded) return client;

@@ -4,6 +4,24 @@ export interface HeadersLike {
 }
 
 /**
+ * Node's parsed request headers (`req.headers`) as a {@link HeadersLike}, without building Web
+ * `Headers`. A class, so wrapping a request allocates one small object and no closure.
+ * @internal
+ */
+export class NodeHeaders implements HeadersLike {
+  readonly #headers: Readonly<Record<string, string | string[] | undefined>>;
+
+  constructor(headers: Readonly<Record<string, string | string[] | undefined>>) {
+    this.#headers = headers;
+  }
+
+  get(name: string): string | undefined {
+    const value = this.#headers[name];
+    return Array.isArray(value) ? value.join(', ') : value;
+  }
+}
+
+/**
  * The credential of an `Authorization: Bearer …` header. Its shape is the verifier's to judge (a
  * malformed one is a 401 `malformed`, not an anonymous request); a regex over the whole header
  * here would cost more than the verified-token cache look-up that follows.
@@ -11,7 +29,10 @@ export interface HeadersLike {
  */
 export function readBearerToken(headers: HeadersLike): string | undefined {
   const value = headers.get('authorization');
-  if (!value || value.length < 8 || value.slice(0, 7).toLowerCase() !== 'bearer ') return undefined;
+  if (!value || value.length < 8) return undefined;
+  // The scheme is case-insensitive; the usual spelling is checked without building a string.
+  if (!value.startsWith('Bearer ') && value.slice(0, 7).toLowerCase() !== 'bearer ')
+    return undefined;
   const token = value.slice(7).trim();
   return token.length > 0 ? token : undefined;
 }

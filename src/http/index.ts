@@ -13,6 +13,7 @@ export { createHttpAuth } from './create-http-auth.js';
 export type { ErrorBody, ErrorPayload, HttpReply } from './error-response.js';
 export { errorPayload, errorReply, errorResponse, toResponse } from './error-response.js';
 export type { CookieAttributes, HeadersLike } from './headers.js';
+export { NodeHeaders } from './headers.js';
 export type { HttpAuthOptions, SealedSessionOptions } from './options.js';
 export type { AccessOf, OrgkitCore } from './orgkit-core.js';
 export { createRouteGuards } from './route-guards.js';

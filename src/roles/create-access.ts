@@ -10,10 +10,14 @@ function nonEmpty(list: readonly unknown[], what: string): void {
   }
 }
 
-// Every name of the model, mapped to false: a principal copies it and marks what it holds, so a
-// check, granted or denied, is one look-up, and a name not in the map is not a model name.
-const allFalse = (names: Iterable<string>): ReadonlyMap<string, boolean> =>
-  new Map([...names].map((name) => [name, false]));
+// Every name of the model, with whether the principal holds it: a check, granted or denied, is one
+// look-up, and a name not in the map is not a model name. Filled name by name rather than copied
+// from a template map, which iterates entry arrays and costs about twice as much.
+function answersFor(names: readonly string[], held: ReadonlySet<string>): Map<string, boolean> {
+  const answers = new Map<string, boolean>();
+  for (const name of names) answers.set(name, held.has(name));
+  return answers;
+}
 
 /**
  * Makes the synchronous principals of one access model. A name the model does not know throws
@@ -25,8 +29,7 @@ export function createAccessFactory<AC extends AccessControl>(
   input: RoleInputs<AC>,
 ): (resolved: ResolvedRoles) => Access<AC> {
   type P = PermissionOf<AC>;
-  const noPermissions = allFalse(ac.permissions);
-  const noRoles = allFalse([...ac.appRoles, ...ac.orgRoles]);
+  const roleNames = [...new Set([...ac.appRoles, ...ac.orgRoles])];
 
   return (resolved) => {
     const { roles, orgRoles, appRole } = resolved;
@@ -39,12 +42,12 @@ export function createAccessFactory<AC extends AccessControl>(
     for (const p of resolved.tokenPermissions) {
       if (ac.isPermission(p)) permissions.add(p as P);
     }
-    const granted = new Map(noPermissions);
-    for (const p of permissions) granted.set(p, true);
-    const held = new Map(noRoles);
-    for (const role of roles) if (held.has(role)) held.set(role, true);
+    const granted = answersFor(ac.permissions, permissions);
+    const held = answersFor(roleNames, roles);
 
-    // zod runs only for a name the model does not know, to throw the error naming it.
+    // Closures rather than prototype methods: `const { hasRole } = access` keeps working, and a
+    // class measured no faster per check. zod runs only for a name the model does not know, to
+    // throw the error naming it.
     const hasRole = (role: RoleOf<AC>): boolean => {
       const flag = held.get(role);
       if (flag === undefined) input.role(role, 'hasRole');

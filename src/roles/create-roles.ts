@@ -1,14 +1,14 @@
 import { eq, sql } from 'drizzle-orm';
 import { OrgkitError } from '../errors/index.js';
-import type { Session } from '../session/types.js';
 import { createAccessFactory } from './create-access.js';
 import type { AccessControl } from './define-access-control.js';
 import { createInvalidationBus } from './invalidation-bus.js';
-import { type ResolvedRoles, resolveRoles } from './resolve-roles.js';
+import { createPrincipalCache } from './principal-cache.js';
+import { resolveRoles, tokenThatCounts } from './resolve-roles.js';
 import { createRoleCache } from './role-cache.js';
 import { createRoleInputs } from './role-inputs.js';
 import { createRoleQuery } from './role-query.js';
-import type { ResolvedRole, RolesApi, RolesDeps } from './types.js';
+import type { Access, ResolvedRole, RolesApi, RolesDeps } from './types.js';
 
 /**
  * The roles capability: hybrid role resolution (app role ∪ membership roles ∪ token roles),
@@ -20,6 +20,9 @@ export function createRoles<AC extends AccessControl>(deps: RolesDeps<AC>): Role
   const input = createRoleInputs(ac);
   const createAccess = createAccessFactory(ac, input);
   const cache = createRoleCache({ ...deps.cache, scope, load: createRoleQuery(deps.db, tables) });
+  const principals = createPrincipalCache<Access<AC>>((record, userId, token, organizationId) =>
+    createAccess(resolveRoles(ac, record, userId, token, organizationId)),
+  );
   const bus =
     deps.redis &&
     createInvalidationBus(deps.redis, {
@@ -27,30 +30,20 @@ export function createRoles<AC extends AccessControl>(deps: RolesDeps<AC>): Role
       onReconnect: () => cache.clear(),
     });
 
-  /** The user meant by `userId`, validated; the scope's session user when it is omitted. */
-  const subject = (userId: unknown, what: string): [string, Session | undefined] | undefined => {
-    const session = scope.current()?.session;
-    if (userId === undefined) return session && [session.userId, session];
-    return [input.userId(userId, `${what}: userId`), session];
-  };
   const unauthenticated = (what: string) =>
     new OrgkitError('unauthenticated', `${what}: no user id and no session in this request`, {
       reason: scope.current() ? 'no_session' : 'no_request_scope',
     });
 
-  const resolve = async (
-    userId: unknown,
-    options: unknown,
-    what: string,
-  ): Promise<ResolvedRoles> => {
-    const { organizationId } = input.options(options, `${what}: options`);
-    const who = subject(userId, what);
-    if (!who) throw unauthenticated(what);
-    const record = await cache.get(who[0]);
-    return resolveRoles(ac, record, who[0], organizationId, who[1]);
+  /** The principal of `userId` (validated), or of the scope's session user when it is omitted. */
+  const access = async (userId: unknown, options: unknown, what: string): Promise<Access<AC>> => {
+    const { organizationId } = input.options(options, what);
+    const session = scope.current()?.session;
+    const id = userId === undefined ? session?.userId : input.userId(userId, `${what}: userId`);
+    if (id === undefined) throw unauthenticated(what);
+    const record = await cache.get(id);
+    return principals.get(record, id, tokenThatCounts(session, id, organizationId), organizationId);
   };
-  const access = async (userId: unknown, options: unknown, what: string) =>
-    createAccess(await resolve(userId, options, what));
 
   const invalidateUser = async (userId: string): Promise<void> => {
     const id = input.userId(userId, 'invalidateUser: userId');
@@ -60,7 +53,7 @@ export function createRoles<AC extends AccessControl>(deps: RolesDeps<AC>): Role
 
   return {
     async getUserRoles(userId, options) {
-      const { roles } = await resolve(userId, options, 'getUserRoles');
+      const { roles } = await access(userId, options, 'getUserRoles');
       return [...roles] as ResolvedRole<AC>[];
     },
     getAccess: (userId, options) => access(userId, options, 'getAccess'),
@@ -83,7 +76,7 @@ export function createRoles<AC extends AccessControl>(deps: RolesDeps<AC>): Role
     async checkPermissions(userId, permissions, options) {
       const wanted = input.permissions(permissions, 'checkPermissions: permissions');
       if (userId === undefined && !scope.current()?.session) {
-        input.options(options, 'checkPermissions: options');
+        input.options(options, 'checkPermissions');
         return { allowed: false, reason: 'unauthenticated', missing: wanted, roles: [] };
       }
       return (await access(userId, options, 'checkPermissions')).checkPermissions(wanted);

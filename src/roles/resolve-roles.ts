@@ -19,16 +19,31 @@ export interface ResolvedRoles {
 const NONE: readonly string[] = [];
 
 /**
- * Combines the database record with the scope's session. The token counts only when it is the
- * same user's, and with `organizationId` only when it is scoped to that organization.
+ * The scope's session if its token's roles count for this look-up: only when it is the same
+ * user's, and with `organizationId` only when it is scoped to that organization.
+ * @internal
+ */
+export function tokenThatCounts(
+  session: Session | undefined,
+  userId: string,
+  organizationId: string | undefined,
+): Session | undefined {
+  return session?.userId === userId &&
+    (organizationId === undefined || session.organizationId === organizationId)
+    ? session
+    : undefined;
+}
+
+/**
+ * Combines the database record with the token that counts (see {@link tokenThatCounts}).
  * @internal
  */
 export function resolveRoles(
   ac: AccessControl,
   record: RoleRecord,
   userId: string,
+  token: Session | undefined,
   organizationId: string | undefined,
-  session: Session | undefined,
 ): ResolvedRoles {
   const roles = new Set<string>();
   const orgRoles = new Set<string>();
@@ -37,11 +52,6 @@ export function resolveRoles(
     if (organizationId !== undefined && membership.organizationId !== organizationId) continue;
     for (const role of membership.roles) orgRoles.add(role);
   }
-  const token =
-    session?.userId === userId &&
-    (organizationId === undefined || session.organizationId === organizationId)
-      ? session
-      : undefined;
   if (token) {
     if (token.role !== undefined) orgRoles.add(token.role);
     for (const role of token.roles) orgRoles.add(role);

@@ -18,7 +18,10 @@ export interface RoleCacheOptions {
   load(userId: string): Promise<RoleRecord>;
 }
 
-const MEMO_PREFIX = 'orgkit:roles:';
+// One entry in the request's memo holds this cache's users, keyed by the user id itself: a
+// look-up builds no key string to hash.
+const MEMO_KEY = 'orgkit:roles';
+type RequestMemo = Map<string, RoleRecord | Promise<RoleRecord>>;
 
 /**
  * Three layers: the request's memo (one request never queries a user twice, and sees one
@@ -50,28 +53,37 @@ export function createRoleCache(options: RoleCacheOptions): RoleCache {
     return query;
   };
 
+  const requestMemo = (create: boolean): RequestMemo | undefined => {
+    const scopeMemo = options.scope.current()?.memo;
+    let memo = scopeMemo?.get(MEMO_KEY) as RequestMemo | undefined;
+    if (scopeMemo && !memo && create) {
+      memo = new Map();
+      scopeMemo.set(MEMO_KEY, memo);
+    }
+    return memo;
+  };
+
   return {
     get(userId) {
-      const memo = options.scope.current()?.memo;
-      const key = MEMO_PREFIX + userId;
-      const memoised = memo?.get(key) as RoleRecord | Promise<RoleRecord> | undefined;
+      const memo = requestMemo(true);
+      const memoised = memo?.get(userId);
       if (memoised !== undefined) return memoised;
       const value = lru.get(userId) ?? inFlight.get(userId) ?? load(userId);
       if (memo && value instanceof Promise) {
-        memo.set(key, value);
+        memo.set(userId, value);
         // A failed query is not remembered: the next call in the request tries again.
         value.then(
-          (record) => memo.get(key) === value && memo.set(key, record),
-          () => memo.get(key) === value && memo.delete(key),
+          (record) => memo.get(userId) === value && memo.set(userId, record),
+          () => memo.get(userId) === value && memo.delete(userId),
         );
-      } else memo?.set(key, value);
+      } else memo?.set(userId, value);
       return value;
     },
     invalidate(userId, inScope) {
       epoch++;
       lru.delete(userId);
       inFlight.delete(userId);
-      if (inScope) options.scope.current()?.memo.delete(MEMO_PREFIX + userId);
+      if (inScope) requestMemo(false)?.delete(userId);
     },
     clear() {
       epoch++;

@@ -6,6 +6,7 @@ import type { RoleQueryOptions } from './types.js';
 /** Validators of the roles API's arguments, built once per access model. @internal */
 export interface RoleInputs<AC extends AccessControl> {
   userId(value: unknown, what: string): string;
+  /** `what` names the method; the error names its `options`. */
   options(value: unknown, what: string): RoleQueryOptions;
   role(value: unknown, what: string): RoleOf<AC>;
   roles(value: unknown, what: string): RoleOf<AC>[];
@@ -22,19 +23,24 @@ const validator =
   (value: unknown, what: string): z.output<S> =>
     parseInput(schema, value, what);
 
+const NO_OPTIONS: RoleQueryOptions = Object.freeze({});
+
 /** @internal */
 export function createRoleInputs<AC extends AccessControl>(ac: AC): RoleInputs<AC> {
   const role = named('role', (n) => ac.isRole(n));
   const permission = named('permission', (n) => ac.isPermission(n));
+  const options = validator(
+    z
+      .strictObject({ organizationId: z.string().min(1).optional() })
+      .optional()
+      .default({}),
+  );
   // An empty list is almost always a bug at the call site, and "all of none" would allow.
   return {
     userId: validator(z.string().min(1, 'expected a non-empty user id')),
-    options: validator(
-      z
-        .strictObject({ organizationId: z.string().min(1).optional() })
-        .optional()
-        .default({}),
-    ),
+    // Left out on almost every call: what zod would answer for `undefined`, without asking it.
+    options: (value, what) =>
+      value === undefined ? NO_OPTIONS : options(value, `${what}: options`),
     role: validator(role) as RoleInputs<AC>['role'],
     roles: validator(z.array(role).min(1)) as RoleInputs<AC>['roles'],
     appRole: validator(named('app role', (n) => ac.isAppRole(n))) as RoleInputs<AC>['appRole'],

@@ -49,6 +49,40 @@ describe.each(DATABASE_TARGETS)('role cache on $name', (target) => {
     }
   });
 
+  it('reuses a resolved principal until the roles behind it change', async () => {
+    const h = await openRoles(target);
+    try {
+      await insertUser(h.t.db, 'user_a', 'expert_top');
+      await insertMembership(h.t.db, 'user_a', 'org_1', 'member');
+      const member = sessionFor('user_a', { organizationId: 'org_1', role: 'member' });
+      const owner = sessionFor('user_a', { organizationId: 'org_1', role: 'owner' });
+      const inRequest = (session: typeof member, organizationId?: string) =>
+        h.scope.run({ session }, () => h.roles.getAccess(undefined, { organizationId }));
+
+      const first = await inRequest(member);
+      expect(await inRequest(member)).toBe(first);
+      // Another token, another organization filter: other principals, each with its own roles.
+      const asOwner = await inRequest(owner);
+      expect(asOwner).not.toBe(first);
+      expect(asOwner.hasRole('owner')).toBe(true);
+      expect(first.hasRole('owner')).toBe(false);
+      const elsewhere = await inRequest(member, 'org_2');
+      expect(elsewhere).not.toBe(first);
+      expect([...elsewhere.roles]).toEqual(['expert_top']);
+      expect(h.queries).toHaveLength(1);
+
+      await setRoleBehindOrgkitsBack(h, 'admin');
+      await h.roles.invalidateUser('user_a');
+      const after = await inRequest(member);
+      expect(after).not.toBe(first);
+      expect(after.appRole).toBe('admin');
+      expect(after.hasPermission('users:manage')).toBe(true);
+      expect(first.hasPermission('users:manage')).toBe(false);
+    } finally {
+      await h.close();
+    }
+  });
+
   it('shares one query between concurrent misses', async () => {
     const h = await openRoles(target);
     try {

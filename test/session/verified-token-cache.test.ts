@@ -72,6 +72,22 @@ describe('verified-token cache', () => {
     expect(await verifier.verifyAccessToken(a!)).not.toBe(sessionA);
   });
 
+  it('serves only the very token it verified, not one that shares its signature', async () => {
+    const verifier = verifierFor(issuer, { verifiedTokenCache: { max: 10 } });
+    const token = await issuer.mint({ role: 'member' });
+    const session = await verifier.verifyAccessToken(token);
+    // The cache is keyed by the signature's tail: a forged payload under the same signature must
+    // be verified, and refused, not served as the cached session.
+    const [header, payload, signature] = token.split('.') as [string, string, string];
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    const forgedPayload = Buffer.from(JSON.stringify({ ...claims, role: 'admin' })).toString(
+      'base64url',
+    );
+    const forged = `${header}.${forgedPayload}.${signature}`;
+    await expectRejected(verifier.verifyAccessToken(forged), 'signature_invalid', forged);
+    expect(await verifier.verifyAccessToken(token)).toBe(session);
+  });
+
   it('keeps caches of two verifiers apart', async () => {
     const token = await issuer.mint({});
     const one = verifierFor(issuer, { verifiedTokenCache: { max: 10 } });

@@ -4,16 +4,15 @@
  * merging.
  * @packageDocumentation
  */
-import type { IncomingHttpHeaders } from 'node:http';
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import {
   type AccessOf,
   createHttpAuth,
   createRouteGuards,
   errorReply,
-  type HeadersLike,
   type HttpAuthOptions,
   type HttpReply,
+  NodeHeaders,
   type OrgkitCore,
   type RequestAuth,
   type RouteGuard,
@@ -39,13 +38,6 @@ declare global {
     }
   }
 }
-
-const headersOf = (headers: IncomingHttpHeaders): HeadersLike => ({
-  get: (name) => {
-    const value = headers[name];
-    return Array.isArray(value) ? value.join(', ') : value;
-  },
-});
 
 function send(res: Response, reply: HttpReply): void {
   res.status(reply.status).set(reply.headers);
@@ -98,11 +90,15 @@ export function createExpressAuth<O extends OrgkitCore<any>>(
 ) {
   type AC = AccessOf<O>;
   const http = createHttpAuth(orgkit as OrgkitCore<AC>, options);
-  const seen = new WeakMap<Request, RequestAuth>();
+  // The request's auth for this instance (a second instance's guard opens its own scope). A
+  // property rather than a WeakMap: an entry per request in a WeakMap costs the garbage collector
+  // more than all the rest of the look-up.
+  const AUTH: unique symbol = Symbol('orgkit.auth');
+  type SeenRequest = Request & { [AUTH]?: RequestAuth };
 
   async function enter(req: Request, res: Response, inScope: (auth: RequestAuth) => unknown) {
-    const auth = await http.authenticate(headersOf(req.headers), req.socket.remoteAddress);
-    seen.set(req, auth);
+    const auth = await http.authenticate(new NodeHeaders(req.headers), req.socket.remoteAddress);
+    (req as SeenRequest)[AUTH] = auth;
     const { requestId, ipAddress, userAgent } = auth.scope;
     req.auth = { session: auth.session, requestId, ipAddress, userAgent };
     if (auth.setCookies.length > 0) res.append('set-cookie', auth.setCookies);
@@ -110,29 +106,33 @@ export function createExpressAuth<O extends OrgkitCore<any>>(
   }
 
   function guarded(guard: RouteGuard): RequestHandler {
-    const checkThenNext =
-      (req: Request, res: Response, next: (error?: unknown) => void) =>
-      async (auth: RequestAuth) => {
-        try {
-          await guard.check(auth);
-        } catch (error) {
-          return send(res, guard.reply(error, req.originalUrl));
-        }
-        next();
-      };
+    const checkThenNext = async (
+      req: Request,
+      res: Response,
+      next: (error?: unknown) => void,
+      auth: RequestAuth,
+    ) => {
+      try {
+        await guard.check(auth);
+      } catch (error) {
+        return send(res, guard.reply(error, req.originalUrl));
+      }
+      next();
+    };
     return (req, res, next) => {
-      const auth = seen.get(req);
+      const auth = (req as SeenRequest)[AUTH];
       // Usable without `express()`: the guard then opens the request scope itself.
       const run = auth
-        ? checkThenNext(req, res, next)(auth)
-        : enter(req, res, checkThenNext(req, res, next));
-      return Promise.resolve(run).catch(next);
+        ? checkThenNext(req, res, next, auth)
+        : enter(req, res, (opened) => checkThenNext(req, res, next, opened));
+      // Failures go to `next` here; handing the promise back would make the router chain one more.
+      void run.catch(next);
     };
   }
 
   const routeRequest = (req: Request) => ({
     url: new URL(req.originalUrl, 'http://localhost'),
-    headers: headersOf(req.headers),
+    headers: new NodeHeaders(req.headers),
     remoteAddress: req.socket.remoteAddress,
   });
   const route =

@@ -15,6 +15,7 @@ import {
   type HeadersLike,
   type HttpAuthOptions,
   type HttpReply,
+  NodeHeaders,
   type OrgkitCore,
   type RequestAuth,
   type RouteGuard,
@@ -51,13 +52,7 @@ type NodeBindings = {
 // Web `Headers` for every request.
 const headersOf = (c: Context): HeadersLike => {
   const headers = (c.env as NodeBindings | undefined)?.incoming?.headers;
-  if (!headers) return c.req.raw.headers;
-  return {
-    get: (name) => {
-      const value = headers[name];
-      return Array.isArray(value) ? value.join(', ') : value;
-    },
-  };
+  return headers ? new NodeHeaders(headers) : c.req.raw.headers;
 };
 
 const nodeRemoteAddress = (c: Context): string | undefined =>
@@ -88,25 +83,35 @@ export function createHonoAuth<O extends OrgkitCore<any>>(
   type AC = AccessOf<O>;
   const { getRemoteAddress = nodeRemoteAddress, ...httpOptions } = options;
   const http = createHttpAuth(orgkit as OrgkitCore<AC>, httpOptions);
-  const seen = new WeakMap<Context, RequestAuth>();
+  // The requests inside this instance's scope, so a later guard on the route reuses their auth.
+  // An entry lives while its request is inside `enter` (the rest of the chain runs within it). A
+  // Map rather than a WeakMap: a WeakMap entry per request costs the garbage collector more than
+  // the rest of the look-up.
+  const inScope = new Map<Context, RequestAuth>();
 
-  async function enter<T>(c: Context, inScope: (auth: RequestAuth) => Promise<T>): Promise<T> {
+  async function enter<T>(c: Context, then: (auth: RequestAuth) => Promise<T>): Promise<T> {
     const auth = await http.authenticate(headersOf(c), getRemoteAddress(c));
-    seen.set(c, auth);
-    c.set('session', auth.session);
-    c.set('orgkit', orgkit);
-    c.set('requestId', auth.scope.requestId);
-    // Set before the handler runs, so they ride on the response it builds; setting them on a
-    // finished response would make Hono copy it into a slower streamed one.
-    for (const cookie of auth.setCookies) c.header('set-cookie', cookie, { append: true });
-    const result = await http.run(auth, () => inScope(auth));
-    // A handler that returned a `new Response(...)` of its own dropped them: a refreshed session
-    // cookie must still reach the browser.
-    const sent = auth.setCookies.length > 0 ? c.res.headers.getSetCookie() : [];
-    for (const cookie of auth.setCookies) {
-      if (!sent.includes(cookie)) c.header('set-cookie', cookie, { append: true });
+    inScope.set(c, auth);
+    try {
+      c.set('session', auth.session);
+      c.set('orgkit', orgkit);
+      c.set('requestId', auth.scope.requestId);
+      // Set before the handler runs, so they ride on the response it builds; setting them on a
+      // finished response would make Hono copy it into a slower streamed one.
+      for (const cookie of auth.setCookies) c.header('set-cookie', cookie, { append: true });
+      const result = await http.run(auth, () => then(auth));
+      // A handler that returned a `new Response(...)` of its own dropped them: a refreshed
+      // session cookie must still reach the browser.
+      if (auth.setCookies.length > 0) {
+        const sent = c.res.headers.getSetCookie();
+        for (const cookie of auth.setCookies) {
+          if (!sent.includes(cookie)) c.header('set-cookie', cookie, { append: true });
+        }
+      }
+      return result;
+    } finally {
+      inScope.delete(c);
     }
-    return result;
   }
 
   function guarded(guard: RouteGuard): Middleware<O> {
@@ -119,8 +124,8 @@ export function createHonoAuth<O extends OrgkitCore<any>>(
       }
       await next();
     };
-    return createMiddleware<OrgkitEnv<O>>(async (c, next) => {
-      const auth = seen.get(c);
+    return createMiddleware<OrgkitEnv<O>>((c, next) => {
+      const auth = inScope.get(c);
       // Usable without `middleware()`: the guard then opens the scope itself.
       return auth ? checkThenNext(c, auth, next) : enter(c, (a) => checkThenNext(c, a, next));
     });
