@@ -101,6 +101,13 @@ export interface Orgkit<
   readonly database: OrgkitDatabase;
   /** Verifies a WorkOS access token (signature, RS256 only, expiry, issuer). */
   verifyAccessToken(token: string): Promise<Session>;
+  /**
+   * The session of a token this instance has already verified and still caches (the
+   * `session.verifiedTokenCache` option), before its `exp`; `undefined` otherwise. Never
+   * verifies: call {@link Orgkit.verifyAccessToken} when it answers `undefined`. For adapters
+   * that answer cached requests without waiting on a promise.
+   */
+  peekVerifiedSession(token: string): Session | undefined;
   /** Runs `fn` inside a request scope; adapters call this for every request. */
   runWithRequestScope<T>(init: RequestScopeInit, fn: () => T): T;
   /** The current request scope, if any. */
@@ -245,6 +252,7 @@ export function createOrgkit<
     tables,
     database: db,
     verifyAccessToken: async (token) => getVerifier().verifyAccessToken(token),
+    peekVerifiedSession: (token) => verifier?.peekVerifiedSession(token),
     runWithRequestScope: (init, fn) => scope.run(init, fn),
     getRequestScope: () => scope.current(),
     requireAuth() {

@@ -1,5 +1,5 @@
 import { OrgkitError } from '../errors/index.js';
-import type { AccessControl, PermissionOf, RoleOf } from '../roles/index.js';
+import type { Access, AccessControl, PermissionOf, RoleOf } from '../roles/index.js';
 import type { OrgkitCore } from './orgkit-core.js';
 
 /** What a route requires of the signed-in user. Every rule given must hold. */
@@ -12,8 +12,19 @@ export interface AccessRule<AC extends AccessControl = AccessControl> {
   requiredPermission?: PermissionOf<AC> | readonly PermissionOf<AC>[] | undefined;
 }
 
-/** Checks the current request scope's user; throws `forbidden`. @internal */
-export type AccessCheck = () => Promise<void>;
+/**
+ * A compiled rule. Both run inside the request scope and ask about its user.
+ * @internal
+ */
+export interface AccessCheck {
+  /** Throws `forbidden` when the rule does not hold. */
+  check(): Promise<void>;
+  /**
+   * The answer from cached roles without waiting: `true` when the rule holds, the `forbidden`
+   * error when it does not, `undefined` when the roles are not cached (then use `check`).
+   */
+  checkNow(): true | OrgkitError | undefined;
+}
 
 function unknownName(kind: string, name: unknown): never {
   throw new OrgkitError(
@@ -66,20 +77,28 @@ export function compileAccessRule<AC extends AccessControl>(
     return undefined;
   };
 
+  const refusal = (access: Access<AC>): OrgkitError | undefined => {
+    const denied = missingRole(access.roles);
+    if (denied || permissions.length === 0) return denied;
+    const decision = access.checkPermissions(permissions);
+    if (decision.allowed) return undefined;
+    return new OrgkitError(
+      'forbidden',
+      `this route requires the permission ${decision.missing.join(', ')}`,
+      { reason: 'missing_permission', details: { missing: decision.missing } },
+    );
+  };
+
   // One resolved principal, remembered across requests while the user's roles stand, answers
   // every rule of the route.
-  return async () => {
-    const access = await orgkit.getAccess();
-    const denied = missingRole(access.roles);
-    if (denied) throw denied;
-    if (permissions.length === 0) return;
-    const decision = access.checkPermissions(permissions);
-    if (!decision.allowed) {
-      throw new OrgkitError(
-        'forbidden',
-        `this route requires the permission ${decision.missing.join(', ')}`,
-        { reason: 'missing_permission', details: { missing: decision.missing } },
-      );
-    }
+  return {
+    async check() {
+      const denied = refusal(await orgkit.getAccess());
+      if (denied) throw denied;
+    },
+    checkNow() {
+      const access = orgkit.peekAccess();
+      return access && (refusal(access) ?? true);
+    },
   };
 }

@@ -33,6 +33,12 @@ export interface RouteRule<AC extends AccessControl = AccessControl> extends Acc
 export interface RouteGuard {
   /** Throws `unauthenticated` or `forbidden`. Runs inside the request scope. */
   check(auth: RequestAuth): Promise<void>;
+  /**
+   * `check`'s answer from cached roles, without waiting: `true` (allowed), the error `check`
+   * would throw, or `undefined` when the roles are not cached (then call `check`). Runs inside
+   * the request scope.
+   */
+  checkNow(auth: RequestAuth): true | OrgkitError | undefined;
   /** The reply for what `check` threw; `returnTo` is the path and query of the request. */
   reply(error: unknown, returnTo: string): HttpReply;
 }
@@ -80,13 +86,36 @@ export function createHttpAuth<AC extends AccessControl>(
   const routes = o.session && sessions && createAuthRoutes(o.session, sessions);
   const signInUrl = o.signInUrl;
 
+  const requestAuth = (
+    headers: HeadersLike,
+    remoteAddress: string | undefined,
+    session: Session | undefined,
+    rejection: OrgkitError | undefined,
+    setCookies: string[],
+  ): RequestAuth => {
+    const requestId = requestIdFrom(headers);
+    const ipAddress = clientIp(headers, remoteAddress);
+    const userAgent = userAgentFrom(headers);
+    return { session, rejection, scope: { requestId, ipAddress, userAgent, session }, setCookies };
+  };
+
+  /**
+   * `authenticate`'s answer when it needs no waiting: a Bearer token this instance verified
+   * before and still caches. `undefined` otherwise (then call `authenticate`).
+   */
+  function authenticateNow(
+    headers: HeadersLike,
+    remoteAddress: string | undefined,
+  ): RequestAuth | undefined {
+    const bearer = o.acceptBearer ? readBearerToken(headers) : undefined;
+    const session = bearer === undefined ? undefined : orgkit.peekVerifiedSession(bearer);
+    return session && requestAuth(headers, remoteAddress, session, undefined, []);
+  }
+
   async function authenticate(
     headers: HeadersLike,
     remoteAddress: string | undefined,
   ): Promise<RequestAuth> {
-    const requestId = requestIdFrom(headers);
-    const ipAddress = clientIp(headers, remoteAddress);
-    const userAgent = userAgentFrom(headers);
     let session: Session | undefined;
     let rejection: OrgkitError | undefined;
     const setCookies: string[] = [];
@@ -105,12 +134,7 @@ export function createHttpAuth<AC extends AccessControl>(
       rejection = fromCookie.rejection;
       if (fromCookie.setCookie) setCookies.push(fromCookie.setCookie);
     }
-    return {
-      session,
-      rejection,
-      scope: { requestId, ipAddress, userAgent, session },
-      setCookies,
-    };
+    return requestAuth(headers, remoteAddress, session, rejection, setCookies);
   }
 
   function guard(rule: RouteRule<AC> = {}): RouteGuard {
@@ -123,7 +147,11 @@ export function createHttpAuth<AC extends AccessControl>(
       // Not `async`: the rule's own promise is returned as it is, one hop fewer per request.
       check(auth) {
         if (!auth.session) return Promise.reject(auth.rejection ?? NO_SESSION());
-        return checkAccess ? checkAccess() : ALLOWED;
+        return checkAccess ? checkAccess.check() : ALLOWED;
+      },
+      checkNow(auth) {
+        if (!auth.session) return auth.rejection ?? NO_SESSION();
+        return checkAccess ? checkAccess.checkNow() : true;
       },
       reply(error, returnTo) {
         const reply = errorReply(error);
@@ -158,6 +186,7 @@ export function createHttpAuth<AC extends AccessControl>(
   return {
     orgkit,
     authenticate,
+    authenticateNow,
     /** Passes an error that is not orgkit's to `onUnexpectedError`. */
     reportUnexpected(error: unknown): void {
       if (!isOrgkitError(error)) o.onUnexpectedError(error);

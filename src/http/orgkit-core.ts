@@ -9,9 +9,11 @@ export type OrgkitCore<AC extends AccessControl = AccessControl> = Pick<
   Orgkit<AC>,
   | 'accessControl'
   | 'verifyAccessToken'
+  | 'peekVerifiedSession'
   | 'runWithRequestScope'
   | 'getUserRoles'
   | 'getAccess'
+  | 'peekAccess'
   | 'handleWorkOSWebhook'
 >;
 

@@ -7,7 +7,7 @@ import { createPrincipalCache } from './principal-cache.js';
 import { resolveRoles, tokenThatCounts } from './resolve-roles.js';
 import { createRoleCache } from './role-cache.js';
 import { createRoleInputs } from './role-inputs.js';
-import { createRoleQuery } from './role-query.js';
+import { createRoleQuery, type RoleRecord } from './role-query.js';
 import type { Access, ResolvedRole, RolesApi, RolesDeps } from './types.js';
 
 /**
@@ -35,14 +35,21 @@ export function createRoles<AC extends AccessControl>(deps: RolesDeps<AC>): Role
       reason: scope.current() ? 'no_session' : 'no_request_scope',
     });
 
-  /** The principal of `userId` (validated), or of the scope's session user when it is omitted. */
-  const access = async (userId: unknown, options: unknown, what: string): Promise<Access<AC>> => {
+  /** Who a look-up is for: `userId` (validated), or the scope's session user when it is omitted. */
+  const subject = (userId: unknown, options: unknown, what: string) => {
     const { organizationId } = input.options(options, what);
     const session = scope.current()?.session;
     const id = userId === undefined ? session?.userId : input.userId(userId, `${what}: userId`);
     if (id === undefined) throw unauthenticated(what);
-    const record = await cache.get(id);
-    return principals.get(record, id, tokenThatCounts(session, id, organizationId), organizationId);
+    return { id, organizationId, token: tokenThatCounts(session, id, organizationId) };
+  };
+  type Subject = ReturnType<typeof subject>;
+  const principal = ({ id, token, organizationId }: Subject, record: RoleRecord) =>
+    principals.get(record, id, token, organizationId);
+
+  const access = async (userId: unknown, options: unknown, what: string): Promise<Access<AC>> => {
+    const who = subject(userId, options, what);
+    return principal(who, await cache.get(who.id));
   };
 
   const invalidateUser = async (userId: string): Promise<void> => {
@@ -57,6 +64,11 @@ export function createRoles<AC extends AccessControl>(deps: RolesDeps<AC>): Role
       return [...roles] as ResolvedRole<AC>[];
     },
     getAccess: (userId, options) => access(userId, options, 'getAccess'),
+    peekAccess(userId, options) {
+      const who = subject(userId, options, 'peekAccess');
+      const record = cache.peek(who.id);
+      return record && principal(who, record);
+    },
     async hasRole(userId, role, options) {
       input.role(role, 'hasRole: role');
       return (await access(userId, options, 'hasRole')).hasRole(role);

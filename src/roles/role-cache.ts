@@ -6,6 +6,8 @@ import type { RoleRecord } from './role-query.js';
 export interface RoleCache {
   /** The record from the request memo, the LRU, a query already running, or a new query. */
   get(userId: string): RoleRecord | Promise<RoleRecord>;
+  /** The record if the request memo or the LRU holds it; never queries. */
+  peek(userId: string): RoleRecord | undefined;
   /** Forgets a user; `inScope` also drops the current request's memo of them. */
   invalidate(userId: string, inScope: boolean): void;
   clear(): void;
@@ -78,6 +80,14 @@ export function createRoleCache(options: RoleCacheOptions): RoleCache {
         );
       } else memo?.set(userId, value);
       return value;
+    },
+    peek(userId) {
+      const memoised = requestMemo(false)?.get(userId);
+      if (memoised !== undefined) return memoised instanceof Promise ? undefined : memoised;
+      const record = lru.get(userId);
+      // Remembered in the request like a loaded record: the request keeps seeing one answer.
+      if (record !== undefined) requestMemo(true)?.set(userId, record);
+      return record;
     },
     invalidate(userId, inScope) {
       epoch++;

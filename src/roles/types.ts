@@ -70,6 +70,13 @@ export interface RolesApi<AC extends AccessControl> {
   getUserRoles(userId?: string, options?: RoleQueryOptions): Promise<ResolvedRole<AC>[]>;
   /** Resolves a user once into an {@link Access} with synchronous checks. */
   getAccess(userId?: string, options?: RoleQueryOptions): Promise<Access<AC>>;
+  /**
+   * What {@link RolesApi.getAccess} would answer, if it can be answered from what is cached (this
+   * request's memo or the process-wide cache) without a query; `undefined` otherwise. Validates
+   * its input and throws as `getAccess` does. For adapters that answer cached requests without
+   * waiting on a promise.
+   */
+  peekAccess(userId?: string, options?: RoleQueryOptions): Access<AC> | undefined;
   hasRole(
     userId: string | undefined,
     role: RoleOf<AC>,

@@ -31,13 +31,37 @@ describe('express adapter specifics', () => {
       await new Promise((resolve) => setTimeout(resolve, 2));
       res.json({ userId: orgkit.requireAuth().userId, viaReq: req.auth?.session?.userId });
     });
+    app.get('/admin', auth.requireRole('admin'), (req, res) => {
+      res.json({ userId: orgkit.requireAuth().userId, viaReq: req.auth?.session?.userId });
+    });
     app.use(auth.errorHandler());
     const server = await listen(app);
+    const as = (token: string) => ({ headers: { authorization: `Bearer ${token}` } });
     try {
       const token = await tokens.mint({ sub: 'user_standalone' });
-      const res = await server.request('/me', { headers: { authorization: `Bearer ${token}` } });
-      expect(await res.json()).toEqual({ userId: 'user_standalone', viaReq: 'user_standalone' });
+      // The first request verifies the token and loads the roles; the second is answered from
+      // the caches in the same tick. Both must see the same scope.
+      for (let i = 0; i < 2; i++) {
+        const res = await server.request('/me', as(token));
+        expect(await res.json()).toEqual({ userId: 'user_standalone', viaReq: 'user_standalone' });
+      }
       expect((await server.request('/me')).status).toBe(401);
+
+      const statuses = async () => {
+        const codes: number[] = [];
+        for (let i = 0; i < 2; i++) codes.push((await server.request('/admin', as(token))).status);
+        return codes;
+      };
+      expect(await statuses()).toEqual([403, 403]);
+      await orgkit.database
+        .insert(orgkit.tables.users)
+        .values({ workosUserId: 'user_standalone', email: 'standalone@example.com', role: 'user' });
+      await orgkit.setUserRole('user_standalone', 'admin');
+      expect(await statuses()).toEqual([200, 200]);
+      expect(await (await server.request('/admin', as(token))).json()).toEqual({
+        userId: 'user_standalone',
+        viaReq: 'user_standalone',
+      });
     } finally {
       await server.close();
     }

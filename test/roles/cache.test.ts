@@ -83,6 +83,44 @@ describe.each(DATABASE_TARGETS)('role cache on $name', (target) => {
     }
   });
 
+  it('peekAccess answers only from the caches, never with a query, and validates like getAccess', async () => {
+    const h = await openRoles(target);
+    try {
+      await insertUser(h.t.db, 'user_a', 'expert_top');
+      await insertMembership(h.t.db, 'user_a', 'org_1', 'member');
+      const session = sessionFor('user_a', { organizationId: 'org_1', role: 'owner' });
+      const inRequest = <T>(fn: () => T) => h.scope.run({ session }, fn);
+
+      expect(inRequest(() => h.roles.peekAccess())).toBeUndefined();
+      expect(h.queries).toHaveLength(0);
+      const loaded = await inRequest(() => h.roles.getAccess());
+      // The same principal getAccess gives: the token's role counts for the session's user.
+      const peeked = inRequest(() => h.roles.peekAccess());
+      expect(peeked).toBe(loaded);
+      expect(peeked?.hasRole('owner')).toBe(true);
+      expect(h.roles.peekAccess('user_a')?.hasRole('owner')).toBe(false);
+      expect(h.roles.peekAccess('user_never_loaded')).toBeUndefined();
+      expect(h.queries).toHaveLength(1);
+
+      // A role change shows at once: no stale principal is peeked after the invalidation.
+      await setRoleBehindOrgkitsBack(h, 'admin');
+      await h.roles.invalidateUser('user_a');
+      expect(inRequest(() => h.roles.peekAccess())).toBeUndefined();
+      expect((await inRequest(() => h.roles.getAccess())).appRole).toBe('admin');
+      expect(inRequest(() => h.roles.peekAccess())?.appRole).toBe('admin');
+
+      expect(() => h.roles.peekAccess('')).toThrow(
+        expect.objectContaining({ code: 'invalid_input' }),
+      );
+      expect(() => h.roles.peekAccess()).toThrow(
+        expect.objectContaining({ code: 'unauthenticated' }),
+      );
+      expect(h.queries).toHaveLength(2);
+    } finally {
+      await h.close();
+    }
+  });
+
   it('shares one query between concurrent misses', async () => {
     const h = await openRoles(target);
     try {

@@ -94,4 +94,35 @@ describe('verified-token cache', () => {
     const two = verifierFor(issuer, { verifiedTokenCache: { max: 10 } });
     expect(await two.verifyAccessToken(token)).not.toBe(await one.verifyAccessToken(token));
   });
+
+  it('peeks at what it verified: the cached session, and nothing it has not verified', async () => {
+    const clock = testClock();
+    const verifier = verifierFor(issuer, {
+      verifiedTokenCache: { max: 10 },
+      clockToleranceSeconds: 0,
+      now: clock.now,
+    });
+    const token = await issuer.mint({ role: 'member' }, { expiresIn: 60 });
+    expect(verifier.peekVerifiedSession(token)).toBeUndefined();
+    const session = await verifier.verifyAccessToken(token);
+    expect(verifier.peekVerifiedSession(token)).toBe(session);
+
+    const [header, payload, signature] = token.split('.') as [string, string, string];
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    const forgedPayload = Buffer.from(JSON.stringify({ ...claims, role: 'admin' })).toString(
+      'base64url',
+    );
+    expect(verifier.peekVerifiedSession(`${header}.${forgedPayload}.${signature}`)).toBeUndefined();
+    expect(verifier.peekVerifiedSession(42 as unknown as string)).toBeUndefined();
+
+    clock.advance(61);
+    expect(verifier.peekVerifiedSession(token)).toBeUndefined();
+  });
+
+  it('peeks at nothing without a verified-token cache', async () => {
+    const verifier = verifierFor(issuer);
+    const token = await issuer.mint({});
+    await verifier.verifyAccessToken(token);
+    expect(verifier.peekVerifiedSession(token)).toBeUndefined();
+  });
 });

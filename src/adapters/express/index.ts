@@ -96,28 +96,49 @@ export function createExpressAuth<O extends OrgkitCore<any>>(
   const AUTH: unique symbol = Symbol('orgkit.auth');
   type SeenRequest = Request & { [AUTH]?: RequestAuth };
 
-  async function enter(req: Request, res: Response, inScope: (auth: RequestAuth) => unknown) {
-    const auth = await http.authenticate(new NodeHeaders(req.headers), req.socket.remoteAddress);
+  function attach(req: Request, res: Response, auth: RequestAuth): void {
     (req as SeenRequest)[AUTH] = auth;
     const { requestId, ipAddress, userAgent } = auth.scope;
     req.auth = { session: auth.session, requestId, ipAddress, userAgent };
     if (auth.setCookies.length > 0) res.append('set-cookie', auth.setCookies);
-    return http.run(auth, () => inScope(auth));
   }
 
+  /**
+   * Runs `inScope` in the request's scope. A request whose token and roles are cached is answered
+   * in the same tick, without a promise; any other waits for verification.
+   */
+  function enter(req: Request, res: Response, inScope: (auth: RequestAuth) => unknown): unknown {
+    const headers = new NodeHeaders(req.headers);
+    const remoteAddress = req.socket.remoteAddress;
+    const known = http.authenticateNow(headers, remoteAddress);
+    if (known) {
+      attach(req, res, known);
+      return http.run(known, () => inScope(known));
+    }
+    return http.authenticate(headers, remoteAddress).then((auth) => {
+      attach(req, res, auth);
+      return http.run(auth, () => inScope(auth));
+    });
+  }
+
+  // Failures go to `next`; handing a promise back would make the router chain one more.
+  const settle = (result: unknown, next: (error?: unknown) => void): void => {
+    if (result instanceof Promise) result.catch(next);
+  };
+
   function guarded(guard: RouteGuard): RequestHandler {
-    const checkThenNext = async (
+    const checkThenNext = (
       req: Request,
       res: Response,
       next: (error?: unknown) => void,
       auth: RequestAuth,
-    ) => {
-      try {
-        await guard.check(auth);
-      } catch (error) {
-        return send(res, guard.reply(error, req.originalUrl));
-      }
-      next();
+    ): unknown => {
+      const verdict = guard.checkNow(auth);
+      if (verdict === true) return next();
+      if (verdict) return send(res, guard.reply(verdict, req.originalUrl));
+      return guard
+        .check(auth)
+        .then(next, (error: unknown) => send(res, guard.reply(error, req.originalUrl)));
     };
     return (req, res, next) => {
       const auth = (req as SeenRequest)[AUTH];
@@ -125,8 +146,7 @@ export function createExpressAuth<O extends OrgkitCore<any>>(
       const run = auth
         ? checkThenNext(req, res, next, auth)
         : enter(req, res, (opened) => checkThenNext(req, res, next, opened));
-      // Failures go to `next` here; handing the promise back would make the router chain one more.
-      void run.catch(next);
+      settle(run, next);
     };
   }
 
@@ -144,7 +164,11 @@ export function createExpressAuth<O extends OrgkitCore<any>>(
 
   return {
     /** Reads the session (optional: anonymous requests pass) and runs the rest in its scope. */
-    express: (): RequestHandler => (req, res, next) => enter(req, res, () => next()).catch(next),
+    express: (): RequestHandler => (req, res, next) =>
+      settle(
+        enter(req, res, () => next()),
+        next,
+      ),
     ...createRouteGuards(http, guarded),
     /**
      * Last in the chain: orgkit errors as `{ error: { code, message } }`, anything else as a bare

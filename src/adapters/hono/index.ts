@@ -89,8 +89,23 @@ export function createHonoAuth<O extends OrgkitCore<any>>(
   // the rest of the look-up.
   const inScope = new Map<Context, RequestAuth>();
 
-  async function enter<T>(c: Context, then: (auth: RequestAuth) => Promise<T>): Promise<T> {
-    const auth = await http.authenticate(headersOf(c), getRemoteAddress(c));
+  /**
+   * Runs `then` in the request's scope. A Bearer token verified before is taken from the cache
+   * without waiting on a promise; any other request waits for verification.
+   */
+  function enter<T>(c: Context, then: (auth: RequestAuth) => Promise<T>): Promise<T> {
+    const headers = headersOf(c);
+    const remoteAddress = getRemoteAddress(c);
+    const known = http.authenticateNow(headers, remoteAddress);
+    if (known) return runInScope(c, known, then);
+    return http.authenticate(headers, remoteAddress).then((auth) => runInScope(c, auth, then));
+  }
+
+  async function runInScope<T>(
+    c: Context,
+    auth: RequestAuth,
+    then: (auth: RequestAuth) => Promise<T>,
+  ): Promise<T> {
     inScope.set(c, auth);
     try {
       c.set('session', auth.session);
@@ -115,14 +130,20 @@ export function createHonoAuth<O extends OrgkitCore<any>>(
   }
 
   function guarded(guard: RouteGuard): Middleware<O> {
-    const checkThenNext = async (c: Context, auth: RequestAuth, next: () => Promise<void>) => {
-      try {
-        await guard.check(auth);
-      } catch (error) {
-        const url = new URL(c.req.url);
-        return send(c, guard.reply(error, url.pathname + url.search));
-      }
-      await next();
+    const refuse = (c: Context, error: unknown) => {
+      const url = new URL(c.req.url);
+      return send(c, guard.reply(error, url.pathname + url.search));
+    };
+    // Answered in the same tick when the roles are cached; otherwise after they are loaded.
+    const checkThenNext = (
+      c: Context,
+      auth: RequestAuth,
+      next: () => Promise<void>,
+    ): ReturnType<Middleware<O>> => {
+      const verdict = guard.checkNow(auth);
+      if (verdict === true) return next();
+      if (verdict) return Promise.resolve(refuse(c, verdict));
+      return guard.check(auth).then(next, (error: unknown) => refuse(c, error));
     };
     return createMiddleware<OrgkitEnv<O>>((c, next) => {
       const auth = inScope.get(c);
