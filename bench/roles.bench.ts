@@ -87,6 +87,7 @@ for (const [name, answer] of [
 if (!expected.includes('true') || !expected.includes('false'))
   throw new Error('one-sided questions');
 
+const grantedSet = new Set<string>(access.permissions);
 // One op asks every question once: mitata's per-op overhead (a few ns, as much as a check)
 // is spread over a dozen checks instead of being billed to each.
 const paths: Record<string, () => unknown> = {
@@ -105,6 +106,13 @@ const paths: Record<string, () => unknown> = {
     for (let i = 0; i < subjects.length; i++) if (ability.can(actions[i]!, subjects[i]!)) yes++;
     return yes;
   },
+  // Not orgkit: the floor of any string-keyed check, a bare Set look-up of the granted names that
+  // cannot tell a denied name from a misspelled one (orgkit must: unknown names throw).
+  'reference: bare Set.has': () => {
+    let yes = 0;
+    for (let i = 0; i < permissions.length; i++) if (grantedSet.has(permissions[i]!)) yes++;
+    return yes;
+  },
   'casbin enforceSync': () => {
     let yes = 0;
     for (let i = 0; i < subjects.length; i++) {
@@ -116,7 +124,13 @@ const paths: Record<string, () => unknown> = {
 const checksPerOp: Record<string, number> = {
   'orgkit access.hasRole': roleNames.length,
 };
-const [PERMISSION, ROLE, CASL, CASBIN] = Object.keys(paths) as [string, string, string, string];
+const [PERMISSION, ROLE, CASL, FLOOR, CASBIN] = Object.keys(paths) as [
+  string,
+  string,
+  string,
+  string,
+  string,
+];
 
 // Rounds in alternating order and the median of per-round medians, as in the other benchmarks.
 const p50s = new Map<string, number[]>(Object.keys(paths).map((name) => [name, []]));
@@ -150,3 +164,6 @@ for (const [name, peer, times] of [
   const ratio = perCheck(peer) / perCheck(name);
   reportTarget(`${name} speed / ${peer}`, ratio, `≥ ${times}× ${peer}`, ratio >= times);
 }
+console.log(
+  `reference: a bare Set.has is ${(perCheck(CASL) / perCheck(FLOOR)).toFixed(2)}× CASL (not a target)`,
+);

@@ -84,10 +84,9 @@ export function createRoleCache(options: RoleCacheOptions): RoleCache {
     peek(userId) {
       const memoised = requestMemo(false)?.get(userId);
       if (memoised !== undefined) return memoised instanceof Promise ? undefined : memoised;
-      const record = lru.get(userId);
-      // Remembered in the request like a loaded record: the request keeps seeing one answer.
-      if (record !== undefined) requestMemo(true)?.set(userId, record);
-      return record;
+      // Not written to the memo: a peek never queries, so it cannot make a request query twice,
+      // and a request that only peeks (a route guard) builds no memo at all.
+      return lru.get(userId);
     },
     invalidate(userId, inScope) {
       epoch++;

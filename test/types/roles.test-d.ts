@@ -1,6 +1,6 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import type { OrgkitDatabase } from '../../src/db/database.js';
-import type { Access, ResolvedRole } from '../../src/index.js';
+import type { Access, ResolvedRole, Session } from '../../src/index.js';
 import {
   type AppRoleOf,
   createOrgkit,
@@ -121,5 +121,8 @@ describe('an orgkit instance carries the access model', () => {
     access.hasRole('readr');
     // @ts-expect-error misspelled permission on the resolved access
     access.hasPermission('posts:remove');
+    // The cached answers are the same types, or undefined when nothing is cached.
+    expectTypeOf(orgkit.peekAccess()).toEqualTypeOf<Access<typeof ac> | undefined>();
+    expectTypeOf(orgkit.peekVerifiedSession('token')).toEqualTypeOf<Session | undefined>();
   });
 });
