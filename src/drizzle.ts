@@ -22,6 +22,7 @@ export {
   auditLogs,
   expertSetup,
   guestProvisioning,
+  mirrorTombstones,
   organizations,
   syncCursors,
   userOrgMemberships,

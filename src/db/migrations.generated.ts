@@ -27,5 +27,12 @@ export const ORGKIT_MIGRATIONS: readonly Migration[] = [
     "statements": [
       "CREATE TABLE \"orgkit_guest_provisioning\" (\n\t\"email\" text PRIMARY KEY NOT NULL,\n\t\"workos_user_id\" text,\n\t\"workos_org_id\" text,\n\t\"workos_membership_id\" text,\n\t\"user_created\" boolean DEFAULT false NOT NULL,\n\t\"magic_auth_sent_at\" timestamp with time zone,\n\t\"completed_at\" timestamp with time zone,\n\t\"lease_token\" text,\n\t\"lease_expires_at\" timestamp with time zone,\n\t\"attempts\" integer DEFAULT 0 NOT NULL,\n\t\"last_error\" text,\n\t\"created_at\" timestamp with time zone DEFAULT now() NOT NULL,\n\t\"updated_at\" timestamp with time zone DEFAULT now() NOT NULL\n);"
     ]
+  },
+  {
+    "tag": "0002_mirror_tombstones",
+    "hash": "62930a1a3dbdb65e929eff3fcc272d4384d2cd5e4d3fc5b2e2cf3809d3ae8864",
+    "statements": [
+      "CREATE TABLE \"orgkit_mirror_tombstones\" (\n\t\"kind\" text NOT NULL,\n\t\"workos_id\" text NOT NULL,\n\t\"deleted_at\" timestamp with time zone NOT NULL,\n\t\"created_at\" timestamp with time zone DEFAULT now() NOT NULL,\n\tCONSTRAINT \"orgkit_mirror_tombstones_kind_workos_id_pk\" PRIMARY KEY(\"kind\",\"workos_id\")\n);"
+    ]
   }
 ];

@@ -11,3 +11,4 @@ export const userPreferences = tables.userPreferences;
 export const auditLogs = tables.auditLogs;
 export const syncCursors = tables.syncCursors;
 export const guestProvisioning = tables.guestProvisioning;
+export const mirrorTombstones = tables.mirrorTombstones;

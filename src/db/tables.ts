@@ -6,6 +6,7 @@ import {
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uuid,
@@ -22,6 +23,7 @@ export interface OrgkitTableNames {
   auditLogs: string;
   syncCursors: string;
   guestProvisioning: string;
+  mirrorTombstones: string;
 }
 
 /** The default table names; the shipped SQL migrations create these. */
@@ -34,7 +36,12 @@ export const DEFAULT_TABLE_NAMES: Readonly<OrgkitTableNames> = {
   auditLogs: 'audit_logs',
   syncCursors: 'orgkit_sync_cursors',
   guestProvisioning: 'orgkit_guest_provisioning',
+  mirrorTombstones: 'orgkit_mirror_tombstones',
 };
+
+/** The kinds of WorkOS object the mirror keeps. */
+export const MIRRORED_KINDS = ['user', 'organization', 'membership'] as const;
+export type MirroredKind = (typeof MIRRORED_KINDS)[number];
 
 /** Membership statuses as WorkOS reports them. */
 export const MEMBERSHIP_STATUSES = ['active', 'inactive', 'pending'] as const;
@@ -170,6 +177,22 @@ function defineTables(names: OrgkitTableNames) {
     ...timestamps(),
   });
 
+  /**
+   * The WorkOS objects the mirror saw deleted, with the time of the deletion: a late event about
+   * one of them (webhooks are retried and arrive in any order) must not bring its row back.
+   */
+  const mirrorTombstones = pgTable(
+    names.mirrorTombstones,
+    {
+      kind: text('kind', { enum: MIRRORED_KINDS }).notNull(),
+      workosId: text('workos_id').notNull(),
+      /** The deleted object's `updated_at` as the delete event carried it. */
+      deletedAt: timestamp('deleted_at', { withTimezone: true }).notNull(),
+      createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    },
+    (t) => [primaryKey({ columns: [t.kind, t.workosId] })],
+  );
+
   return {
     users,
     organizations,
@@ -179,6 +202,7 @@ function defineTables(names: OrgkitTableNames) {
     auditLogs,
     syncCursors,
     guestProvisioning,
+    mirrorTombstones,
   };
 }
 

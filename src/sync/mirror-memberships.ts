@@ -4,13 +4,24 @@ import type { OrgkitDatabase } from '../db/database.js';
 import type { OrgkitTables } from '../db/tables.js';
 import type { DeletedData, MembershipData } from './mirror-event.js';
 import { type ChangeOutcome, deleteUnlessNewer, NOT_APPLIED, newerOrChanged } from './row-guard.js';
+import { isTombstoned, recordTombstone } from './tombstones.js';
 
-/** Inserts or updates a mirrored organization membership. @internal */
+/**
+ * Inserts or updates a mirrored organization membership, unless it, its user or its organization
+ * was deleted since: a late event must not give back a role that is gone.
+ * @internal
+ */
 export async function upsertMembership(
   tx: OrgkitDatabase,
   tables: OrgkitTables,
   membership: MembershipData,
 ): Promise<ChangeOutcome> {
+  const gone = await isTombstoned(tx, tables, [
+    { kind: 'membership', workosId: membership.id, notBefore: membership.updatedAt },
+    { kind: 'user', workosId: membership.userId },
+    { kind: 'organization', workosId: membership.organizationId },
+  ]);
+  if (gone) return NOT_APPLIED;
   const t = tables.userOrgMemberships;
   const fields = {
     workosUserId: membership.userId,
@@ -38,7 +49,11 @@ export async function upsertMembership(
   return rows.length ? { applied: true, userIds: [membership.userId] } : NOT_APPLIED;
 }
 
-/** Deletes a mirrored membership unless the row is newer than the event. @internal */
+/**
+ * Deletes a mirrored membership unless the row is newer than the event, and remembers the
+ * deletion (also of a membership the mirror never had) so a late event cannot revive it.
+ * @internal
+ */
 export async function deleteMembership(
   tx: OrgkitDatabase,
   tables: OrgkitTables,
@@ -51,6 +66,14 @@ export async function deleteMembership(
       and(eq(t.workosMembershipId, membership.id), lte(t.workosUpdatedAt, membership.updatedAt)),
     )
     .returning({ userId: t.workosUserId });
+  if (removed.length === 0) {
+    const kept = await tx
+      .select({ id: t.id })
+      .from(t)
+      .where(eq(t.workosMembershipId, membership.id));
+    if (kept.length > 0) return NOT_APPLIED;
+  }
+  await recordTombstone(tx, tables, 'membership', membership.id, membership.updatedAt);
   return removed.length ? { applied: true, userIds: removed.map((r) => r.userId) } : NOT_APPLIED;
 }
 
@@ -59,6 +82,7 @@ export interface MembershipOwner {
   table: PgTable;
   key: PgColumn;
   workosUpdatedAt: PgColumn;
+  kind: 'user' | 'organization';
   /** The membership column holding the owner's id. */
   membershipKey: PgColumn;
 }
@@ -75,9 +99,10 @@ export async function deleteWithMemberships(
   owner: MembershipOwner,
   data: DeletedData,
 ): Promise<{ applied: boolean; memberUserIds: string[] }> {
-  const { table, key, workosUpdatedAt, membershipKey } = owner;
+  const { table, key, workosUpdatedAt, kind, membershipKey } = owner;
   const row = await deleteUnlessNewer(tx, table, key, workosUpdatedAt, data.id, data.updatedAt);
   if (row === 'newer') return { applied: false, memberUserIds: [] };
+  await recordTombstone(tx, tables, kind, data.id, data.updatedAt);
   const m = tables.userOrgMemberships;
   const removed = await tx
     .delete(m)

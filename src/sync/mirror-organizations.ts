@@ -4,13 +4,16 @@ import type { OrgkitTables } from '../db/tables.js';
 import type { DeletedData, OrganizationData } from './mirror-event.js';
 import { deleteWithMemberships } from './mirror-memberships.js';
 import { type ChangeOutcome, NOT_APPLIED, newerOrChanged } from './row-guard.js';
+import { isTombstoned } from './tombstones.js';
 
-/** Inserts or updates a mirrored organization. @internal */
+/** Inserts or updates a mirrored organization, unless it was deleted since. @internal */
 export async function upsertOrganization(
   tx: OrgkitDatabase,
   tables: OrgkitTables,
   org: OrganizationData,
 ): Promise<ChangeOutcome> {
+  const deleted = { kind: 'organization' as const, workosId: org.id, notBefore: org.updatedAt };
+  if (await isTombstoned(tx, tables, [deleted])) return NOT_APPLIED;
   const t = tables.organizations;
   const fields = { name: org.name, externalId: org.externalId, workosUpdatedAt: org.updatedAt };
   const rows = await tx
@@ -41,6 +44,7 @@ export async function deleteOrganization(
     table: t,
     key: t.workosOrgId,
     workosUpdatedAt: t.workosUpdatedAt,
+    kind: 'organization' as const,
     membershipKey: tables.userOrgMemberships.workosOrgId,
   };
   const { applied, memberUserIds } = await deleteWithMemberships(tx, tables, owner, org);

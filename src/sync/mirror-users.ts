@@ -4,13 +4,22 @@ import type { OrgkitTables } from '../db/tables.js';
 import type { DeletedData, UserData } from './mirror-event.js';
 import { deleteWithMemberships } from './mirror-memberships.js';
 import { type ChangeOutcome, NOT_APPLIED, newerOrChanged } from './row-guard.js';
+import { isTombstoned } from './tombstones.js';
 
-/** Inserts or updates a mirrored user; never touches `role`, which is the app's. @internal */
+/**
+ * Inserts or updates a mirrored user, unless the user was deleted since; never touches `role`,
+ * which is the app's.
+ * @internal
+ */
 export async function upsertUser(
   tx: OrgkitDatabase,
   tables: OrgkitTables,
   user: UserData,
 ): Promise<ChangeOutcome> {
+  if (
+    await isTombstoned(tx, tables, [{ kind: 'user', workosId: user.id, notBefore: user.updatedAt }])
+  )
+    return NOT_APPLIED;
   const t = tables.users;
   const fields = {
     email: user.email,
@@ -41,6 +50,7 @@ export async function deleteUser(
     table: t,
     key: t.workosUserId,
     workosUpdatedAt: t.workosUpdatedAt,
+    kind: 'user' as const,
     membershipKey: tables.userOrgMemberships.workosUserId,
   };
   const { applied } = await deleteWithMemberships(tx, tables, owner, user);

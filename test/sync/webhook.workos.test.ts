@@ -40,6 +40,14 @@ async function membershipHistory() {
   };
 }
 
+/** {@link membershipHistory}, then the membership deleted: the three events as delivered. */
+async function deletedMembership() {
+  const history = await membershipHistory();
+  await env.workos.userManagement.deleteOrganizationMembership(history.membership.id);
+  const deleted = (await eventsFor(env.emulator, 'organization_membership.deleted'))[0];
+  return { ...history, deleted: JSON.stringify(deleted) };
+}
+
 describe.each(DATABASE_TARGETS)('handleWorkOSWebhook on $name', (target) => {
   it('applies signed user, organization and membership events and invalidates the user', async () => {
     const t = await openTestDatabase(target);
@@ -142,14 +150,10 @@ describe.each(DATABASE_TARGETS)('handleWorkOSWebhook on $name', (target) => {
   });
 
   it('a delete removes the row, but not a row newer than the event', async () => {
+    const { created, updated, deleted, membership, user } = await deletedMembership();
     const t = await openTestDatabase(target);
     try {
       const sync = openSync(t.db, env.workos);
-      const { created, updated, membership, user } = await membershipHistory();
-      await env.workos.userManagement.deleteOrganizationMembership(membership.id);
-      const deleted = JSON.stringify(
-        (await eventsFor(env.emulator, 'organization_membership.deleted'))[0],
-      );
       // The deleted event carries the object as last updated (role admin): older than nothing here.
       await sync.handleWorkOSWebhook(created, sign(created));
       expect(await sync.handleWorkOSWebhook(deleted, sign(deleted))).toMatchObject({
@@ -157,18 +161,72 @@ describe.each(DATABASE_TARGETS)('handleWorkOSWebhook on $name', (target) => {
       });
       expect((await mirror(t.db)).memberships).toEqual([]);
       expect(sync.invalidated).toEqual([user.id, user.id]);
-
-      // A delete that is older than the row (a later update) leaves the row alone.
+    } finally {
+      await t.close();
+    }
+    // A delete that is older than the row (a later update) leaves the row alone.
+    const fresh = await openTestDatabase(target);
+    try {
+      const sync = openSync(fresh.db, env.workos);
       await sync.handleWorkOSWebhook(updated, sign(updated));
       const m = tables.userOrgMemberships;
-      await t.db
+      await fresh.db
         .update(m)
         .set({ workosUpdatedAt: new Date(Date.now() + 60_000) })
         .where(eq(m.workosMembershipId, membership.id));
       expect(await sync.handleWorkOSWebhook(deleted, sign(deleted))).toMatchObject({
         applied: false,
       });
-      expect((await mirror(t.db)).memberships).toHaveLength(1);
+      expect((await mirror(fresh.db)).memberships).toHaveLength(1);
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('never brings back what was deleted: late, replayed or out-of-order events write nothing', async () => {
+    const t = await openTestDatabase(target);
+    try {
+      const sync = openSync(t.db, env.workos);
+      const { created, updated, deleted } = await deletedMembership();
+      const deliver = async (body: string) =>
+        (await sync.handleWorkOSWebhook(body, sign(body))).applied;
+
+      // The deletion arrives first; the creation and the update it followed arrive late.
+      expect(await deliver(deleted)).toBe(false);
+      expect(await deliver(created)).toBe(false);
+      expect(await deliver(updated)).toBe(false);
+      expect((await mirror(t.db)).memberships).toEqual([]);
+
+      // In order, then the older events again (webhook retries): the role stays gone.
+      const other = await openTestDatabase(target);
+      try {
+        const inOrder = openSync(other.db, env.workos);
+        for (const body of [created, updated, deleted])
+          await inOrder.handleWorkOSWebhook(body, sign(body));
+        for (const body of [created, updated]) {
+          expect((await inOrder.handleWorkOSWebhook(body, sign(body))).applied).toBe(false);
+        }
+        expect((await mirror(other.db)).memberships).toEqual([]);
+      } finally {
+        await other.close();
+      }
+
+      // A membership event of a user or organization deleted since is not applied either.
+      const ada = await env.workos.userManagement.createUser({ email: 'late@example.com' });
+      const clinic = await env.workos.organizations.createOrganization({ name: 'Late Clinic' });
+      await env.workos.userManagement.createOrganizationMembership({
+        userId: ada.id,
+        organizationId: clinic.id,
+      });
+      const joined = (await eventsFor(env.emulator, 'organization_membership.created')).find(
+        (e) => e.data.user_id === ada.id,
+      );
+      await env.workos.userManagement.deleteUser(ada.id);
+      const [userDeleted] = await eventsFor(env.emulator, 'user.deleted', ada.id);
+      expect(joined && userDeleted).toBeDefined();
+      expect(await deliver(JSON.stringify(userDeleted))).toBe(false);
+      expect(await deliver(JSON.stringify(joined))).toBe(false);
+      expect((await mirror(t.db)).memberships).toEqual([]);
     } finally {
       await t.close();
     }

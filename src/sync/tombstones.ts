@@ -1,0 +1,56 @@
+import { and, eq, gte, or, type SQL, sql } from 'drizzle-orm';
+import type { OrgkitDatabase } from '../db/database.js';
+import type { MirroredKind, OrgkitTables } from '../db/tables.js';
+
+/**
+ * Remembers that WorkOS deleted an object, as of `at` (the object's `updated_at` in the delete
+ * event). Kept also when the mirror never had the row: its `created` event may still be on its
+ * way. A repeated or older delete keeps the latest time.
+ * @internal
+ */
+export async function recordTombstone(
+  tx: OrgkitDatabase,
+  tables: OrgkitTables,
+  kind: MirroredKind,
+  workosId: string,
+  at: Date,
+): Promise<void> {
+  const t = tables.mirrorTombstones;
+  await tx
+    .insert(t)
+    .values({ kind, workosId, deletedAt: at })
+    .onConflictDoUpdate({
+      target: [t.kind, t.workosId],
+      set: { deletedAt: sql`greatest(${t.deletedAt}, excluded.${sql.identifier('deleted_at')})` },
+    });
+}
+
+/** One thing an upsert must not revive. @internal */
+export interface TombstoneCheck {
+  kind: MirroredKind;
+  workosId: string;
+  /**
+   * The event's `updated_at`: only a deletion at or after it counts. Without it any deletion
+   * counts (a membership of a deleted user or organization is gone for good).
+   */
+  notBefore?: Date | undefined;
+}
+
+/** Whether any of `checks` names a deleted object, so the event must not write its row. @internal */
+export async function isTombstoned(
+  tx: OrgkitDatabase,
+  tables: OrgkitTables,
+  checks: readonly TombstoneCheck[],
+): Promise<boolean> {
+  const t = tables.mirrorTombstones;
+  const conditions: SQL[] = checks.map(({ kind, workosId, notBefore }) => {
+    const named = and(eq(t.kind, kind), eq(t.workosId, workosId))!;
+    return notBefore ? and(named, gte(t.deletedAt, notBefore))! : named;
+  });
+  const rows = await tx
+    .select({ kind: t.kind })
+    .from(t)
+    .where(or(...conditions))
+    .limit(1);
+  return rows.length > 0;
+}
