@@ -62,6 +62,11 @@ export interface OrgkitConfig<
     jwksCooldownMs?: number;
     /** @default 600000 */
     jwksCacheMaxAgeMs?: number;
+    /**
+     * While WorkOS's JWKS cannot be read, keep verifying with the last key set for at most this
+     * long past its age (then `jwks_unavailable`); `0` turns this off. @default 3600000
+     */
+    jwksMaxStaleMs?: number;
     /** Cache of verified tokens (bounded, honours `exp`). @default false */
     verifiedTokenCache?: false | { max?: number };
   };
@@ -178,6 +183,7 @@ export function createOrgkit<
       clockToleranceSeconds: options.session.clockToleranceSeconds,
       jwksCooldownMs: options.session.jwksCooldownMs,
       jwksCacheMaxAgeMs: options.session.jwksCacheMaxAgeMs,
+      jwksMaxStaleMs: options.session.jwksMaxStaleMs,
       verifiedTokenCache: options.session.verifiedTokenCache,
     });
     return verifier;

@@ -51,6 +51,8 @@ export function createSessionVerifier(options: SessionVerifierOptions): SessionV
     cooldownMs: o.jwksCooldownMs,
     cacheMaxAgeMs: o.jwksCacheMaxAgeMs,
     timeoutMs: o.jwksTimeoutMs,
+    maxStaleMs: o.jwksMaxStaleMs,
+    now: o.now ?? Date.now,
   });
   const verifyOptions: JWTVerifyOptions = {
     algorithms: ['RS256'],

@@ -18,6 +18,11 @@ export interface SessionVerifierOptions {
   verifiedTokenCache: false | { max: number };
   /** Give up on one JWKS request after this long. @default 5000 */
   jwksTimeoutMs?: number | undefined;
+  /**
+   * While a refresh of the JWKS fails, keep verifying with the last set read, for at most this
+   * long past `jwksCacheMaxAgeMs`; `0` never uses a set past its age. @default 3600000
+   */
+  jwksMaxStaleMs?: number | undefined;
   /** The clock, in ms since the epoch. For tests that move time. @default Date.now @internal */
   now?: (() => number) | undefined;
 }
@@ -37,6 +42,7 @@ export const sessionVerifierOptionsSchema = z.strictObject({
     z.strictObject({ max: z.number().int().positive() }),
   ]),
   jwksTimeoutMs: z.number().int().positive().default(5_000),
+  jwksMaxStaleMs: nonNegativeInt.default(3_600_000),
   now: z
     .custom<() => number>((v) => typeof v === 'function', { message: 'expected a function' })
     .optional(),

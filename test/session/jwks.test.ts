@@ -145,4 +145,64 @@ describe('JWKS faults', () => {
     const verifier = verifierFor({ jwksUrl, issuer: issuer.issuer }, { jwksTimeoutMs: 100 });
     await expectRejected(verifier.verifyAccessToken(await issuer.mint({})), 'jwks_unavailable');
   });
+
+  it('keeps verifying with the last key set while a refresh fails, backing off, within jwksMaxStaleMs', async () => {
+    const issuer = await issuerForTest();
+    let healthy = true;
+    let fetches = 0;
+    const jwksUrl = await startServer((_req, res) => {
+      fetches++;
+      if (!healthy) res.writeHead(503).end('unavailable');
+      else
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify(issuer.jwks()));
+    });
+    // A set that ages at once, so every verification would refresh it.
+    const verifier = verifierFor(
+      { jwksUrl, issuer: issuer.issuer },
+      { jwksCacheMaxAgeMs: 0, jwksCooldownMs: 200, jwksMaxStaleMs: 60_000 },
+    );
+    await expect(verifier.verifyAccessToken(await issuer.mint({}))).resolves.toBeDefined();
+    expect(fetches).toBe(1);
+
+    healthy = false;
+    const during = await issuer.mint({ sub: 'user_during_outage' });
+    expect((await verifier.verifyAccessToken(during)).userId).toBe('user_during_outage');
+    expect(fetches).toBe(2);
+    // Within the back-off the dead endpoint is not asked again.
+    await expect(verifier.verifyAccessToken(await issuer.mint({}))).resolves.toBeDefined();
+    expect(fetches).toBe(2);
+    // The last set still checks signatures: a forged token stays refused.
+    const forger = await createTestTokenIssuer({ issuer: issuer.issuer });
+    cleanups.push(() => forger.close());
+    await expectRejected(verifier.verifyAccessToken(await forger.mint({})), 'signature_invalid');
+
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    healthy = true;
+    // Past the back-off the endpoint is asked again (jose, with a set that never stays fresh,
+    // asks once more itself).
+    await expect(verifier.verifyAccessToken(await issuer.mint({}))).resolves.toBeDefined();
+    expect(fetches).toBeGreaterThan(2);
+  });
+
+  it('refuses with jwks_unavailable once the last set is older than jwksMaxStaleMs allows', async () => {
+    const issuer = await issuerForTest();
+    let healthy = true;
+    const jwksUrl = await startServer((_req, res) => {
+      if (!healthy) res.writeHead(503).end('unavailable');
+      else
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify(issuer.jwks()));
+    });
+    const verifier = verifierFor(
+      { jwksUrl, issuer: issuer.issuer },
+      { jwksCacheMaxAgeMs: 0, jwksMaxStaleMs: 0 },
+    );
+    await expect(verifier.verifyAccessToken(await issuer.mint({}))).resolves.toBeDefined();
+    healthy = false;
+    const token = await issuer.mint({});
+    await expectRejected(verifier.verifyAccessToken(token), 'jwks_unavailable', token);
+  });
 });
