@@ -18,9 +18,14 @@ export interface RequestAuth {
   session: Session | undefined;
   /** Why a credential the request carried was refused (expired, forged, …), if it was. */
   rejection: OrgkitError | undefined;
-  scope: RequestScopeInit & { requestId: string };
+  scope: RequestScopeInit & {
+    requestId: string;
+    session: Session | undefined;
+    ipAddress: string | undefined;
+    userAgent: string | undefined;
+  };
   /** `Set-Cookie` values for the response: a refreshed session, or a dead one deleted. */
-  setCookies: string[];
+  setCookies: readonly string[];
 }
 
 /** A route's requirements; with `redirectTo` it is a page route and answers with redirects. */
@@ -51,6 +56,7 @@ export interface RouteRequest {
 }
 
 const ALLOWED: Promise<void> = Promise.resolve();
+const NO_COOKIES: readonly string[] = Object.freeze([]);
 
 const NO_SESSION = () =>
   new OrgkitError('unauthenticated', 'sign in to use this route', { reason: 'no_session' });
@@ -91,7 +97,7 @@ export function createHttpAuth<AC extends AccessControl>(
     remoteAddress: string | undefined,
     session: Session | undefined,
     rejection: OrgkitError | undefined,
-    setCookies: string[],
+    setCookies: readonly string[],
   ): RequestAuth => {
     const requestId = requestIdFrom(headers);
     const ipAddress = clientIp(headers, remoteAddress);
@@ -109,7 +115,7 @@ export function createHttpAuth<AC extends AccessControl>(
   ): RequestAuth | undefined {
     const bearer = o.acceptBearer ? readBearerToken(headers) : undefined;
     const session = bearer === undefined ? undefined : orgkit.peekVerifiedSession(bearer);
-    return session && requestAuth(headers, remoteAddress, session, undefined, []);
+    return session && requestAuth(headers, remoteAddress, session, undefined, NO_COOKIES);
   }
 
   async function authenticate(

@@ -98,9 +98,9 @@ export function createExpressAuth<O extends OrgkitCore<any>>(
 
   function attach(req: Request, res: Response, auth: RequestAuth): void {
     (req as SeenRequest)[AUTH] = auth;
-    const { requestId, ipAddress, userAgent } = auth.scope;
-    req.auth = { session: auth.session, requestId, ipAddress, userAgent };
-    if (auth.setCookies.length > 0) res.append('set-cookie', auth.setCookies);
+    // The scope's fields are exactly these; the scope itself is copied when it is entered.
+    req.auth = auth.scope;
+    if (auth.setCookies.length > 0) res.append('set-cookie', [...auth.setCookies]);
   }
 
   /**

@@ -91,7 +91,8 @@ export function createNextAuth<O extends OrgkitCore<any>, User = unknown>(
   const scopeOf = (session: Session): RequestAuth => ({
     session,
     rejection: undefined,
-    scope: { requestId: crypto.randomUUID(), session },
+    // Only the rule check and the role look-up run in it: no request headers are read here.
+    scope: { requestId: crypto.randomUUID(), session, ipAddress: undefined, userAgent: undefined },
     setCookies: [],
   });
   const rolesOf = cache((session: Session) =>
