@@ -29,6 +29,18 @@ async function startServer(handler: RequestListener): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}/sso/jwks/client_1`;
 }
 
+/** A JWKS endpoint serving `issuer`'s keys that the test can take down and bring back. */
+async function flakyJwks(issuer: TestTokenIssuer, healthy: boolean) {
+  const state = { healthy, fetches: 0, jwksUrl: '' };
+  state.jwksUrl = await startServer((_req, res) => {
+    state.fetches++;
+    if (!state.healthy) res.writeHead(503).end('unavailable');
+    else
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(issuer.jwks()));
+  });
+  return state;
+}
+
 describe('JWKS caching and refetching', () => {
   it('fetches the JWKS once and reuses it for later tokens', async () => {
     const issuer = await issuerForTest();
@@ -101,18 +113,11 @@ describe('JWKS faults', () => {
 
   it('rejects with jwks_unavailable on an error status, and recovers when the server does', async () => {
     const issuer = await issuerForTest();
-    let healthy = false;
-    const jwksUrl = await startServer((_req, res) => {
-      if (!healthy) res.writeHead(503).end('unavailable');
-      else
-        res
-          .writeHead(200, { 'content-type': 'application/json' })
-          .end(JSON.stringify(issuer.jwks()));
-    });
-    const verifier = verifierFor({ jwksUrl, issuer: issuer.issuer });
+    const jwks = await flakyJwks(issuer, false);
+    const verifier = verifierFor({ jwksUrl: jwks.jwksUrl, issuer: issuer.issuer });
     const token = await issuer.mint({});
     await expectRejected(verifier.verifyAccessToken(token), 'jwks_unavailable', token);
-    healthy = true;
+    jwks.healthy = true;
     await expect(verifier.verifyAccessToken(token)).resolves.toBeDefined();
   });
 
@@ -148,60 +153,44 @@ describe('JWKS faults', () => {
 
   it('keeps verifying with the last key set while a refresh fails, backing off, within jwksMaxStaleMs', async () => {
     const issuer = await issuerForTest();
-    let healthy = true;
-    let fetches = 0;
-    const jwksUrl = await startServer((_req, res) => {
-      fetches++;
-      if (!healthy) res.writeHead(503).end('unavailable');
-      else
-        res
-          .writeHead(200, { 'content-type': 'application/json' })
-          .end(JSON.stringify(issuer.jwks()));
-    });
+    const jwks = await flakyJwks(issuer, true);
     // A set that ages at once, so every verification would refresh it.
     const verifier = verifierFor(
-      { jwksUrl, issuer: issuer.issuer },
+      { jwksUrl: jwks.jwksUrl, issuer: issuer.issuer },
       { jwksCacheMaxAgeMs: 0, jwksCooldownMs: 200, jwksMaxStaleMs: 60_000 },
     );
     await expect(verifier.verifyAccessToken(await issuer.mint({}))).resolves.toBeDefined();
-    expect(fetches).toBe(1);
+    expect(jwks.fetches).toBe(1);
 
-    healthy = false;
+    jwks.healthy = false;
     const during = await issuer.mint({ sub: 'user_during_outage' });
     expect((await verifier.verifyAccessToken(during)).userId).toBe('user_during_outage');
-    expect(fetches).toBe(2);
+    expect(jwks.fetches).toBe(2);
     // Within the back-off the dead endpoint is not asked again.
     await expect(verifier.verifyAccessToken(await issuer.mint({}))).resolves.toBeDefined();
-    expect(fetches).toBe(2);
+    expect(jwks.fetches).toBe(2);
     // The last set still checks signatures: a forged token stays refused.
     const forger = await createTestTokenIssuer({ issuer: issuer.issuer });
     cleanups.push(() => forger.close());
     await expectRejected(verifier.verifyAccessToken(await forger.mint({})), 'signature_invalid');
 
     await new Promise((resolve) => setTimeout(resolve, 250));
-    healthy = true;
+    jwks.healthy = true;
     // Past the back-off the endpoint is asked again (jose, with a set that never stays fresh,
     // asks once more itself).
     await expect(verifier.verifyAccessToken(await issuer.mint({}))).resolves.toBeDefined();
-    expect(fetches).toBeGreaterThan(2);
+    expect(jwks.fetches).toBeGreaterThan(2);
   });
 
   it('refuses with jwks_unavailable once the last set is older than jwksMaxStaleMs allows', async () => {
     const issuer = await issuerForTest();
-    let healthy = true;
-    const jwksUrl = await startServer((_req, res) => {
-      if (!healthy) res.writeHead(503).end('unavailable');
-      else
-        res
-          .writeHead(200, { 'content-type': 'application/json' })
-          .end(JSON.stringify(issuer.jwks()));
-    });
+    const jwks = await flakyJwks(issuer, true);
     const verifier = verifierFor(
-      { jwksUrl, issuer: issuer.issuer },
+      { jwksUrl: jwks.jwksUrl, issuer: issuer.issuer },
       { jwksCacheMaxAgeMs: 0, jwksMaxStaleMs: 0 },
     );
     await expect(verifier.verifyAccessToken(await issuer.mint({}))).resolves.toBeDefined();
-    healthy = false;
+    jwks.healthy = false;
     const token = await issuer.mint({});
     await expectRejected(verifier.verifyAccessToken(token), 'jwks_unavailable', token);
   });

@@ -8,6 +8,14 @@ beforeAll(async () => {
 });
 afterAll(() => issuer.close());
 
+/** `token` with `claims` written into its payload and its signature kept: a forgery. */
+function withClaims(token: string, claims: Record<string, unknown>): string {
+  const [header, payload, signature] = token.split('.') as [string, string, string];
+  const original = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+  const forged = Buffer.from(JSON.stringify({ ...original, ...claims })).toString('base64url');
+  return `${header}.${forged}.${signature}`;
+}
+
 /** A clock the test moves forward instead of sleeping. */
 function testClock() {
   let offsetMs = 0;
@@ -78,12 +86,7 @@ describe('verified-token cache', () => {
     const session = await verifier.verifyAccessToken(token);
     // The cache is keyed by the signature's tail: a forged payload under the same signature must
     // be verified, and refused, not served as the cached session.
-    const [header, payload, signature] = token.split('.') as [string, string, string];
-    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-    const forgedPayload = Buffer.from(JSON.stringify({ ...claims, role: 'admin' })).toString(
-      'base64url',
-    );
-    const forged = `${header}.${forgedPayload}.${signature}`;
+    const forged = withClaims(token, { role: 'admin' });
     await expectRejected(verifier.verifyAccessToken(forged), 'signature_invalid', forged);
     expect(await verifier.verifyAccessToken(token)).toBe(session);
   });
@@ -107,12 +110,7 @@ describe('verified-token cache', () => {
     const session = await verifier.verifyAccessToken(token);
     expect(verifier.peekVerifiedSession(token)).toBe(session);
 
-    const [header, payload, signature] = token.split('.') as [string, string, string];
-    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-    const forgedPayload = Buffer.from(JSON.stringify({ ...claims, role: 'admin' })).toString(
-      'base64url',
-    );
-    expect(verifier.peekVerifiedSession(`${header}.${forgedPayload}.${signature}`)).toBeUndefined();
+    expect(verifier.peekVerifiedSession(withClaims(token, { role: 'admin' }))).toBeUndefined();
     expect(verifier.peekVerifiedSession(42 as unknown as string)).toBeUndefined();
 
     clock.advance(61);
