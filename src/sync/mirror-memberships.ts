@@ -1,4 +1,4 @@
-import { and, eq, lte, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { OrgkitDatabase } from '../db/database.js';
 import type { OrgkitTables } from '../db/tables.js';
@@ -60,21 +60,19 @@ export async function deleteMembership(
   membership: DeletedData,
 ): Promise<ChangeOutcome> {
   const t = tables.userOrgMemberships;
-  const removed = await tx
-    .delete(t)
-    .where(
-      and(eq(t.workosMembershipId, membership.id), lte(t.workosUpdatedAt, membership.updatedAt)),
-    )
-    .returning({ userId: t.workosUserId });
-  if (removed.length === 0) {
-    const kept = await tx
-      .select({ id: t.id })
-      .from(t)
-      .where(eq(t.workosMembershipId, membership.id));
-    if (kept.length > 0) return NOT_APPLIED;
-  }
-  await recordTombstone(tx, tables, 'membership', membership.id, membership.updatedAt);
-  return removed.length ? { applied: true, userIds: removed.map((r) => r.userId) } : NOT_APPLIED;
+  const { id, updatedAt } = membership;
+  const { row, removed } = await deleteUnlessNewer(
+    tx,
+    t,
+    t.workosMembershipId,
+    t.workosUpdatedAt,
+    id,
+    updatedAt,
+    t.workosUserId,
+  );
+  if (row === 'newer') return NOT_APPLIED;
+  await recordTombstone(tx, tables, 'membership', id, updatedAt);
+  return row === 'deleted' ? { applied: true, userIds: removed } : NOT_APPLIED;
 }
 
 /** The mirrored object that memberships hang off: a user or an organization. @internal */
@@ -100,7 +98,7 @@ export async function deleteWithMemberships(
   data: DeletedData,
 ): Promise<{ applied: boolean; memberUserIds: string[] }> {
   const { table, key, workosUpdatedAt, kind, membershipKey } = owner;
-  const row = await deleteUnlessNewer(tx, table, key, workosUpdatedAt, data.id, data.updatedAt);
+  const { row } = await deleteUnlessNewer(tx, table, key, workosUpdatedAt, data.id, data.updatedAt);
   if (row === 'newer') return { applied: false, memberUserIds: [] };
   await recordTombstone(tx, tables, kind, data.id, data.updatedAt);
   const m = tables.userOrgMemberships;

@@ -31,7 +31,8 @@ export const NOT_APPLIED: ChangeOutcome = { applied: false, userIds: [] };
 
 /**
  * Deletes the row keyed `id` unless it is newer than `at` (a delete event never removes a row a
- * later event wrote). Tells whether it deleted, kept a newer row, or found none.
+ * later event wrote). Tells whether it deleted, kept a newer row, or found none, and what the
+ * deleted row held in `returning` (the key when not given).
  * @internal
  */
 export async function deleteUnlessNewer(
@@ -41,12 +42,13 @@ export async function deleteUnlessNewer(
   workosUpdatedAt: PgColumn,
   id: string,
   at: Date,
-): Promise<'deleted' | 'newer' | 'absent'> {
+  returning: PgColumn = key,
+): Promise<{ row: 'deleted' | 'newer' | 'absent'; removed: string[] }> {
   const removed = await tx
     .delete(table)
     .where(and(eq(key, id), lte(workosUpdatedAt, at)))
-    .returning({ id: key });
-  if (removed.length) return 'deleted';
+    .returning({ value: returning });
+  if (removed.length) return { row: 'deleted', removed: removed.map((r) => String(r.value)) };
   const kept = await tx.select({ id: key }).from(table).where(eq(key, id));
-  return kept.length ? 'newer' : 'absent';
+  return { row: kept.length ? 'newer' : 'absent', removed: [] };
 }

@@ -1,6 +1,7 @@
 import { and, eq, gte, or, type SQL, sql } from 'drizzle-orm';
 import type { OrgkitDatabase } from '../db/database.js';
 import type { MirroredKind, OrgkitTables } from '../db/tables.js';
+import { excluded } from './row-guard.js';
 
 /**
  * Remembers that WorkOS deleted an object, as of `at` (the object's `updated_at` in the delete
@@ -21,7 +22,7 @@ export async function recordTombstone(
     .values({ kind, workosId, deletedAt: at })
     .onConflictDoUpdate({
       target: [t.kind, t.workosId],
-      set: { deletedAt: sql`greatest(${t.deletedAt}, excluded.${sql.identifier('deleted_at')})` },
+      set: { deletedAt: sql`greatest(${t.deletedAt}, ${excluded(t.deletedAt)})` },
     });
 }
 
