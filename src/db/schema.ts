@@ -12,3 +12,6 @@ export const auditLogs = tables.auditLogs;
 export const syncCursors = tables.syncCursors;
 export const guestProvisioning = tables.guestProvisioning;
 export const mirrorTombstones = tables.mirrorTombstones;
+export const auditHeads = tables.auditHeads;
+export const auditCheckpoints = tables.auditCheckpoints;
+export const auditOutbox = tables.auditOutbox;

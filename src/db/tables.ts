@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   bigserial,
   boolean,
   index,
@@ -9,6 +10,7 @@ import {
   primaryKey,
   text,
   timestamp,
+  uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
 import { timestamps, workosUpdatedAt } from './columns.js';
@@ -24,6 +26,9 @@ export interface OrgkitTableNames {
   syncCursors: string;
   guestProvisioning: string;
   mirrorTombstones: string;
+  auditHeads: string;
+  auditCheckpoints: string;
+  auditOutbox: string;
 }
 
 /** The default table names; the shipped SQL migrations create these. */
@@ -37,6 +42,9 @@ export const DEFAULT_TABLE_NAMES: Readonly<OrgkitTableNames> = {
   syncCursors: 'orgkit_sync_cursors',
   guestProvisioning: 'orgkit_guest_provisioning',
   mirrorTombstones: 'orgkit_mirror_tombstones',
+  auditHeads: 'orgkit_audit_heads',
+  auditCheckpoints: 'orgkit_audit_checkpoints',
+  auditOutbox: 'orgkit_audit_outbox',
 };
 
 /** The kinds of WorkOS object the mirror keeps. */
@@ -125,6 +133,8 @@ function defineTables(names: OrgkitTableNames) {
     ...timestamps(),
   });
 
+  // Append-only and hash-chained per organization: the database assigns `seq`, `prev_hash`,
+  // `hash` and `occurred_at` in a trigger (migration 0003), whatever a writer sends.
   const auditLogs = pgTable(
     names.auditLogs,
     {
@@ -132,19 +142,94 @@ function defineTables(names: OrgkitTableNames) {
       occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull().defaultNow(),
       action: text('action').notNull(),
       outcome: text('outcome').notNull().default('success'),
+      /** The user who acted; `null` when a system job did. */
       actorWorkosUserId: text('actor_workos_user_id'),
+      /** The job that acted (`{ system: 'nightly-sync' }`); `null` when a user did. */
+      actorSystem: text('actor_system'),
+      /** The organization whose chain holds the event; `null` for the chain of no organization. */
       workosOrgId: text('workos_org_id'),
       targetType: text('target_type'),
       targetId: text('target_id'),
       ipAddress: text('ip_address'),
       userAgent: text('user_agent'),
       requestId: text('request_id'),
+      oldValues: jsonb('old_values').$type<Record<string, unknown>>(),
+      newValues: jsonb('new_values').$type<Record<string, unknown>>(),
       metadata: jsonb('metadata').$type<Record<string, unknown>>(),
+      // The trigger overwrites these three on every insert; the placeholders only satisfy
+      // drizzle's insert type.
+      /** Position in the organization's chain, 1, 2, 3, … without gaps. */
+      seq: bigint('seq', { mode: 'bigint' })
+        .notNull()
+        .$defaultFn(() => 0n),
+      /** `hash` of the previous event of the chain (64 zeros for the first). */
+      prevHash: text('prev_hash')
+        .notNull()
+        .$defaultFn(() => ''),
+      /** Hex SHA-256 of the event's canonical form, which includes `prev_hash`. */
+      hash: text('hash')
+        .notNull()
+        .$defaultFn(() => ''),
     },
     (t) => [
-      index(`${names.auditLogs}_org_time_idx`).on(t.workosOrgId, t.occurredAt),
-      index(`${names.auditLogs}_actor_time_idx`).on(t.actorWorkosUserId, t.occurredAt),
+      uniqueIndex(`${names.auditLogs}_chain_seq_idx`).on(sql`coalesce(${t.workosOrgId}, '')`, t.seq),
+      index(`${names.auditLogs}_org_time_idx`).on(t.workosOrgId, t.occurredAt, t.id),
+      index(`${names.auditLogs}_actor_time_idx`).on(t.actorWorkosUserId, t.occurredAt, t.id),
+      index(`${names.auditLogs}_target_time_idx`).on(
+        t.workosOrgId,
+        t.targetType,
+        t.targetId,
+        t.occurredAt,
+        t.id,
+      ),
+      index(`${names.auditLogs}_action_time_idx`).on(t.workosOrgId, t.action, t.occurredAt, t.id),
     ],
+  );
+
+  /** The newest link of each chain; the chain key is the organization id, or '' for none. */
+  const auditHeads = pgTable(names.auditHeads, {
+    chain: text('chain').primaryKey(),
+    seq: bigint('seq', { mode: 'bigint' }).notNull(),
+    hash: text('hash').notNull(),
+  });
+
+  /**
+   * Checkpoints recorded in the database (append-only): a purge writes one before it removes a
+   * chain's events up to `seq`, so the rest of the chain still verifies from it.
+   */
+  const auditCheckpoints = pgTable(
+    names.auditCheckpoints,
+    {
+      id: bigserial('id', { mode: 'bigint' }).primaryKey(),
+      kind: text('kind', { enum: ['purge'] }).notNull(),
+      chain: text('chain').notNull(),
+      /** The last event the checkpoint covers. */
+      seq: bigint('seq', { mode: 'bigint' }).notNull(),
+      /** That event's hash, which the first remaining event must carry as `prev_hash`. */
+      hash: text('hash').notNull(),
+      /** Events removed by the purge, and the age they were all older than. */
+      eventsPurged: bigint('events_purged', { mode: 'number' }).notNull().default(0),
+      cutoff: timestamp('cutoff', { withTimezone: true }),
+      createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    },
+    (t) => [index(`${names.auditCheckpoints}_chain_seq_idx`).on(t.chain, t.seq)],
+  );
+
+  /** Events waiting to be forwarded to WorkOS Audit Logs, leased by the drain that sends them. */
+  const auditOutbox = pgTable(
+    names.auditOutbox,
+    {
+      eventId: bigint('event_id', { mode: 'bigint' }).primaryKey(),
+      workosOrgId: text('workos_org_id').notNull(),
+      attempts: integer('attempts').notNull().default(0),
+      nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
+      leaseToken: text('lease_token'),
+      leaseExpiresAt: timestamp('lease_expires_at', { withTimezone: true }),
+      /** The error code of the last failed attempt; never a message with event data. */
+      lastError: text('last_error'),
+      createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    },
+    (t) => [index(`${names.auditOutbox}_due_idx`).on(t.nextAttemptAt)],
   );
 
   /** Where `syncWorkOSEvents()` resumes: the id of the last event applied. */
@@ -203,6 +288,9 @@ function defineTables(names: OrgkitTableNames) {
     syncCursors,
     guestProvisioning,
     mirrorTombstones,
+    auditHeads,
+    auditCheckpoints,
+    auditOutbox,
   };
 }
 
