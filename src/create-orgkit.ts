@@ -1,4 +1,14 @@
 import type { z } from 'zod';
+import {
+  type AuditApi,
+  type AuditEvents,
+  type AuditForwardOptions,
+  type AuditRedactionOptions,
+  createAudit,
+  createRedactor,
+  type OpenAuditEvents,
+  openAuditEvents,
+} from './audit/index.js';
 import { orgkitConfigSchema } from './config/schema.js';
 import type { WorkOSClientLike } from './config/workos-client.js';
 import { type RequestScope, type RequestScopeInit, RequestScopeStore } from './context/index.js';
@@ -35,6 +45,7 @@ export interface OrgkitConfig<
   AC extends AccessControl = DefaultAccessControl,
   PS extends PreferencesSchema = DefaultPreferencesSchema,
   ES extends string = DefaultExpertSetupStep,
+  AE extends AuditEvents = OpenAuditEvents,
 > {
   /** A drizzle Postgres database (node-postgres, postgres.js, Neon or PGlite). */
   database: OrgkitDatabase;
@@ -89,6 +100,24 @@ export interface OrgkitConfig<
     /** The guest's role in their personal organization. @default 'owner' */
     ownerRole?: OrgRoleOf<AC>;
   };
+  /** Audit logging (`logAuditEvent`). */
+  audit?: AuditRedactionOptions & {
+    /** The app's actions and resource types from `defineAuditEvents`. @default any well-formed name */
+    events?: AE;
+    /** Events older than this many days may be purged. @default 2557 (7 years) */
+    retentionDays?: number;
+    /**
+     * A secret (≥ 32 characters, kept outside the database) that signs and checks exported
+     * checkpoints with HMAC-SHA256.
+     */
+    checkpointKey?: string;
+    /** The permission reading the audit log needs inside a request. @default 'audit:read' */
+    readPermission?: PermissionOf<AC>;
+    /** Adapters record each 403 as `access.denied`. @default true */
+    logDeniedRequests?: boolean;
+    /** Copy events to WorkOS Audit Logs through an outbox (`forwardAuditEvents()`). @default false */
+    forwardToWorkOS?: boolean | AuditForwardOptions;
+  };
 }
 
 /** The object {@link createOrgkit} returns. */
@@ -96,11 +125,13 @@ export interface Orgkit<
   AC extends AccessControl = DefaultAccessControl,
   PS extends PreferencesSchema = DefaultPreferencesSchema,
   ES extends string = DefaultExpertSetupStep,
+  AE extends AuditEvents = OpenAuditEvents,
 > extends RolesApi<AC>,
     SyncApi,
     PreferencesApi<z.output<PS>>,
     ExpertSetupApi<ES>,
-    GuestsApi {
+    GuestsApi,
+    AuditApi<AE> {
   readonly accessControl: AC;
   readonly tables: OrgkitTables;
   readonly database: OrgkitDatabase;
@@ -119,6 +150,8 @@ export interface Orgkit<
   getRequestScope(): RequestScope | undefined;
   /** The current scope's session, or throws `unauthenticated`. */
   requireAuth(): Session;
+  /** Whether adapters record each 403 as `access.denied` (`audit.logDeniedRequests`). */
+  readonly logsDeniedRequests: boolean;
   /** Closes what orgkit opened (the Redis connections). The database is yours to close. */
   close(): Promise<void>;
 }
@@ -144,7 +177,8 @@ export function createOrgkit<
   AC extends AccessControl = DefaultAccessControl,
   PS extends PreferencesSchema = DefaultPreferencesSchema,
   const ES extends string = DefaultExpertSetupStep,
->(config: OrgkitConfig<AC, PS, ES>): Orgkit<AC, PS, ES> {
+  AE extends AuditEvents = OpenAuditEvents,
+>(config: OrgkitConfig<AC, PS, ES, AE>): Orgkit<AC, PS, ES, AE> {
   const parsed = orgkitConfigSchema.safeParse(config);
   if (!parsed.success) {
     throw new OrgkitError('invalid_config', formatConfigError(parsed.error), {
@@ -205,6 +239,40 @@ export function createOrgkit<
     invalidateUser: (userId) => roles.invalidateUser(userId),
   });
 
+  const readPermission: string = options.audit.readPermission ?? 'audit:read';
+  if (options.audit.readPermission && !accessControl.isPermission(readPermission)) {
+    throw new OrgkitError(
+      'invalid_config',
+      `createOrgkit: audit.readPermission: "${readPermission}" is not a permission of accessControl`,
+    );
+  }
+  const forward = options.audit.forwardToWorkOS;
+  if (forward !== false && !workos) {
+    throw new OrgkitError(
+      'invalid_config',
+      'createOrgkit: audit.forwardToWorkOS: needs the workos option (a @workos-inc/node client)',
+    );
+  }
+  const audit = createAudit({
+    db,
+    tables,
+    scope,
+    events: (config.audit?.events as AuditEvents | undefined) ?? openAuditEvents,
+    redactor: createRedactor({ redact: options.audit.redact, allow: options.audit.allow }),
+    retentionDays: options.audit.retentionDays,
+    checkpointKey: options.audit.checkpointKey,
+    readPermission,
+    // As for resets: a model without the read permission means nobody reads inside a request.
+    hasPermission: async (userId, permission, organizationId) =>
+      accessControl.isPermission(permission) &&
+      roles.hasPermission(userId, permission as PermissionOf<AC>, {
+        organizationId: organizationId ?? undefined,
+      }),
+    workos,
+    forward,
+  });
+  const { record: recordAudit, ...auditApi } = audit;
+
   const preferences = createPreferences<PS>({
     db,
     tables,
@@ -254,6 +322,8 @@ export function createOrgkit<
     ...preferences,
     ...expertSetup,
     ...guests,
+    ...(auditApi as unknown as AuditApi<AE>),
+    logsDeniedRequests: options.audit.logDeniedRequests,
     accessControl,
     tables,
     database: db,

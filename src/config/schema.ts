@@ -17,6 +17,15 @@ const redisClient = z.custom<unknown>(
   { message: 'expected an ioredis client' },
 );
 
+/** `audit.forwardToWorkOS` as an object, with its defaults. @internal */
+export const auditForwardSchema = z.strictObject({
+  batchSize: z.number().int().min(1).max(500).default(50),
+  maxAttempts: z.number().int().min(1).max(100).default(10),
+  baseDelayMs: z.number().int().min(0).default(1_000),
+  maxDelayMs: z.number().int().min(0).default(300_000),
+  leaseMs: z.number().int().min(1_000).default(60_000),
+});
+
 /** The zod schema of `createOrgkit`'s options. @internal */
 export const orgkitConfigSchema = z.strictObject({
   database: drizzleDatabase,
@@ -94,6 +103,28 @@ export const orgkitConfigSchema = z.strictObject({
           maxRetryAfterMs: z.number().int().min(0).default(60_000),
         })
         .prefault({}),
+    })
+    .prefault({}),
+  audit: z
+    .strictObject({
+      events: z
+        .custom<unknown>((v) => isObject(v) && typeof v.isAction === 'function', {
+          message: 'expected defineAuditEvents(...)',
+        })
+        .optional(),
+      redact: z.array(z.string()).optional(),
+      allow: z.array(z.string()).optional(),
+      retentionDays: z.number().int().min(1).max(36_500).default(2_557),
+      checkpointKey: z.string().min(32, 'use at least 32 characters of secret').optional(),
+      readPermission: z.string().min(1).optional(),
+      logDeniedRequests: z.boolean().default(true),
+      forwardToWorkOS: z
+        .union([
+          z.literal(false),
+          z.literal(true).transform(() => auditForwardSchema.parse({})),
+          auditForwardSchema,
+        ])
+        .default(false),
     })
     .prefault({}),
   webhooks: z

@@ -172,7 +172,10 @@ function defineTables(names: OrgkitTableNames) {
         .$defaultFn(() => ''),
     },
     (t) => [
-      uniqueIndex(`${names.auditLogs}_chain_seq_idx`).on(sql`coalesce(${t.workosOrgId}, '')`, t.seq),
+      uniqueIndex(`${names.auditLogs}_chain_seq_idx`).on(
+        sql`coalesce(${t.workosOrgId}, '')`,
+        t.seq,
+      ),
       index(`${names.auditLogs}_org_time_idx`).on(t.workosOrgId, t.occurredAt, t.id),
       index(`${names.auditLogs}_actor_time_idx`).on(t.actorWorkosUserId, t.occurredAt, t.id),
       index(`${names.auditLogs}_target_time_idx`).on(

@@ -1,0 +1,32 @@
+/**
+ * The actions orgkit records itself, with the resource type each one names. Stable: dashboards
+ * and alerts are built on them, so a rename is a breaking change.
+ */
+export const ORGKIT_AUDIT_ACTIONS = {
+  /** An admin cleared an expert's setup steps (`resetSetup`). */
+  'expert_setup.reset': 'expert_setup',
+  /** A user's preferences changed (`updateUserPreferences`); only changed keys are recorded. */
+  'preferences.updated': 'user_preferences',
+  /** A user's preferences went back to the defaults (`resetToDefaults`). */
+  'preferences.reset': 'user_preferences',
+  /** The mirror saw a membership appear in WorkOS, with its roles. */
+  'membership.created': 'membership',
+  /** The mirror saw a membership's roles or status change in WorkOS. */
+  'membership.updated': 'membership',
+  /** The mirror saw a membership removed in WorkOS (its roles no longer count). */
+  'membership.deleted': 'membership',
+  /** A guest was provisioned: WorkOS user, personal organization and owner membership. */
+  'guest.provisioned': 'user',
+  /** An adapter refused a request with 403. */
+  'access.denied': 'request',
+  /** Someone read the audit log (`queryAuditEvents` inside a request). */
+  'audit.read': 'audit_log',
+  /** Expired events were removed up to a purge checkpoint. */
+  'audit.purged': 'audit_log',
+} as const;
+
+/** An action orgkit records itself. */
+export type OrgkitAuditAction = keyof typeof ORGKIT_AUDIT_ACTIONS;
+
+/** A resource type orgkit's own actions name. */
+export type OrgkitAuditResourceType = (typeof ORGKIT_AUDIT_ACTIONS)[OrgkitAuditAction];

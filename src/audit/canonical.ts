@@ -1,0 +1,71 @@
+import { createHash } from 'node:crypto';
+
+/** The `prev_hash` of a chain's first event. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/**
+ * An event's stored fields as text, exactly as Postgres renders them: `jsonb` through its text
+ * output, `occurred_at` as UTC ISO 8601 with microseconds.
+ * @internal
+ */
+export interface StoredAuditFields {
+  seq: string;
+  id: string;
+  occurredAt: string;
+  action: string;
+  outcome: string;
+  actorWorkosUserId: string | null;
+  actorSystem: string | null;
+  workosOrgId: string | null;
+  targetType: string | null;
+  targetId: string | null;
+  ipAddress: string | null;
+  userAgent: string | null;
+  requestId: string | null;
+  oldValues: string | null;
+  newValues: string | null;
+  metadata: string | null;
+  prevHash: string;
+}
+
+const FIELD_ORDER = [
+  'seq',
+  'id',
+  'occurredAt',
+  'action',
+  'outcome',
+  'actorWorkosUserId',
+  'actorSystem',
+  'workosOrgId',
+  'targetType',
+  'targetId',
+  'ipAddress',
+  'userAgent',
+  'requestId',
+  'oldValues',
+  'newValues',
+  'metadata',
+  'prevHash',
+] as const satisfies readonly (keyof StoredAuditFields)[];
+
+/**
+ * The canonical form v1 the chain hashes: a version line, then each field in a fixed order as
+ * `~` (NULL) or `<UTF-8 byte length>:<text>`, each followed by a newline. The length prefix
+ * keeps field boundaries unforgeable without escaping. The database computes the same text in
+ * `orgkit_audit_hash()` (migration 0003); this copy lets the verifier check the database
+ * instead of trusting it.
+ * @internal
+ */
+export function canonicalAuditText(fields: StoredAuditFields): string {
+  let text = 'orgkit-audit-v1\n';
+  for (const name of FIELD_ORDER) {
+    const value = fields[name];
+    text += value === null ? '~\n' : `${Buffer.byteLength(value, 'utf8')}:${value}\n`;
+  }
+  return text;
+}
+
+/** Hex SHA-256 of the canonical form. @internal */
+export function auditEventHash(fields: StoredAuditFields): string {
+  return createHash('sha256').update(canonicalAuditText(fields), 'utf8').digest('hex');
+}

@@ -1,0 +1,293 @@
+import { z } from 'zod';
+import type { WorkOSClientLike } from '../config/workos-client.js';
+import type { RequestScopeStore } from '../context/index.js';
+import type { OrgkitDatabase } from '../db/database.js';
+import type { OrgkitTables } from '../db/tables.js';
+import { OrgkitError, parseInput } from '../errors/index.js';
+import { createCheckpoint, parseCheckpoint } from './checkpoint.js';
+import type { AuditEvents } from './define-audit-events.js';
+import { parseLogOptions, toAuditRow } from './event-input.js';
+import { drainAuditOutbox } from './forward/drain-outbox.js';
+import type { AuditForwardOptions } from './forward/types.js';
+import { purgeChains } from './purge.js';
+import { type ParsedAuditQuery, parseAuditQuery, selectAuditPage } from './query-events.js';
+import type { Redactor } from './redact.js';
+import type { AuditApi, AuditEventInput, AuditQuery, LoggedAuditEvent } from './types.js';
+import { verifyAuditChains } from './verify-chain.js';
+import { writeAuditRows } from './write-events.js';
+
+/** What {@link createAudit} needs. @internal */
+export interface AuditDeps {
+  db: OrgkitDatabase;
+  tables: OrgkitTables;
+  scope: RequestScopeStore;
+  events: AuditEvents;
+  redactor: Redactor;
+  retentionDays: number;
+  checkpointKey: string | undefined;
+  /** The permission reading the audit log takes inside a request. */
+  readPermission: string;
+  /** The core's permission check in one organization. */
+  hasPermission(
+    userId: string,
+    permission: string,
+    organizationId: string | null,
+  ): Promise<boolean>;
+  workos: WorkOSClientLike | undefined;
+  /** `false`: events are not forwarded to WorkOS. */
+  forward: false | Required<AuditForwardOptions>;
+}
+
+/** The internal audit API: the public one plus what orgkit's own capabilities call. @internal */
+export interface AuditModule extends AuditApi<AuditEvents> {
+  /** Records orgkit's own events through the same path as the app's. */
+  record(
+    events: readonly AuditEventInput[],
+    options?: { tx?: OrgkitDatabase | undefined },
+  ): Promise<void>;
+}
+
+const MAX_BATCH = 1_000;
+const batchSchema = z.array(z.unknown()).min(1).max(MAX_BATCH);
+const purgeSchema = z
+  .strictObject({ retentionDays: z.number().int().min(1).max(36_500).optional() })
+  .optional();
+const verifySchema = z
+  .strictObject({
+    organizationId: z.string().min(1).max(256).nullable().optional(),
+    checkpoint: z.unknown().optional(),
+  })
+  .optional();
+
+/**
+ * Builds audit logging over `audit_logs`: writes validated, redacted events (the database links
+ * them into per-organization hash chains), and queries, exports, verifies and purges them.
+ *
+ * @example
+ * ```ts
+ * const audit = createAudit({ db, tables, scope, events: openAuditEvents, redactor: createRedactor(), ... })
+ * await audit.logAuditEvent('meeting.booked', 'meeting', id)
+ * ```
+ */
+export function createAudit(deps: AuditDeps): AuditModule {
+  const { db, tables, scope, events, redactor } = deps;
+
+  const write = async (
+    inputs: readonly AuditEventInput[],
+    tx: OrgkitDatabase | undefined,
+    what: string,
+  ): Promise<LoggedAuditEvent[]> => {
+    const current = scope.current();
+    const rows = inputs.map((input, i) =>
+      toAuditRow(input, {
+        scope: current,
+        events,
+        redactor,
+        what: inputs.length > 1 ? `${what}: events.${i}` : what,
+      }),
+    );
+    return writeAuditRows(tx ?? db, tables, rows, deps.forward !== false);
+  };
+
+  // Inside a request, reading the log needs the read permission in the organization read;
+  // outside one (jobs, the CLI) the caller is trusted. Returns the reader, if any.
+  const authorizeRead = async (organizationId: string | null | undefined, what: string) => {
+    const current = scope.current();
+    if (!current) return undefined;
+    const session = current.session;
+    if (!session) {
+      throw new OrgkitError(
+        'unauthenticated',
+        `${what}: no authenticated session in this request`,
+        {
+          reason: 'no_session',
+        },
+      );
+    }
+    const organization =
+      organizationId === undefined ? (session.organizationId ?? null) : organizationId;
+    if (
+      organization === null ||
+      !(await deps.hasPermission(session.userId, deps.readPermission, organization))
+    ) {
+      throw new OrgkitError(
+        'forbidden',
+        `${what}: requires the "${deps.readPermission}" permission in ${organization === null ? 'an organization' : `organization ${organization}`}`,
+        { reason: 'missing_permission', details: { missing: [deps.readPermission] } },
+      );
+    }
+    return { userId: session.userId, organizationId: organization };
+  };
+
+  const recordRead = async (
+    reader: { userId: string; organizationId: string },
+    query: ParsedAuditQuery,
+    kind: 'query' | 'export',
+  ) => {
+    const { cursor: _cursor, limit: _limit, organizationId: _org, ...filters } = query;
+    await write(
+      [
+        {
+          action: 'audit.read',
+          resourceType: 'audit_log',
+          resourceId: reader.organizationId,
+          actor: { userId: reader.userId },
+          organizationId: reader.organizationId,
+          metadata: { kind, ...filters },
+        },
+      ],
+      undefined,
+      'audit.read',
+    );
+  };
+
+  const scoped = async (query: AuditQuery | undefined, what: string) => {
+    const parsed = parseAuditQuery(query, what);
+    const reader = await authorizeRead(parsed.organizationId, what);
+    if (reader) parsed.organizationId = reader.organizationId;
+    return { parsed, reader };
+  };
+
+  const refuseInRequest = (what: string) => {
+    if (scope.current()?.session) {
+      throw new OrgkitError(
+        'forbidden',
+        `${what}: a maintenance operation over every organization; run it from a job or the CLI, not a request`,
+        { reason: 'maintenance_only' },
+      );
+    }
+  };
+
+  return {
+    async logAuditEvent(action, resourceType, resourceId, changes, metadata, options) {
+      const what = 'logAuditEvent';
+      const { tx, ...rest } = parseLogOptions(options, what);
+      const [event] = await write(
+        [
+          {
+            action,
+            resourceType,
+            resourceId,
+            changes: changes ?? undefined,
+            metadata: metadata ?? undefined,
+            ...rest,
+          },
+        ],
+        tx,
+        what,
+      );
+      return event!;
+    },
+
+    async logAuditEvents(inputs, options) {
+      const what = 'logAuditEvents';
+      parseInput(batchSchema, inputs, `${what}: events`);
+      const { tx } = parseLogOptions(options, what);
+      return write(inputs, tx, what);
+    },
+
+    async record(inputs, options) {
+      await write(inputs, options?.tx, 'audit');
+    },
+
+    async queryAuditEvents(query) {
+      const what = 'queryAuditEvents';
+      const { parsed, reader } = await scoped(query, what);
+      const page = await selectAuditPage(db, tables, parsed, 'newest', what);
+      if (reader) await recordRead(reader, parsed, 'query');
+      return page;
+    },
+
+    exportAuditEvents(query) {
+      const what = 'exportAuditEvents';
+      return {
+        async *[Symbol.asyncIterator]() {
+          const { parsed, reader } = await scoped({ ...query, limit: 500 }, what);
+          if (reader) await recordRead(reader, parsed, 'export');
+          for (;;) {
+            const page = await selectAuditPage(db, tables, parsed, 'oldest', what);
+            yield* page.events;
+            if (!page.nextCursor) return;
+            parsed.cursor = page.nextCursor;
+          }
+        },
+      };
+    },
+
+    async verifyAuditChain(options) {
+      const what = 'verifyAuditChain';
+      const parsed = parseInput(verifySchema, options, `${what}: options`);
+      const checkpoint =
+        parsed?.checkpoint === undefined
+          ? undefined
+          : parseCheckpoint(parsed.checkpoint, deps.checkpointKey, what);
+      const organizationId = parsed?.organizationId;
+      if (scope.current()) {
+        const reader = await authorizeRead(organizationId, what);
+        return verifyAuditChains(db, tables, {
+          organizationId: reader?.organizationId,
+          checkpoint,
+        });
+      }
+      return verifyAuditChains(db, tables, { organizationId, checkpoint });
+    },
+
+    async createAuditCheckpoint() {
+      refuseInRequest('createAuditCheckpoint');
+      return createCheckpoint(db, tables, deps.checkpointKey);
+    },
+
+    async purgeExpiredAuditEvents(options) {
+      const what = 'purgeExpiredAuditEvents';
+      refuseInRequest(what);
+      const parsed = parseInput(purgeSchema, options, `${what}: options`);
+      const { cutoff, purged } = await purgeChains(
+        db,
+        tables,
+        parsed?.retentionDays ?? deps.retentionDays,
+      );
+      for (const chain of purged) {
+        const organizationId = chain.chain === '' ? null : chain.chain;
+        await write(
+          [
+            {
+              action: 'audit.purged',
+              resourceType: 'audit_log',
+              resourceId: organizationId,
+              actor: { system: 'audit-purge' },
+              organizationId,
+              metadata: { throughSeq: chain.throughSeq, eventsPurged: chain.eventsPurged, cutoff },
+            },
+          ],
+          undefined,
+          what,
+        );
+      }
+      return {
+        cutoff,
+        chains: purged.map((c) => ({
+          organizationId: c.chain === '' ? null : c.chain,
+          throughSeq: c.throughSeq,
+          eventsPurged: c.eventsPurged,
+        })),
+        eventsPurged: purged.reduce((n, c) => n + c.eventsPurged, 0),
+      };
+    },
+
+    async forwardAuditEvents() {
+      if (deps.forward === false) {
+        throw new OrgkitError(
+          'invalid_config',
+          'forwardAuditEvents: set createOrgkit({ audit: { forwardToWorkOS: true } }) to forward events',
+        );
+      }
+      if (!deps.workos) {
+        throw new OrgkitError(
+          'invalid_config',
+          'forwardAuditEvents: needs the workos client option',
+        );
+      }
+      return drainAuditOutbox({ db, tables, workos: deps.workos, options: deps.forward });
+    },
+  };
+}

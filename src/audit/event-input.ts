@@ -1,0 +1,164 @@
+import { z } from 'zod';
+import type { RequestScope } from '../context/index.js';
+import { OrgkitError, parseInput } from '../errors/index.js';
+import type { AuditEvents } from './define-audit-events.js';
+import { toJsonObject } from './json-value.js';
+import type { Redactor } from './redact.js';
+import type { AuditEventInput, LogAuditOptions } from './types.js';
+
+/** The largest `changes` plus `metadata` of one event, serialised. */
+export const MAX_EVENT_JSON_BYTES = 64 * 1024;
+
+const idText = z.string().trim().min(1).max(256);
+// Control characters would let a value fake lines in a CSV or log export.
+const noControl = (s: string) => !/[\u0000-\u001f\u007f]/.test(s);
+const nameText = z.string().min(1).max(256).refine(noControl, 'contains a control character');
+
+const actorSchema = z.union([
+  z.strictObject({ userId: nameText }),
+  z.strictObject({ system: nameText }),
+]);
+
+const optionsSchema = z.strictObject({
+  tx: z
+    .custom<unknown>(
+      (v) =>
+        typeof v === 'object' &&
+        v !== null &&
+        typeof (v as { execute?: unknown }).execute === 'function',
+      { message: 'expected a drizzle transaction' },
+    )
+    .optional(),
+  actor: actorSchema.optional(),
+  organizationId: idText.nullable().optional(),
+  outcome: z.enum(['success', 'failure', 'denied']).optional(),
+});
+
+// z.custom passes the caller's object through untouched: rebuilding it (as z.record does) would
+// assign a "__proto__" key as a prototype. toJsonObject copies it safely afterwards.
+const jsonObject = z.custom<Record<string, unknown>>(
+  (v) => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date),
+  { message: 'expected an object' },
+);
+
+const changesSchema = z
+  .strictObject({
+    oldValues: jsonObject.nullable().optional(),
+    newValues: jsonObject.nullable().optional(),
+  })
+  .nullable()
+  .optional();
+
+const eventSchema = z.strictObject({
+  action: z.string(),
+  resourceType: z.string(),
+  resourceId: z.union([idText, z.number().finite().transform(String), z.null()]),
+  changes: changesSchema,
+  metadata: jsonObject.nullable().optional(),
+  actor: actorSchema.optional(),
+  organizationId: idText.nullable().optional(),
+  outcome: z.enum(['success', 'failure', 'denied']).optional(),
+});
+
+/** One event ready for the table (before the trigger links it). @internal */
+export interface AuditRow {
+  action: string;
+  outcome: string;
+  actorWorkosUserId: string | null;
+  actorSystem: string | null;
+  workosOrgId: string | null;
+  targetType: string | null;
+  targetId: string | null;
+  ipAddress: string | null;
+  userAgent: string | null;
+  requestId: string | null;
+  oldValues: Record<string, unknown> | null;
+  newValues: Record<string, unknown> | null;
+  metadata: Record<string, unknown> | null;
+}
+
+/** Validates `logAuditEvent`'s options. @internal */
+export function parseLogOptions(options: unknown, what: string): LogAuditOptions {
+  return parseInput(optionsSchema, options ?? {}, `${what}: options`) as LogAuditOptions;
+}
+
+// Request-scope values come from HTTP headers: control characters are dropped rather than
+// refusing to record the request.
+const clean = (value: string | undefined, max: number) =>
+  value === undefined ? null : value.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, max) || null;
+
+/**
+ * Validates one event, fills actor, organization, IP, user agent and request id from the request
+ * scope, and redacts it: what this returns is what the table receives.
+ * @internal
+ */
+export function toAuditRow(
+  input: AuditEventInput,
+  context: {
+    scope: RequestScope | undefined;
+    events: AuditEvents;
+    redactor: Redactor;
+    what: string;
+  },
+): AuditRow {
+  const { scope, events, redactor, what } = context;
+  const event = parseInput(eventSchema, input, what);
+  if (!events.isAction(event.action)) {
+    throw new OrgkitError(
+      'invalid_input',
+      `${what}: action: "${event.action}" is not a declared audit action`,
+      {
+        details: { key: 'action' },
+      },
+    );
+  }
+  if (!events.isResourceType(event.resourceType)) {
+    throw new OrgkitError(
+      'invalid_input',
+      `${what}: resourceType: "${event.resourceType}" is not a declared resource type`,
+      { details: { key: 'resourceType' } },
+    );
+  }
+  const session = scope?.session;
+  const actor = event.actor ?? (session ? { userId: session.userId } : undefined);
+  if (!actor) {
+    throw new OrgkitError(
+      'invalid_input',
+      `${what}: no actor is known: call it inside a request scope with a session, or pass { actor: { userId } | { system: 'job-name' }, organizationId }`,
+      { reason: scope ? 'no_session' : 'no_request_scope', details: { key: 'actor' } },
+    );
+  }
+  const organizationId =
+    event.organizationId !== undefined ? event.organizationId : (session?.organizationId ?? null);
+  const changes = redactor.changes(
+    toJsonObject(event.changes?.oldValues, what, 'changes.oldValues'),
+    toJsonObject(event.changes?.newValues, what, 'changes.newValues'),
+  );
+  const metadata = redactor.metadata(toJsonObject(event.metadata, what, 'metadata'));
+  const size = Buffer.byteLength(
+    JSON.stringify([changes.oldValues, changes.newValues, metadata]),
+    'utf8',
+  );
+  if (size > MAX_EVENT_JSON_BYTES) {
+    throw new OrgkitError(
+      'invalid_input',
+      `${what}: changes and metadata take ${size} bytes; at most ${MAX_EVENT_JSON_BYTES} are recorded per event`,
+      { details: { key: 'metadata' } },
+    );
+  }
+  return {
+    action: event.action,
+    outcome: event.outcome ?? 'success',
+    actorWorkosUserId: 'userId' in actor ? actor.userId : null,
+    actorSystem: 'system' in actor ? actor.system : null,
+    workosOrgId: organizationId,
+    targetType: event.resourceType,
+    targetId: event.resourceId,
+    ipAddress: clean(scope?.ipAddress, 64),
+    userAgent: clean(scope?.userAgent, 512),
+    requestId: clean(scope?.requestId, 128),
+    oldValues: changes.oldValues ?? null,
+    newValues: changes.newValues ?? null,
+    metadata: metadata ?? null,
+  };
+}
