@@ -11,7 +11,9 @@ export const MAX_EVENT_JSON_BYTES = 64 * 1024;
 
 const idText = z.string().trim().min(1).max(256);
 // Control characters would let a value fake lines in a CSV or log export.
-const noControl = (s: string) => !/[\u0000-\u001f\u007f]/.test(s);
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f]/g;
+const noControl = (s: string) => s.search(CONTROL) === -1;
 const nameText = z.string().min(1).max(256).refine(noControl, 'contains a control character');
 
 const actorSchema = z.union([
@@ -85,7 +87,7 @@ export function parseLogOptions(options: unknown, what: string): LogAuditOptions
 // Request-scope values come from HTTP headers: control characters are dropped rather than
 // refusing to record the request.
 const clean = (value: string | undefined, max: number) =>
-  value === undefined ? null : value.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, max) || null;
+  value === undefined ? null : value.replace(CONTROL, '').slice(0, max) || null;
 
 /**
  * Validates one event, fills actor, organization, IP, user agent and request id from the request

@@ -40,14 +40,12 @@ export async function writeAuditRows(
     const written = toEvents(await insert(tx));
     const outbox = written.filter((event) => event.organizationId !== null);
     if (outbox.length > 0) {
-      await tx
-        .insert(tables.auditOutbox)
-        .values(
-          outbox.map((event) => ({
-            eventId: BigInt(event.id),
-            workosOrgId: event.organizationId!,
-          })),
-        );
+      await tx.insert(tables.auditOutbox).values(
+        outbox.map((event) => ({
+          eventId: BigInt(event.id),
+          workosOrgId: event.organizationId!,
+        })),
+      );
     }
     return written;
   });
