@@ -156,7 +156,17 @@ LANGUAGE plpgsql SECURITY DEFINER
 SET search_path FROM CURRENT
 AS $$
 BEGIN
-  IF TG_OP = 'DELETE' AND TG_TABLE_NAME = 'audit_logs' AND EXISTS (
+  RAISE EXCEPTION 'orgkit: % is append-only; % is not allowed', TG_TABLE_NAME, TG_OP
+    USING ERRCODE = 'insufficient_privilege',
+          HINT = 'Audit events are removed only by orgkit audit purge, after their retention period.';
+END $$;
+--> statement-breakpoint
+CREATE FUNCTION orgkit_audit_delete_if_purged() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path FROM CURRENT
+AS $$
+BEGIN
+  IF EXISTS (
     SELECT 1 FROM orgkit_audit_checkpoints c
     WHERE c.kind = 'purge' AND c.chain = coalesce(OLD.workos_org_id, '')
       AND c.seq >= OLD.seq AND OLD.occurred_at < c.cutoff
@@ -168,8 +178,11 @@ BEGIN
           HINT = 'Audit events are removed only by orgkit audit purge, after their retention period.';
 END $$;
 --> statement-breakpoint
-CREATE TRIGGER orgkit_audit_append_only BEFORE UPDATE OR DELETE ON audit_logs
+CREATE TRIGGER orgkit_audit_no_update BEFORE UPDATE ON audit_logs
   FOR EACH ROW EXECUTE FUNCTION orgkit_audit_refuse_change();
+--> statement-breakpoint
+CREATE TRIGGER orgkit_audit_purge_only BEFORE DELETE ON audit_logs
+  FOR EACH ROW EXECUTE FUNCTION orgkit_audit_delete_if_purged();
 --> statement-breakpoint
 CREATE TRIGGER orgkit_audit_no_truncate BEFORE TRUNCATE ON audit_logs
   FOR EACH STATEMENT EXECUTE FUNCTION orgkit_audit_refuse_change();
@@ -185,7 +198,7 @@ REVOKE UPDATE, DELETE, TRUNCATE ON audit_logs FROM PUBLIC;
 --> statement-breakpoint
 REVOKE ALL ON orgkit_audit_heads, orgkit_audit_checkpoints, orgkit_audit_outbox FROM PUBLIC;
 --> statement-breakpoint
-REVOKE ALL ON FUNCTION orgkit_audit_link(), orgkit_audit_refuse_change() FROM PUBLIC;
+REVOKE ALL ON FUNCTION orgkit_audit_link(), orgkit_audit_refuse_change(), orgkit_audit_delete_if_purged() FROM PUBLIC;
 --> statement-breakpoint
 DO $$
 BEGIN
