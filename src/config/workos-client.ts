@@ -11,4 +11,5 @@ export interface WorkOSClientLike {
   organizations: any;
   events: any;
   webhooks: any;
+  auditLogs: any;
 }
