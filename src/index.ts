@@ -3,6 +3,45 @@
  * @packageDocumentation
  */
 
+export type {
+  AuditActionOf,
+  AuditActor,
+  AuditApi,
+  AuditChainProblem,
+  AuditChainProblemKind,
+  AuditChainReport,
+  AuditChainStatus,
+  AuditChanges,
+  AuditCheckpoint,
+  AuditEvent,
+  AuditEventInput,
+  AuditEventPage,
+  AuditEvents,
+  AuditForwardOptions,
+  AuditForwardResult,
+  AuditOutcome,
+  AuditPurgeResult,
+  AuditQuery,
+  AuditRedactionOptions,
+  AuditResourceTypeOf,
+  JsonObject,
+  JsonValue,
+  LogAuditOptions,
+  LoggedAuditEvent,
+  OpenAuditEvents,
+  OrgkitAuditAction,
+  OrgkitAuditResourceType,
+  PurgeAuditOptions,
+  VerifyAuditChainOptions,
+} from './audit/index.js';
+export {
+  DEFAULT_REDACTED_KEY_ENDINGS,
+  defineAuditEvents,
+  GENESIS_HASH,
+  ORGKIT_AUDIT_ACTIONS,
+  REDACTED,
+  REDACTED_CHANGED,
+} from './audit/index.js';
 export type { WorkOSClientLike } from './config/workos-client.js';
 export type { RequestScope, RequestScopeInit } from './context/index.js';
 export type { Orgkit, OrgkitConfig } from './create-orgkit.js';
@@ -17,7 +56,6 @@ export {
 export type {
   DefaultExpertSetupStep,
   ExpertSetupApi,
-  ExpertSetupAuditEvent,
   ExpertSetupStatus,
   IncompleteExpert,
   IncompleteExpertsOptions,

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defineAuditEvents } from '../../src/audit/index.js';
+import { createOrgkit } from '../../src/create-orgkit.js';
 import { isOrgkitError } from '../../src/errors/index.js';
 import type { TestDatabase } from '../../src/testing/database.js';
 import { DATABASE_TARGETS, openTestDatabase } from '../support/databases.js';
@@ -221,7 +222,7 @@ describe.each(DATABASE_TARGETS)('logAuditEvent (database: $name)', (target) => {
       actions: ['meeting.booked'],
       resourceTypes: ['meeting'],
     });
-    const orgkit = auditOrgkit(database.db, { events });
+    const orgkit = createOrgkit({ database: database.db, audit: { events } });
     const options = { actor: { userId: 'u1' }, organizationId: 'org_a' };
     await orgkit.logAuditEvent('meeting.booked', 'meeting', 'm1', null, null, options);
     // orgkit's own actions stay available.
