@@ -9,6 +9,7 @@ import { errorReply, type HttpReply } from './error-response.js';
 import { type HeadersLike, readBearerToken } from './headers.js';
 import { type HttpAuthOptions, httpAuthOptionsSchema, withSessionEnv } from './options.js';
 import type { OrgkitCore } from './orgkit-core.js';
+import { createDenialRecorder, type DeniedRequest } from './record-denial.js';
 import { requestIdFrom, userAgentFrom } from './request-id.js';
 import { createSealedSessionReader } from './sealed-session.js';
 import { answerWebhook } from './webhook.js';
@@ -46,6 +47,12 @@ export interface RouteGuard {
   checkNow(auth: RequestAuth): true | OrgkitError | undefined;
   /** The reply for what `check` threw; `returnTo` is the path and query of the request. */
   reply(error: unknown, returnTo: string): HttpReply;
+  /**
+   * `reply` for a request, after recording a 403 (also one a page route turns into a redirect)
+   * as `access.denied`. The write is awaited, so the event is committed before the client hears
+   * of the refusal; a failed write is reported and the refusal still sent.
+   */
+  refuse(error: unknown, auth: RequestAuth, request: DeniedRequest): Promise<HttpReply>;
 }
 
 /** What the sign-in routes need of a request. */
@@ -91,6 +98,7 @@ export function createHttpAuth<AC extends AccessControl>(
   const sessions = o.session && createSealedSessionReader(o.session, verify);
   const routes = o.session && sessions && createAuthRoutes(o.session, sessions);
   const signInUrl = o.signInUrl;
+  const recordDenial = createDenialRecorder(orgkit, o.onUnexpectedError);
 
   const requestAuth = (
     headers: HeadersLike,
@@ -149,6 +157,19 @@ export function createHttpAuth<AC extends AccessControl>(
       throw new OrgkitError('invalid_config', 'redirectTo: expected a path or an absolute URL');
     }
     const checkAccess = compileAccessRule(orgkit, access);
+    const reply = (error: unknown, returnTo: string): HttpReply => {
+      const json = errorReply(error);
+      if (redirectTo === undefined) return json;
+      const headers = { 'cache-control': 'no-store' };
+      if (json.status === 401) {
+        const sep = signInUrl.includes('?') ? '&' : '?';
+        const location = `${signInUrl}${sep}returnTo=${encodeURIComponent(returnTo)}`;
+        return { status: 302, headers: { ...headers, location } };
+      }
+      if (json.status === 403)
+        return { status: 302, headers: { ...headers, location: redirectTo } };
+      return json;
+    };
     return {
       // Not `async`: the rule's own promise is returned as it is, one hop fewer per request.
       check(auth) {
@@ -159,19 +180,9 @@ export function createHttpAuth<AC extends AccessControl>(
         if (!auth.session) return auth.rejection ?? NO_SESSION();
         return checkAccess ? checkAccess.checkNow() : true;
       },
-      reply(error, returnTo) {
-        const reply = errorReply(error);
-        if (redirectTo === undefined) return reply;
-        const headers = { 'cache-control': 'no-store' };
-        if (reply.status === 401) {
-          const sep = signInUrl.includes('?') ? '&' : '?';
-          const location = `${signInUrl}${sep}returnTo=${encodeURIComponent(returnTo)}`;
-          return { status: 302, headers: { ...headers, location } };
-        }
-        if (reply.status === 403)
-          return { status: 302, headers: { ...headers, location: redirectTo } };
-        return reply;
-      },
+      reply,
+      refuse: (error, auth, request) =>
+        recordDenial(error, auth.scope, request).then(() => reply(error, request.target)),
     };
   }
 
@@ -197,6 +208,25 @@ export function createHttpAuth<AC extends AccessControl>(
     reportUnexpected(error: unknown): void {
       if (!isOrgkitError(error)) o.onUnexpectedError(error);
     },
+    /**
+     * The JSON reply for an error a handler threw: one that is not orgkit's is reported and
+     * answered as a bare 500; a 403 is first recorded as `access.denied` in `auth`'s scope.
+     */
+    answerError(
+      error: unknown,
+      auth: RequestAuth | undefined,
+      request: DeniedRequest,
+    ): Promise<HttpReply> {
+      if (!isOrgkitError(error)) o.onUnexpectedError(error);
+      const reply = errorReply(error);
+      if (!auth || reply.status !== 403) return Promise.resolve(reply);
+      return recordDenial(error, auth.scope, request).then(() => reply);
+    },
+    /**
+     * Records a 403 decided outside a route guard's reply (Next's `withAuth`) as `access.denied`;
+     * anything else is ignored. Never rejects.
+     */
+    recordDenial,
     /** Runs `fn` in the request scope `auth` describes. */
     run: <T>(auth: RequestAuth, fn: () => T): T => orgkit.runWithRequestScope(auth.scope, fn),
     guard,

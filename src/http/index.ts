@@ -16,5 +16,6 @@ export type { CookieAttributes, HeadersLike } from './headers.js';
 export { NodeHeaders } from './headers.js';
 export type { HttpAuthOptions, SealedSessionOptions } from './options.js';
 export type { AccessOf, OrgkitCore } from './orgkit-core.js';
+export type { DenialScope, DeniedRequest } from './record-denial.js';
 export { createRouteGuards } from './route-guards.js';
 export { handleWebhookRequest } from './webhook.js';

@@ -15,6 +15,8 @@ export type OrgkitCore<AC extends AccessControl = AccessControl> = Pick<
   | 'getAccess'
   | 'peekAccess'
   | 'handleWorkOSWebhook'
+  | 'logAuditEvent'
+  | 'logsDeniedRequests'
 >;
 
 /** The access model of an orgkit instance. */

@@ -9,7 +9,6 @@ import {
   type AccessOf,
   createHttpAuth,
   createRouteGuards,
-  errorReply,
   type HttpAuthOptions,
   type HttpReply,
   NodeHeaders,
@@ -127,6 +126,11 @@ export function createExpressAuth<O extends OrgkitCore<any>>(
   };
 
   function guarded(guard: RouteGuard): RequestHandler {
+    // A 403 is recorded (and awaited) before it is sent; allowed requests never come here.
+    const refuse = (req: Request, res: Response, auth: RequestAuth, error: unknown) =>
+      guard
+        .refuse(error, auth, { method: req.method, target: req.originalUrl })
+        .then((reply) => send(res, reply));
     const checkThenNext = (
       req: Request,
       res: Response,
@@ -135,10 +139,8 @@ export function createExpressAuth<O extends OrgkitCore<any>>(
     ): unknown => {
       const verdict = guard.checkNow(auth);
       if (verdict === true) return next();
-      if (verdict) return send(res, guard.reply(verdict, req.originalUrl));
-      return guard
-        .check(auth)
-        .then(next, (error: unknown) => send(res, guard.reply(error, req.originalUrl)));
+      if (verdict) return refuse(req, res, auth, verdict);
+      return guard.check(auth).then(next, (error: unknown) => refuse(req, res, auth, error));
     };
     return (req, res, next) => {
       const auth = (req as SeenRequest)[AUTH];
@@ -174,10 +176,12 @@ export function createExpressAuth<O extends OrgkitCore<any>>(
      * Last in the chain: orgkit errors as `{ error: { code, message } }`, anything else as a bare
      * 500 (logged, never sent). Put your own handlers before it.
      */
-    errorHandler: (): ErrorRequestHandler => (error, _req, res, next) => {
+    errorHandler: (): ErrorRequestHandler => (error, req, res, next) => {
       if (res.headersSent) return next(error);
-      http.reportUnexpected(error);
-      send(res, errorReply(error));
+      const auth = (req as SeenRequest)[AUTH];
+      http
+        .answerError(error, auth, { method: req.method, target: req.originalUrl })
+        .then((reply) => (res.headersSent ? next(error) : send(res, reply)), next);
     },
     /** `POST` handler for WorkOS webhooks; mount it before any JSON body parser. */
     webhook: (): RequestHandler =>

@@ -11,7 +11,6 @@ import {
   type AccessOf,
   createHttpAuth,
   createRouteGuards,
-  errorReply,
   type HeadersLike,
   type HttpAuthOptions,
   type HttpReply,
@@ -57,6 +56,11 @@ const headersOf = (c: Context): HeadersLike => {
 
 const nodeRemoteAddress = (c: Context): string | undefined =>
   (c.env as NodeBindings | undefined)?.incoming?.socket?.remoteAddress;
+
+const deniedRequest = (c: Context) => {
+  const url = new URL(c.req.url);
+  return { method: c.req.method, target: url.pathname + url.search };
+};
 
 function send(c: Context, reply: HttpReply): Response {
   for (const [name, value] of Object.entries(reply.headers)) c.header(name, value);
@@ -130,10 +134,9 @@ export function createHonoAuth<O extends OrgkitCore<any>>(
   }
 
   function guarded(guard: RouteGuard): Middleware<O> {
-    const refuse = (c: Context, error: unknown) => {
-      const url = new URL(c.req.url);
-      return send(c, guard.reply(error, url.pathname + url.search));
-    };
+    // A 403 is recorded (and awaited) before it is sent; allowed requests never come here.
+    const refuse = (c: Context, auth: RequestAuth, error: unknown) =>
+      guard.refuse(error, auth, deniedRequest(c)).then((reply) => send(c, reply));
     // Answered in the same tick when the roles are cached; otherwise after they are loaded.
     const checkThenNext = (
       c: Context,
@@ -142,8 +145,8 @@ export function createHonoAuth<O extends OrgkitCore<any>>(
     ): ReturnType<Middleware<O>> => {
       const verdict = guard.checkNow(auth);
       if (verdict === true) return next();
-      if (verdict) return Promise.resolve(refuse(c, verdict));
-      return guard.check(auth).then(next, (error: unknown) => refuse(c, error));
+      if (verdict) return refuse(c, auth, verdict);
+      return guard.check(auth).then(next, (error: unknown) => refuse(c, auth, error));
     };
     return createMiddleware<OrgkitEnv<O>>((c, next) => {
       const auth = inScope.get(c);
@@ -168,8 +171,9 @@ export function createHonoAuth<O extends OrgkitCore<any>>(
     /** `app.onError(auth.onError)`: orgkit errors as `{ error: { code, message } }`, others as a bare 500. */
     onError: ((error, c) => {
       if (error instanceof HTTPException) return error.getResponse();
-      http.reportUnexpected(error);
-      return send(c, errorReply(error));
+      return http
+        .answerError(error, inScope.get(c), deniedRequest(c))
+        .then((reply) => send(c, reply));
     }) satisfies ErrorHandler,
     /** `POST` handler for WorkOS webhooks; reads the raw body itself. */
     webhook: (): Handler => async (c) =>

@@ -52,6 +52,12 @@ type State<User> =
   | { session: Session; user: User; rejection?: undefined }
   | { session?: undefined; user?: undefined; rejection?: OrgkitError | undefined };
 
+// Built only for a refusal or an error: allowed requests parse no URL here.
+const deniedRequest = (request: Request) => {
+  const url = new URL(request.url);
+  return { method: request.method, target: url.pathname + url.search };
+};
+
 type RouteHandler<Ctx> = (request: Request, context: Ctx) => Response | Promise<Response>;
 
 /**
@@ -117,14 +123,13 @@ export function createNextAuth<O extends OrgkitCore<any>, User = unknown>(
         try {
           await guard?.check(auth);
         } catch (error) {
-          const url = new URL(request.url);
-          return toResponse(guard!.reply(error, url.pathname + url.search));
+          // A 403 is recorded (and awaited) before it is sent.
+          return toResponse(await guard!.refuse(error, auth, deniedRequest(request)));
         }
         try {
           return await handler(request, context);
         } catch (error) {
-          http.reportUnexpected(error);
-          return errorResponse(error);
+          return toResponse(await http.answerError(error, auth, deniedRequest(request)));
         }
       });
     };
@@ -148,6 +153,8 @@ export function createNextAuth<O extends OrgkitCore<any>, User = unknown>(
       try {
         await http.run(auth, () => guard.check(auth));
       } catch (error) {
+        // A server component has no request at hand: the event names no method or path.
+        await http.recordDenial(error, auth.scope, undefined);
         if (rule.redirectTo !== undefined && isOrgkitError(error) && error.code === 'forbidden') {
           redirect(rule.redirectTo);
         }
