@@ -231,13 +231,6 @@ export function createOrgkit<
     cache: options.cache,
     redis: options.redis,
   });
-  const sync = createWorkOSSync({
-    db,
-    tables,
-    workos,
-    webhooks: options.webhooks,
-    invalidateUser: (userId) => roles.invalidateUser(userId),
-  });
 
   const readPermission: string = options.audit.readPermission ?? 'audit:read';
   if (options.audit.readPermission && !accessControl.isPermission(readPermission)) {
@@ -273,11 +266,23 @@ export function createOrgkit<
   });
   const { record: recordAudit, ...auditApi } = audit;
 
+  // orgkit's own events (membership changes, preference updates, resets, guests) go through
+  // recordAudit, inside the transaction of the change they describe.
+  const sync = createWorkOSSync({
+    db,
+    tables,
+    workos,
+    webhooks: options.webhooks,
+    invalidateUser: (userId) => roles.invalidateUser(userId),
+    recordAudit,
+  });
+
   const preferences = createPreferences<PS>({
     db,
     tables,
     scope,
     schema: config.preferences?.schema,
+    recordAudit,
   });
   const resetPermission: string = config.expertSetup?.resetPermission ?? DEFAULT_RESET_PERMISSION;
   if (config.expertSetup?.resetPermission && !accessControl.isPermission(resetPermission)) {
@@ -297,6 +302,7 @@ export function createOrgkit<
     hasPermission: async (userId, permission) =>
       accessControl.isPermission(permission) &&
       roles.hasPermission(userId, permission as PermissionOf<AC>),
+    recordAudit,
   });
 
   // An explicit owner role the model lacks is a startup error; the default one is checked only
@@ -314,6 +320,7 @@ export function createOrgkit<
     options: options.guests,
     configProblem: ownerRoleProblem && `${ownerRoleProblem}; set guests.ownerRole`,
     invalidateUser: (userId) => roles.invalidateUser(userId),
+    recordAudit,
   });
 
   return {

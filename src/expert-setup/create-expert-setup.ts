@@ -50,6 +50,12 @@ export function createExpertSetup<const S extends string = DefaultExpertSetupSte
   const statusOf = (stored: Record<string, boolean> | null | undefined) =>
     Object.fromEntries(steps.map((s) => [s, stored?.[s] === true])) as Record<S, boolean>;
 
+  // Configured steps in their order, then any stored step the configuration no longer has.
+  const completedSteps = (stored: Record<string, boolean>) => [
+    ...steps.filter((s) => stored[s] === true),
+    ...Object.keys(stored).filter((s) => stored[s] === true && !steps.includes(s as S)),
+  ];
+
   const toResult = (row: {
     setupStatus: Record<string, boolean>;
     setupComplete: boolean;
@@ -102,19 +108,31 @@ export function createExpertSetup<const S extends string = DefaultExpertSetupSte
           },
         );
       }
-      const previous = await clearSetup(db, t, id);
-      if (previous) {
-        await deps.onAuditEvent?.({
-          action: 'expert_setup.reset',
-          actorUserId: actor,
-          targetType: 'expert_setup',
-          targetId: id,
-          metadata: {
-            previousSteps: steps.filter((s) => previous.setupStatus[s] === true),
-            wasComplete: previous.setupComplete,
-          },
-        });
-      }
+      // The clear and its audit event commit or roll back together.
+      await db.transaction(async (tx) => {
+        const previous = await clearSetup(tx, t, id);
+        if (!previous) return;
+        await deps.recordAudit?.(
+          [
+            {
+              action: 'expert_setup.reset',
+              resourceType: 'expert_setup',
+              resourceId: id,
+              actor: { userId: actor },
+              organizationId: scope.current()?.session?.organizationId ?? null,
+              changes: {
+                oldValues: {
+                  completedSteps: completedSteps(previous.setupStatus),
+                  setupComplete: previous.setupComplete,
+                  completedAt: previous.setupCompletedAt,
+                },
+                newValues: { completedSteps: [], setupComplete: false, completedAt: null },
+              },
+            },
+          ],
+          { tx },
+        );
+      });
       return { setupStatus: statusOf(undefined), isSetupComplete: false, completedAt: null };
     },
 

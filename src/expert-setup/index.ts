@@ -3,7 +3,6 @@ export type { DefaultExpertSetupStep } from './default-steps.js';
 export { DEFAULT_EXPERT_SETUP_STEPS, DEFAULT_RESET_PERMISSION } from './default-steps.js';
 export type {
   ExpertSetupApi,
-  ExpertSetupAuditEvent,
   ExpertSetupDeps,
   ExpertSetupStatus,
   IncompleteExpert,

@@ -89,19 +89,21 @@ export function completeIfAllDone(
     .returning(statusColumns(t));
 }
 
-/** Clears every step; returns the record as it was, or `undefined` when there was none. @internal */
-export function clearSetup(db: OrgkitDatabase, t: ExpertSetupTable, userId: string) {
-  return db.transaction(async (tx) => {
-    const [previous] = await tx
-      .select(statusColumns(t))
-      .from(t)
-      .where(eq(t.workosUserId, userId))
-      .for('update');
-    if (!previous) return undefined;
-    await tx
-      .update(t)
-      .set({ setupStatus: {}, setupComplete: false, setupCompletedAt: null, updatedAt: sql`now()` })
-      .where(eq(t.workosUserId, userId));
-    return previous;
-  });
+/**
+ * Clears every step inside the caller's transaction `tx` (the row stays locked until it ends);
+ * returns the record as it was, or `undefined` when there was none.
+ * @internal
+ */
+export async function clearSetup(tx: OrgkitDatabase, t: ExpertSetupTable, userId: string) {
+  const [previous] = await tx
+    .select(statusColumns(t))
+    .from(t)
+    .where(eq(t.workosUserId, userId))
+    .for('update');
+  if (!previous) return undefined;
+  await tx
+    .update(t)
+    .set({ setupStatus: {}, setupComplete: false, setupCompletedAt: null, updatedAt: sql`now()` })
+    .where(eq(t.workosUserId, userId));
+  return previous;
 }

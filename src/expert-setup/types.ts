@@ -1,3 +1,4 @@
+import type { AuditRecorder } from '../audit/recorder.js';
 import type { RequestScopeStore } from '../context/index.js';
 import type { OrgkitDatabase } from '../db/database.js';
 import type { OrgkitTables } from '../db/tables.js';
@@ -43,16 +44,6 @@ export interface SetupStats {
   completionRate: number;
 }
 
-/** What `resetSetup` reports for the audit log. */
-export interface ExpertSetupAuditEvent {
-  action: 'expert_setup.reset';
-  actorUserId: string;
-  targetType: 'expert_setup';
-  /** The expert whose setup was reset. */
-  targetId: string;
-  metadata: { previousSteps: string[]; wasComplete: boolean };
-}
-
 /** What {@link createExpertSetup} needs. @internal */
 export interface ExpertSetupDeps<S extends string> {
   db: OrgkitDatabase;
@@ -64,8 +55,11 @@ export interface ExpertSetupDeps<S extends string> {
   hasPermission(userId: string, permission: string): Promise<boolean>;
   /** The permission `resetSetup` requires of the caller. @default 'experts:manage' */
   resetPermission?: string;
-  /** Called once after a reset was written; the seam for audit logging. */
-  onAuditEvent?(event: ExpertSetupAuditEvent): Promise<void> | void;
+  /**
+   * Records `expert_setup.reset` in the reset's transaction. `createOrgkit` always passes it;
+   * without it (a capability built alone, as in benchmarks) nothing is recorded.
+   */
+  recordAudit?: AuditRecorder | undefined;
 }
 
 /** Expert onboarding tracking (seed 3.3); `S` is the configured steps. */

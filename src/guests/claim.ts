@@ -96,27 +96,40 @@ export function createClaims(db: OrgkitDatabase, tables: OrgkitTables, magicAuth
 
     /**
      * Ends the lease; marks the guest complete (recording a code just sent), or records why this
-     * attempt failed.
+     * attempt failed. `onFirstCompletion` runs in the same transaction when this release is the
+     * one that completes the guest, so what it writes commits with the completion or not at all.
+     * False when the lease was lost (nothing written).
      */
     async release(
       email: string,
       token: string,
       outcome: { failed: string } | { magicAuthSent: boolean },
-    ): Promise<void> {
+      onFirstCompletion?: (tx: OrgkitDatabase) => Promise<void>,
+    ): Promise<boolean> {
       const failed = 'failed' in outcome ? outcome.failed : null;
-      await db
-        .update(t)
-        .set({
-          leaseToken: null,
-          leaseExpiresAt: null,
-          lastError: failed,
-          ...(failed ? {} : { completedAt: sql`coalesce(${t.completedAt}, now())` }),
-          ...('magicAuthSent' in outcome && outcome.magicAuthSent
-            ? { magicAuthSentAt: sql`now()` }
-            : {}),
-          updatedAt: sql`now()`,
-        })
-        .where(mine(email, token));
+      return db.transaction(async (tx) => {
+        const [held] = await tx
+          .select({ completed: columns.completed })
+          .from(t)
+          .where(mine(email, token))
+          .for('update');
+        if (!held) return false;
+        await tx
+          .update(t)
+          .set({
+            leaseToken: null,
+            leaseExpiresAt: null,
+            lastError: failed,
+            ...(failed ? {} : { completedAt: sql`coalesce(${t.completedAt}, now())` }),
+            ...('magicAuthSent' in outcome && outcome.magicAuthSent
+              ? { magicAuthSentAt: sql`now()` }
+              : {}),
+            updatedAt: sql`now()`,
+          })
+          .where(mine(email, token));
+        if (!failed && !held.completed) await onFirstCompletion?.(tx);
+        return true;
+      });
     },
   };
 }

@@ -1,5 +1,7 @@
+import type { OrgkitDatabase } from '../db/database.js';
 import { isOrgkitError, OrgkitError, parseInput } from '../errors/index.js';
 import { applyChange } from '../sync/apply-change.js';
+import { recordMembershipChanges } from '../sync/membership-audit.js';
 import { upsertChangeOf } from '../sync/mirror-event.js';
 import { type ClaimProgress, type ClaimRow, createClaims } from './claim.js';
 import type { CallContext } from './ensure.js';
@@ -59,7 +61,13 @@ export function createGuests(deps: GuestsDeps): GuestsApi {
         },
       );
     }
-    await applyChange(db, tables, change);
+    // A membership orgkit made is a role grant: recorded with its mirror row, once (a webhook
+    // for it later finds the row as it is and records nothing).
+    await db.transaction(async (tx) => {
+      const outcome = await applyChange(tx, tables, change);
+      const seen = (outcome.memberships ?? []).map((m) => ({ change: m }));
+      await recordMembershipChanges(tx, deps.recordAudit, 'guest-provisioning', seen);
+    });
   }
 
   /**
@@ -150,10 +158,30 @@ export function createGuests(deps: GuestsDeps): GuestsApi {
       await sendMagicAuth(ctx, workos, email);
       magicAuthSent = true;
     }
-    await claims.release(email, token, { magicAuthSent });
+    const userCreated = userJustCreated || row.userCreated;
+    // Recorded in the transaction that completes the claim row, which happens once per guest;
+    // never the email (PII) nor the magic-auth code.
+    const recordProvisioned = async (tx: OrgkitDatabase) => {
+      await deps.recordAudit?.(
+        [
+          {
+            action: 'guest.provisioned',
+            resourceType: 'user',
+            resourceId: userId,
+            actor: { system: 'guest-provisioning' },
+            organizationId,
+            metadata: { userCreated, magicAuthSent },
+          },
+        ],
+        { tx },
+      );
+    };
+    if (!(await claims.release(email, token, { magicAuthSent }, recordProvisioned))) {
+      throw new LeaseLost();
+    }
     // `created` goes to the call that completes a provisioning whose user orgkit created, even
     // when an earlier, failed attempt made the user: one caller per guest sees it.
-    const created = !row.completed && (userJustCreated || row.userCreated);
+    const created = !row.completed && userCreated;
     return { workosUserId: userId, organizationId, created, magicAuthSent };
   }
 

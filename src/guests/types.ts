@@ -1,3 +1,4 @@
+import type { AuditRecorder } from '../audit/recorder.js';
 import type { WorkOSClientLike } from '../config/workos-client.js';
 import type { OrgkitDatabase } from '../db/database.js';
 import type { OrgkitTables } from '../db/tables.js';
@@ -89,4 +90,10 @@ export interface GuestsDeps {
   /** Why provisioning cannot run with this configuration, if it cannot. */
   configProblem?: string | undefined;
   invalidateUser(userId: string): Promise<void>;
+  /**
+   * Records `guest.provisioned` with the completion, and the owner membership's
+   * `membership.created` with its mirror write. `createOrgkit` always passes it; without it
+   * nothing is recorded.
+   */
+  recordAudit?: AuditRecorder | undefined;
 }

@@ -1,8 +1,10 @@
 import { eq, sql } from 'drizzle-orm';
 import type { z } from 'zod';
+import type { AuditRecorder } from '../audit/recorder.js';
 import type { RequestScopeStore } from '../context/index.js';
 import type { OrgkitDatabase } from '../db/database.js';
 import type { OrgkitTables } from '../db/tables.js';
+import { changedValues, lockStored } from './audited-write.js';
 import { compilePreferencesSchema, type PreferencesSchema } from './compile-schema.js';
 import { defaultPreferencesSchema } from './default-preferences.js';
 import { resolveUserId, scopeOrganizationOf } from './resolve-user-id.js';
@@ -14,6 +16,11 @@ export interface PreferencesDeps<S extends PreferencesSchema> {
   scope: RequestScopeStore;
   /** The app's preferences. @default defaultPreferencesSchema (the seed's) */
   schema?: S;
+  /**
+   * Records `preferences.updated` / `preferences.reset` in the write's transaction.
+   * `createOrgkit` always passes it; without it (a capability built alone) nothing is recorded.
+   */
+  recordAudit?: AuditRecorder | undefined;
 }
 
 /** Typed user preferences (seed 3.4); `P` follows from the app's zod schema. */
@@ -73,6 +80,35 @@ export function createPreferences<S extends PreferencesSchema = typeof defaultPr
     return compiled.merge(row?.preferences);
   };
 
+  /**
+   * Records the keys whose effective value (stored or default) changed; nothing when none did.
+   * Actor and organization come from the session; a call without one (a job or script naming
+   * the user) is recorded as the `preferences` system without an organization.
+   */
+  const record = async (
+    tx: OrgkitDatabase,
+    action: 'preferences.updated' | 'preferences.reset',
+    userId: string,
+    before: P,
+    after: P,
+  ) => {
+    const { oldValues, newValues } = changedValues(before, after);
+    if (!deps.recordAudit || Object.keys({ ...oldValues, ...newValues }).length === 0) return;
+    const session = scope.current()?.session;
+    await deps.recordAudit(
+      [
+        {
+          action,
+          resourceType: 'user_preferences',
+          resourceId: userId,
+          changes: { oldValues, newValues },
+          ...(session ? {} : { actor: { system: 'preferences' }, organizationId: null }),
+        },
+      ],
+      { tx },
+    );
+  };
+
   const getUserPreferences = async (userId?: string): Promise<P> => {
     const id = resolveUserId(scope, userId, 'getUserPreferences');
     let pending = scope.current()?.memo.get(MEMO_PREFIX + id) as Promise<P> | undefined;
@@ -90,36 +126,44 @@ export function createPreferences<S extends PreferencesSchema = typeof defaultPr
       const id = resolveUserId(scope, userId, 'updateUserPreferences');
       const patch = compiled.parsePatch(preferences, 'updateUserPreferences');
       if (Object.keys(patch).length === 0) return getUserPreferences(id);
-      // `||` merges at the top level inside the one statement: concurrent updates of
-      // different keys both survive, which a read-modify-write would not guarantee.
-      const [row] = await db
-        .insert(table)
-        .values({
-          workosUserId: id,
-          workosOrgId: scopeOrganizationOf(scope, id),
-          preferences: patch,
-        })
-        .onConflictDoUpdate({
-          target: table.workosUserId,
-          set: {
-            preferences: sql`${table.preferences} || excluded.${sql.identifier(table.preferences.name)}`,
+      const merged = await db.transaction(async (tx) => {
+        // The row is made to exist, then locked, so the values read are the ones replaced.
+        const before = await lockStored(tx, table, id, scopeOrganizationOf(scope, id));
+        // `||` merges at the top level: concurrent updates of different keys both survive.
+        const [row] = await tx
+          .update(table)
+          .set({
+            preferences: sql`${table.preferences} || ${JSON.stringify(patch)}::jsonb`,
             updatedAt: sql`now()`,
-          },
-        })
-        .returning({ preferences: table.preferences });
-      const merged = compiled.merge(row?.preferences);
+          })
+          .where(eq(table.workosUserId, id))
+          .returning({ preferences: table.preferences });
+        const after = compiled.merge(row?.preferences);
+        await record(tx, 'preferences.updated', id, compiled.merge(before), after);
+        return after;
+      });
       remember(id, Promise.resolve(merged));
       return { ...merged };
     },
 
     async resetToDefaults(userId) {
       const id = resolveUserId(scope, userId, 'resetToDefaults');
-      await db
-        .update(table)
-        .set({ preferences: {}, updatedAt: sql`now()` })
-        .where(eq(table.workosUserId, id));
-      remember(id, Promise.resolve(compiled.merge(undefined)));
-      return compiled.merge(undefined);
+      const defaults = compiled.merge(undefined);
+      await db.transaction(async (tx) => {
+        const [row] = await tx
+          .select({ preferences: table.preferences })
+          .from(table)
+          .where(eq(table.workosUserId, id))
+          .for('update');
+        if (!row) return;
+        await tx
+          .update(table)
+          .set({ preferences: {}, updatedAt: sql`now()` })
+          .where(eq(table.workosUserId, id));
+        await record(tx, 'preferences.reset', id, compiled.merge(row.preferences), defaults);
+      });
+      remember(id, Promise.resolve(defaults));
+      return { ...defaults };
     },
 
     getDefaultPreferences: () => compiled.merge(undefined),

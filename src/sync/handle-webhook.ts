@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { WorkOSClientLike } from '../config/workos-client.js';
 import { isOrgkitError, OrgkitError, parseInput } from '../errors/index.js';
 import { applyChange, applyFailed, invalidateUsers } from './apply-change.js';
+import { recordMembershipChanges } from './membership-audit.js';
 import { eventHeader, toMirrorChange } from './mirror-event.js';
 import type { SyncDeps, WebhookResult } from './types.js';
 import { createWebhookVerifier } from './verify-webhook.js';
@@ -41,7 +42,12 @@ export function createWebhookHandler(deps: SyncDeps, requireWorkOS: () => WorkOS
     if (!change) return { eventId: header.id, event: header.event, applied: false };
     let outcome: Awaited<ReturnType<typeof applyChange>>;
     try {
-      outcome = await deps.db.transaction((tx) => applyChange(tx, deps.tables, change));
+      outcome = await deps.db.transaction(async (tx) => {
+        const applied = await applyChange(tx, deps.tables, change);
+        const seen = (applied.memberships ?? []).map((m) => ({ change: m, eventId: header.id }));
+        await recordMembershipChanges(tx, deps.recordAudit, 'workos-webhook', seen);
+        return applied;
+      });
     } catch (error) {
       throw isOrgkitError(error) ? error : applyFailed('handleWorkOSWebhook', error);
     }

@@ -47,6 +47,11 @@ export async function deleteOrganization(
     kind: 'organization' as const,
     membershipKey: tables.userOrgMemberships.workosOrgId,
   };
-  const { applied, memberUserIds } = await deleteWithMemberships(tx, tables, owner, org);
-  return applied ? { applied, userIds: memberUserIds } : NOT_APPLIED;
+  const { applied, memberUserIds, memberships } = await deleteWithMemberships(
+    tx,
+    tables,
+    owner,
+    org,
+  );
+  return applied ? { applied, userIds: memberUserIds, memberships } : NOT_APPLIED;
 }

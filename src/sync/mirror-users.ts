@@ -53,6 +53,6 @@ export async function deleteUser(
     kind: 'user' as const,
     membershipKey: tables.userOrgMemberships.workosUserId,
   };
-  const { applied } = await deleteWithMemberships(tx, tables, owner, user);
-  return applied ? { applied, userIds: [user.id] } : NOT_APPLIED;
+  const { applied, memberships } = await deleteWithMemberships(tx, tables, owner, user);
+  return applied ? { applied, userIds: [user.id], memberships } : NOT_APPLIED;
 }

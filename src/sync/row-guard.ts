@@ -1,6 +1,7 @@
 import { and, type Column, eq, lte, type SQL, sql } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { OrgkitDatabase } from '../db/database.js';
+import type { MembershipChange } from './membership-audit.js';
 
 /** `excluded.<column>`: the value an `INSERT … ON CONFLICT` tried to write. @internal */
 export function excluded(column: Column): SQL {
@@ -25,6 +26,8 @@ export interface ChangeOutcome {
   applied: boolean;
   /** Users whose user row or memberships changed: their cached roles are stale. */
   userIds: string[];
+  /** Memberships whose grant appeared, changed or went: each is an audit event. */
+  memberships?: MembershipChange[];
 }
 
 export const NOT_APPLIED: ChangeOutcome = { applied: false, userIds: [] };
@@ -32,23 +35,26 @@ export const NOT_APPLIED: ChangeOutcome = { applied: false, userIds: [] };
 /**
  * Deletes the row keyed `id` unless it is newer than `at` (a delete event never removes a row a
  * later event wrote). Tells whether it deleted, kept a newer row, or found none, and what the
- * deleted row held in `returning` (the key when not given).
+ * deleted row held in the `returning` columns.
  * @internal
  */
-export async function deleteUnlessNewer(
+export async function deleteUnlessNewer<R extends Record<string, PgColumn>>(
   tx: OrgkitDatabase,
   table: PgTable,
   key: PgColumn,
   workosUpdatedAt: PgColumn,
   id: string,
   at: Date,
-  returning: PgColumn = key,
-): Promise<{ row: 'deleted' | 'newer' | 'absent'; removed: string[] }> {
-  const removed = await tx
+  returning: R,
+): Promise<{
+  row: 'deleted' | 'newer' | 'absent';
+  removed: { [K in keyof R]: R[K]['_']['data'] }[];
+}> {
+  const removed = (await tx
     .delete(table)
     .where(and(eq(key, id), lte(workosUpdatedAt, at)))
-    .returning({ value: returning });
-  if (removed.length) return { row: 'deleted', removed: removed.map((r) => String(r.value)) };
+    .returning(returning)) as { [K in keyof R]: R[K]['_']['data'] }[];
+  if (removed.length) return { row: 'deleted', removed };
   const kept = await tx.select({ id: key }).from(table).where(eq(key, id));
   return { row: kept.length ? 'newer' : 'absent', removed: [] };
 }

@@ -3,6 +3,7 @@ import type { WorkOSClientLike } from '../config/workos-client.js';
 import { isOrgkitError, parseInput } from '../errors/index.js';
 import { applyChange, applyFailed, invalidateUsers } from './apply-change.js';
 import { lockCursor, readCursor, writeCursor } from './cursor.js';
+import { recordMembershipChanges, type SeenMembershipChange } from './membership-audit.js';
 import { eventHeader, toMirrorChange } from './mirror-event.js';
 import type { SyncDeps, SyncEventsOptions, SyncEventsResult } from './types.js';
 import { MIRRORED_EVENTS } from './types.js';
@@ -68,13 +69,18 @@ export function createEventsSync(deps: SyncDeps, requireWorkOS: () => WorkOSClie
       if (current !== from) return { raced: true, cursor: current };
       let applied = 0;
       const userIds: string[] = [];
+      const memberships: SeenMembershipChange[] = [];
       for (const event of page.data) {
         const change = toMirrorChange(event);
         if (!change) continue;
         const outcome = await applyChange(tx, tables, change);
         if (outcome.applied) applied++;
         userIds.push(...outcome.userIds);
+        const eventId = eventHeader(event)?.id;
+        for (const m of outcome.memberships ?? []) memberships.push({ change: m, eventId });
       }
+      // Last, so the page holds the audit chains' locks only for the end of its transaction.
+      await recordMembershipChanges(tx, deps.recordAudit, 'workos-sync', memberships);
       if (to && to !== current) await writeCursor(tx, tables, to);
       return { raced: false, applied, userIds };
     });

@@ -1,3 +1,4 @@
+import type { AuditRecorder } from '../audit/recorder.js';
 import type { WorkOSClientLike } from '../config/workos-client.js';
 import type { OrgkitDatabase } from '../db/database.js';
 import type { OrgkitTables } from '../db/tables.js';
@@ -10,6 +11,11 @@ export interface SyncDeps {
   webhooks: { secret: string; toleranceMs: number } | undefined;
   /** Drops cached roles of a user whose user row or memberships changed. */
   invalidateUser(userId: string): Promise<void>;
+  /**
+   * Records membership changes in the transaction that applies them. `createOrgkit` always
+   * passes it; without it (a sync built alone) nothing is recorded.
+   */
+  recordAudit?: AuditRecorder | undefined;
 }
 
 /** The outcome of {@link SyncApi.handleWorkOSWebhook}. */

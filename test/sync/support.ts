@@ -2,10 +2,12 @@ import { createHmac } from 'node:crypto';
 import type { WorkOS } from '@workos-inc/node';
 import { asc } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
+import type { AuditRecorder } from '../../src/audit/recorder.js';
 import type { OrgkitDatabase } from '../../src/db/database.js';
 import { createOrgkitTables } from '../../src/db/tables.js';
 import { createWorkOSSync, type SyncApi } from '../../src/sync/index.js';
 import { startWorkOSEmulator, type WorkOSEmulator } from '../../src/testing/emulator.js';
+import { openAudit } from '../preferences/audit-support.js';
 
 export const tables = createOrgkitTables();
 
@@ -59,7 +61,10 @@ export async function eventsFor(
   );
 }
 
-/** A sync wired to a database and a WorkOS client, recording which users it invalidated. */
+/**
+ * A sync wired to a database, a WorkOS client and the real audit module, recording which users
+ * it invalidated. `recordAudit` replaces the audit module's writer (to inject a failure).
+ */
 export function openSync(
   db: OrgkitDatabase,
   workos: WorkOS | undefined,
@@ -67,8 +72,10 @@ export function openSync(
     secret: SECRET,
     toleranceMs: 180_000,
   },
-): SyncApi & { invalidated: string[] } {
+  recordAudit?: (audit: ReturnType<typeof openAudit>) => AuditRecorder,
+): SyncApi & { invalidated: string[]; audit: ReturnType<typeof openAudit> } {
   const invalidated: string[] = [];
+  const audit = openAudit(db, tables);
   const sync = createWorkOSSync({
     db,
     tables,
@@ -77,8 +84,9 @@ export function openSync(
     invalidateUser: async (userId) => {
       invalidated.push(userId);
     },
+    recordAudit: recordAudit ? recordAudit(audit) : audit.record,
   });
-  return Object.assign(sync, { invalidated });
+  return Object.assign(sync, { invalidated, audit });
 }
 
 /** The mirror's rows, in a stable order, without surrogate keys and row timestamps. */
