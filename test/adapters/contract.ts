@@ -10,12 +10,17 @@
 //   GET  /api/billing      requirePermission('billing:manage')
 //   GET  /api/publish      protect({ requiredRole: 'editor', requiredPermission: 'posts:write' })
 //   GET  /admin            requireRole('admin', { redirectTo: '/forbidden' })
+//   GET  /api/meetings/:id requireAuth        logs `meeting.viewed` with no context args (?delay=ms)
+//   GET  /api/audit-log    requireAuth        { ...await queryAuditEvents() } (forbidden here)
 //   GET  /api/implicit     no guard, calls orgkit.requireAuth() in the handler
 //   GET  /api/crash        no guard, throws a plain Error holding a secret
 //   POST /webhooks/workos  webhook()
+import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { AuditEvent } from '../../src/index.js';
 import type { TestDatabase } from '../../src/testing/database.js';
 import { createTestTokenIssuer, type TestTokenIssuer } from '../../src/testing/token-issuer.js';
+import { rawAuditRows } from '../audit/support.js';
 import { DATABASE_TARGETS, openTestDatabase } from '../support/databases.js';
 import {
   addUser,
@@ -77,6 +82,13 @@ export function describeAdapterContract(name: string, start: StartApp): void {
       app.request(path, {
         headers: token ? { ...headers, authorization: `Bearer ${token}` } : headers,
       });
+
+    /** Every stored event with this action, read outside any request scope, oldest first. */
+    const eventsOf = async (action: string, from: TestOrgkit = orgkit) => {
+      const events: AuditEvent[] = [];
+      for await (const event of from.exportAuditEvents({ action })) events.push(event);
+      return events;
+    };
 
     it('lets anonymous requests through unguarded routes and refuses them on guarded ones', async () => {
       const open = await get('/public');
@@ -278,6 +290,201 @@ export function describeAdapterContract(name: string, start: StartApp): void {
       // The membership the webhook mirrored now grants its role's permission.
       const token = await tokens.mint({ sub: 'user_hooked', org_id: 'org_hooked' });
       expect((await get('/api/billing', token)).status).toBe(200);
+    });
+
+    describe('audit', () => {
+      it('an event logged in a handler carries the request’s user, organization, IP, user agent and id', async () => {
+        const token = await tokens.mint({ sub: 'user_audit_1', org_id: 'org_audit_1' });
+        const res = await get('/api/meetings/m_42', token, {
+          'x-request-id': 'req-audit-1',
+          'x-forwarded-for': '198.51.100.7, 203.0.113.9',
+          'user-agent': 'orgkit-audit-test/1.0',
+        });
+        expect(res.status).toBe(200);
+        const { eventId } = await res.json();
+
+        const events = await eventsOf('meeting.viewed');
+        expect(events).toEqual([
+          expect.objectContaining({
+            id: eventId,
+            action: 'meeting.viewed',
+            outcome: 'success',
+            resourceType: 'meeting',
+            resourceId: 'm_42',
+            actor: { userId: 'user_audit_1' },
+            organizationId: 'org_audit_1',
+            // trustProxy: 1 trusts the one proxy in front: the entry it appended is the client.
+            ipAddress: '203.0.113.9',
+            userAgent: 'orgkit-audit-test/1.0',
+            requestId: 'req-audit-1',
+          }),
+        ]);
+        // The stored row itself, not only the API's reading of it.
+        const rows = await rawAuditRows(orgkit.database);
+        expect(rows).toEqual([
+          expect.objectContaining({
+            id: eventId,
+            actor_workos_user_id: 'user_audit_1',
+            workos_org_id: 'org_audit_1',
+            ip_address: '203.0.113.9',
+            user_agent: 'orgkit-audit-test/1.0',
+            request_id: 'req-audit-1',
+          }),
+        ]);
+      });
+
+      it('two users’ concurrent requests each record their own user, organization, IP and user agent', async () => {
+        const count = 200;
+        const users = [
+          { userId: 'user_audit_a', org: 'org_audit_a' },
+          { userId: 'user_audit_b', org: 'org_audit_b' },
+        ];
+        const userTokens = await Promise.all(
+          users.map((u) => tokens.mint({ sub: u.userId, org_id: u.org })),
+        );
+        const ipOf = (i: number) => `198.51.${Math.floor(i / 200)}.${(i % 200) + 1}`;
+        const responses = await Promise.all(
+          Array.from({ length: count }, (_, i) =>
+            get(`/api/meetings/m_${i}?delay=${(i * 7) % 5}`, userTokens[i % 2], {
+              'x-request-id': `req-audit-load-${i}`,
+              'x-forwarded-for': `10.1.2.3, ${ipOf(i)}`,
+              'user-agent': `orgkit-audit-load/${i}`,
+            }),
+          ),
+        );
+        expect(responses.map((r) => r.status)).toEqual(Array(count).fill(200));
+
+        const events = await eventsOf('meeting.viewed');
+        expect(events).toHaveLength(count);
+        const swapped = events.filter((event) => {
+          const i = Number(event.resourceId?.slice('m_'.length));
+          const user = users[i % 2]!;
+          return (
+            event.requestId !== `req-audit-load-${i}` ||
+            (event.actor as { userId?: string } | null)?.userId !== user.userId ||
+            event.organizationId !== user.org ||
+            event.ipAddress !== ipOf(i) ||
+            event.userAgent !== `orgkit-audit-load/${i}`
+          );
+        });
+        expect(swapped).toEqual([]);
+      });
+
+      it('records a guard’s 403 once as access.denied with the user, organization and path, never the query', async () => {
+        await addUser(orgkit, 'user_denied_1', 'user');
+        const token = await tokens.mint({ sub: 'user_denied_1', org_id: 'org_denied' });
+        const res = await get('/api/admin?access_token=s3cr3t-in-query', token, {
+          'x-request-id': 'req-denied-1',
+          'x-forwarded-for': '198.51.100.7, 203.0.113.50',
+          'user-agent': 'orgkit-denied/1.0',
+        });
+        expect(res.status).toBe(403);
+
+        const events = await eventsOf('access.denied');
+        expect(events).toEqual([
+          expect.objectContaining({
+            outcome: 'denied',
+            resourceType: 'request',
+            resourceId: 'GET /api/admin',
+            actor: { userId: 'user_denied_1' },
+            organizationId: 'org_denied',
+            ipAddress: '203.0.113.50',
+            userAgent: 'orgkit-denied/1.0',
+            requestId: 'req-denied-1',
+            metadata: { method: 'GET', path: '/api/admin', reason: 'missing_role' },
+          }),
+        ]);
+        expect(JSON.stringify(events)).not.toContain('s3cr3t');
+      });
+
+      it('records a missing permission, a page route’s redirect and a handler’s forbidden; a 401 or an allowed request records none', async () => {
+        await addUser(orgkit, 'user_denied_2', 'user');
+        await addUser(orgkit, 'user_allowed', 'admin');
+        const plain = await tokens.mint({ sub: 'user_denied_2', org_id: 'org_denied' });
+        const admin = await tokens.mint({ sub: 'user_allowed' });
+
+        expect((await get('/api/me')).status).toBe(401);
+        expect((await get('/api/admin', await tokens.mint({}, { expiresIn: -60 }))).status).toBe(
+          401,
+        );
+        expect((await get('/api/admin', admin)).status).toBe(200);
+        expect(await eventsOf('access.denied')).toEqual([]);
+
+        expect((await get('/api/billing', plain)).status).toBe(403);
+        const page = await app.request('/admin?tab=users', {
+          redirect: 'manual',
+          headers: { authorization: `Bearer ${plain}` },
+        });
+        expect(page.status).toBe(302);
+        // Reading the audit log needs a permission this access model does not even define.
+        const read = await get('/api/audit-log', plain);
+        expect(read.status).toBe(403);
+
+        const events = await eventsOf('access.denied');
+        expect(events.map((e) => [e.resourceId, e.metadata])).toEqual([
+          [
+            'GET /api/billing',
+            {
+              method: 'GET',
+              path: '/api/billing',
+              reason: 'missing_permission',
+              missing: ['billing:manage'],
+            },
+          ],
+          ['GET /admin', { method: 'GET', path: '/admin', reason: 'missing_role' }],
+          [
+            'GET /api/audit-log',
+            {
+              method: 'GET',
+              path: '/api/audit-log',
+              reason: 'missing_permission',
+              missing: ['audit:read'],
+            },
+          ],
+        ]);
+        for (const event of events) {
+          expect(event).toMatchObject({
+            outcome: 'denied',
+            actor: { userId: 'user_denied_2' },
+            organizationId: 'org_denied',
+          });
+        }
+      });
+
+      it('records no denial with audit.logDeniedRequests: false', async () => {
+        const quiet = orgkitFor(database, tokens, { logDeniedRequests: false });
+        const quietApp = await start(quiet, { trustProxy: 1, onUnexpectedError: () => {} });
+        try {
+          await addUser(quiet, 'user_denied_3', 'user');
+          const token = await tokens.mint({ sub: 'user_denied_3' });
+          const res = await quietApp.request('/api/admin', {
+            headers: { authorization: `Bearer ${token}` },
+          });
+          expect(res.status).toBe(403);
+          expect(await eventsOf('access.denied', quiet)).toEqual([]);
+        } finally {
+          await quietApp.close();
+          await quiet.close();
+        }
+      });
+
+      it('still answers 403 when the denial cannot be recorded, and tells the operator', async () => {
+        await addUser(orgkit, 'user_denied_4', 'user');
+        const token = await tokens.mint({ sub: 'user_denied_4' });
+        // The audit table is gone: every write fails the way a lost database would.
+        await orgkit.database.execute(
+          sql`alter table ${orgkit.tables.auditLogs} rename to audit_logs_moved_away`,
+        );
+        const res = await get('/api/admin', token);
+        expect(res.status).toBe(403);
+        expect(await res.json()).toMatchObject({ error: { code: 'forbidden' } });
+        expect(unexpected).toEqual([
+          expect.objectContaining({
+            code: 'internal',
+            message: expect.stringContaining('access.denied'),
+          }),
+        ]);
+      });
     });
   });
 }

@@ -2,7 +2,7 @@ import express from 'express';
 import { createExpressAuth } from '../../src/adapters/express/index.js';
 import type { HttpAuthOptions } from '../../src/http/index.js';
 import { type ServedApp, serveNode } from './servers.js';
-import { type TestOrgkit, whoAmI } from './support.js';
+import { recordMeetingViewed, type TestOrgkit, whoAmI } from './support.js';
 
 /** The contract's routes (see contract.ts), written as an Express app would write them. */
 export function buildExpressApp(orgkit: TestOrgkit, options: HttpAuthOptions = {}) {
@@ -45,6 +45,14 @@ export function buildExpressApp(orgkit: TestOrgkit, options: HttpAuthOptions = {
   );
   app.get('/admin', auth.requireRole('admin', { redirectTo: '/forbidden' }), (_req, res) => {
     res.send('<h1>admin</h1>');
+  });
+  app.get('/api/meetings/:id', auth.requireAuth(), async (req, res) => {
+    res.json(
+      await recordMeetingViewed(orgkit, String(req.params.id), Number(req.query.delay ?? 0)),
+    );
+  });
+  app.get('/api/audit-log', auth.requireAuth(), async (_req, res) => {
+    res.json(await orgkit.queryAuditEvents());
   });
   app.get('/api/implicit', (_req, res) => {
     res.json({ userId: orgkit.requireAuth().userId });

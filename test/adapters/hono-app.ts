@@ -4,7 +4,7 @@ import {
   type HonoAuthOptions,
   type OrgkitEnv,
 } from '../../src/adapters/hono/index.js';
-import { type TestOrgkit, whoAmI } from './support.js';
+import { recordMeetingViewed, type TestOrgkit, whoAmI } from './support.js';
 
 /** The contract's routes (see contract.ts), written as a Hono app would write them. */
 export function buildHonoApp(orgkit: TestOrgkit, options: HonoAuthOptions = {}) {
@@ -37,6 +37,14 @@ export function buildHonoApp(orgkit: TestOrgkit, options: HonoAuthOptions = {}) 
   );
   app.get('/admin', auth.requireRole('admin', { redirectTo: '/forbidden' }), (c) =>
     c.html('<h1>admin</h1>'),
+  );
+  app.get('/api/meetings/:id', auth.requireAuth(), async (c) =>
+    c.json(
+      await recordMeetingViewed(c.var.orgkit, c.req.param('id'), Number(c.req.query('delay') ?? 0)),
+    ),
+  );
+  app.get('/api/audit-log', auth.requireAuth(), async (c) =>
+    c.json(await c.var.orgkit.queryAuditEvents()),
   );
   app.get('/api/implicit', (c) => c.json({ userId: orgkit.requireAuth().userId }));
   app.get('/api/crash', () => {

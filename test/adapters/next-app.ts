@@ -1,9 +1,13 @@
 import { NextRequest } from 'next/server.js';
 import { type AuthKitWithAuth, createNextAuth } from '../../src/adapters/next/index.js';
 import type { AdapterHarness, HarnessOptions } from './contract.js';
-import { type TestOrgkit, whoAmI } from './support.js';
+import { recordMeetingViewed, type TestOrgkit, whoAmI } from './support.js';
 
-type Handler = (request: NextRequest, context: { params: Promise<object> }) => Promise<Response>;
+type Params = Record<string, string>;
+type Handler = (request: NextRequest, context: { params: Promise<Params> }) => Promise<Response>;
+
+// app/api/meetings/[id]/route.ts: the one dynamic segment the contract needs.
+const MEETING_ROUTE = /^\/api\/meetings\/([^/]+)$/;
 
 /**
  * The contract's routes (see contract.ts) as App Router route handlers, dispatched the way Next
@@ -45,6 +49,20 @@ export function buildNextApp(
         () => new Response('<h1>admin</h1>', { headers: { 'content-type': 'text/html' } }),
       ),
     },
+    '/api/meetings/[id]': {
+      GET: auth.protect({}, async (request, { params }: { params: Promise<Params> }) =>
+        Response.json(
+          await recordMeetingViewed(
+            orgkit,
+            (await params).id ?? '',
+            Number(new URL(request.url).searchParams.get('delay') ?? 0),
+          ),
+        ),
+      ),
+    },
+    '/api/audit-log': {
+      GET: auth.protect({}, async () => Response.json(await orgkit.queryAuditEvents())),
+    },
     '/api/implicit': {
       GET: auth.handler(() => Response.json({ userId: orgkit.requireAuth().userId })),
     },
@@ -58,9 +76,12 @@ export function buildNextApp(
   return {
     async request(path, init) {
       const request = new NextRequest(new URL(path, 'http://localhost:3000'), init as never);
-      const handler = routes[request.nextUrl.pathname]?.[request.method];
+      const meeting = MEETING_ROUTE.exec(request.nextUrl.pathname);
+      const pattern = meeting ? '/api/meetings/[id]' : request.nextUrl.pathname;
+      const params: Params = meeting ? { id: decodeURIComponent(meeting[1]!) } : {};
+      const handler = routes[pattern]?.[request.method];
       if (!handler) return new Response(null, { status: 404 });
-      return handler(request, { params: Promise.resolve({}) });
+      return handler(request, { params: Promise.resolve(params) });
     },
     close: async () => {},
   };

@@ -24,7 +24,11 @@ export type TestOrgkit = Orgkit<TestAccessControl>;
 export const WEBHOOK_SECRET = 'whsec_orgkit_adapter_tests';
 
 /** An orgkit trusting `tokens`, with the verified-token cache on as in production. */
-export function orgkitFor(database: TestDatabase, tokens: TestTokenIssuer): TestOrgkit {
+export function orgkitFor(
+  database: TestDatabase,
+  tokens: TestTokenIssuer,
+  audit: { logDeniedRequests?: boolean } = {},
+): TestOrgkit {
   return createOrgkit({
     database: database.db,
     accessControl,
@@ -36,6 +40,7 @@ export function orgkitFor(database: TestDatabase, tokens: TestTokenIssuer): Test
       verifiedTokenCache: { max: 5_000 },
     },
     webhooks: { secret: WEBHOOK_SECRET },
+    audit,
   });
 }
 
@@ -64,6 +69,16 @@ export async function whoAmI(orgkit: TestOrgkit, delayMs = 1) {
     ipAddress: scope?.ipAddress,
     userAgent: scope?.userAgent,
   };
+}
+
+/**
+ * What the contract's `/api/meetings/:id` handlers do: wait (so concurrent requests interleave),
+ * then record that the meeting was viewed, passing neither user, organization, IP nor user agent.
+ */
+export async function recordMeetingViewed(orgkit: TestOrgkit, meetingId: string, delayMs = 0) {
+  await new Promise((resolve) => setTimeout(resolve, delayMs));
+  const event = await orgkit.logAuditEvent('meeting.viewed', 'meeting', meetingId);
+  return { eventId: event.id };
 }
 
 /** A signed WorkOS webhook delivery, as WorkOS sends it. */
