@@ -149,11 +149,11 @@ describe.each(DATABASE_TARGETS)('forwarding audit events to WorkOS (database: $n
 
       expect(await down.orgkit.forwardAuditEvents()).toEqual({ ...nothingDone, retrying: 3 });
       expect(await down.orgkit.forwardAuditEvents()).toEqual({ ...nothingDone, retrying: 3 });
-      // One request per run while WorkOS is down, each time the same event with the same key.
-      expect(down.recorder.sent.map((s) => s.idempotencyKey)).toEqual([
-        keyOf(events[0]!),
-        keyOf(events[0]!),
-      ]);
+      // While WorkOS is down, each run tries only the first event, always under its own key
+      // (SDK 9 also repeats a dropped connection itself, under the same key).
+      const keysWhileDown = down.recorder.sent.map((s) => s.idempotencyKey);
+      expect(keysWhileDown.length).toBeGreaterThanOrEqual(2);
+      expect(new Set(keysWhileDown)).toEqual(new Set([keyOf(events[0]!)]));
       expect(
         (await outboxRows(database.db)).map((r) => [
           r.event_id,
@@ -180,9 +180,12 @@ describe.each(DATABASE_TARGETS)('forwarding audit events to WorkOS (database: $n
       faults: { faults: { fault: 'connection_reset', deliver: true, calls: [1], ...AUDIT_POSTS } },
     });
     const [event] = await logVisits(orgkit, 1);
-    expect(await orgkit.forwardAuditEvents()).toEqual({ ...nothingDone, retrying: 1 });
-    expect(await orgkit.forwardAuditEvents()).toEqual({ ...nothingDone, sent: 1 });
-    // WorkOS received it twice under one key, which it stores once (the emulator ignores keys).
+    let sent = 0;
+    for (let run = 0; run < 3 && (await outboxRows(database.db)).length > 0; run++) {
+      sent += (await orgkit.forwardAuditEvents()).sent;
+    }
+    expect(sent).toBe(1);
+    // WorkOS received it twice under one key, which it keeps once (the emulator ignores keys).
     expect(recorder.sent.map((s) => [s.idempotencyKey, s.status])).toEqual([
       [keyOf(event!), undefined],
       [keyOf(event!), 201],
@@ -215,7 +218,7 @@ describe.each(DATABASE_TARGETS)('forwarding audit events to WorkOS (database: $n
   it('gives up after maxAttempts, keeps the event with its error code, and sends it once re-queued', async () => {
     const failing = forwardingOrgkit(emulator, database.db, {
       forward: { maxAttempts: 2, baseDelayMs: 0, maxDelayMs: 0 },
-      faults: { faults: { fault: 'server_error', ...AUDIT_POSTS } },
+      faults: { faults: { fault: 'service_unavailable', ...AUDIT_POSTS } },
     });
     const [event] = await logVisits(failing.orgkit, 1);
     expect(await failing.orgkit.forwardAuditEvents()).toEqual({ ...nothingDone, retrying: 1 });
@@ -224,7 +227,7 @@ describe.each(DATABASE_TARGETS)('forwarding audit events to WorkOS (database: $n
       failed: 1,
       abandoned: 1,
     });
-    expect(await outboxRows(database.db)).toMatchObject([{ attempts: 2, last_error: 'http_500' }]);
+    expect(await outboxRows(database.db)).toMatchObject([{ attempts: 2, last_error: 'http_503' }]);
 
     const healthy = forwardingOrgkit(emulator, database.db, { forward: { maxAttempts: 2 } });
     expect(await healthy.orgkit.forwardAuditEvents()).toEqual({ ...nothingDone, abandoned: 1 });

@@ -1,0 +1,94 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createTestDatabase } from '../../src/testing/database.js';
+import { sessionFor } from '../support/sessions.js';
+import { auditOrgkit, rawAuditRows } from './support.js';
+
+const WORKER = join(import.meta.dirname, 'fixtures', 'audit-worker.ts');
+
+function runWorker(vars: Record<string, string>): Promise<number[]> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', WORKER], {
+      env: { ...process.env, ...vars },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      err += chunk;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) resolve(JSON.parse(out) as number[]);
+      else reject(new Error(`worker exited with ${code}: ${err}`));
+    });
+  });
+}
+
+const oneToN = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+
+describe('concurrent writers of one organization’s chain', () => {
+  // Two OS processes share nothing but the database, as two app servers would.
+  it.runIf(process.env.DATABASE_URL)(
+    'real Postgres: 1,000 concurrent events from two processes → seq 1..1,000, no gap, no fork',
+    async () => {
+      const t = await createTestDatabase({ url: process.env.DATABASE_URL });
+      try {
+        const vars = {
+          DATABASE_URL: process.env.DATABASE_URL!,
+          ORGKIT_SCHEMA: t.schema,
+          COUNT: '500',
+        };
+        const [first, second] = await Promise.all([
+          runWorker({ ...vars, WORKER: '1' }),
+          runWorker({ ...vars, WORKER: '2' }),
+        ]);
+        // Every event got its own place in the chain, and together they fill it.
+        expect([...first, ...second].sort((a, b) => a - b)).toEqual(oneToN(1_000));
+        const rows = await rawAuditRows(t.db);
+        expect(rows).toHaveLength(1_000);
+        expect(rows.map((r) => Number(r.seq)).sort((a, b) => a - b)).toEqual(oneToN(1_000));
+        // Each event kept its own request's context.
+        for (const row of rows) {
+          const worker = String(row.target_id).split('-')[0];
+          expect(row).toMatchObject({
+            actor_workos_user_id: `user_${worker}`,
+            ip_address: `10.0.0.${worker}`,
+            user_agent: `worker ${worker}`,
+          });
+        }
+        const report = await auditOrgkit(t.db).verifyAuditChain();
+        expect(report).toMatchObject({ valid: true, eventsChecked: 1_000 });
+      } finally {
+        await t.close();
+      }
+    },
+    120_000,
+  );
+
+  // PGlite is embedded: one process owns it, so the two writers are two orgkit instances.
+  it('PGlite: 1,000 concurrent events from two instances → seq 1..1,000, no gap, no fork', async () => {
+    const t = await createTestDatabase();
+    try {
+      const writers = [auditOrgkit(t.db), auditOrgkit(t.db)];
+      const logged = await Promise.all(
+        Array.from({ length: 1_000 }, (_, i) => {
+          const orgkit = writers[i % 2]!;
+          return orgkit.runWithRequestScope(
+            { session: sessionFor(`user_${i % 2}`, { organizationId: 'org_busy' }) },
+            () => orgkit.logAuditEvent('record.viewed', 'patient_record', String(i)),
+          );
+        }),
+      );
+      expect(logged.map((e) => e.seq).sort((a, b) => a - b)).toEqual(oneToN(1_000));
+      const report = await writers[0]!.verifyAuditChain();
+      expect(report).toMatchObject({ valid: true, eventsChecked: 1_000 });
+    } finally {
+      await t.close();
+    }
+  });
+});
