@@ -3,12 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { RequestScopeStore } from '../../src/context/index.js';
 import { rowsOf } from '../../src/db/database.js';
 import { createOrgkitTables } from '../../src/db/tables.js';
-import {
-  createExpertSetup,
-  DEFAULT_EXPERT_SETUP_STEPS,
-  type ExpertSetupAuditEvent,
-} from '../../src/expert-setup/index.js';
+import { createExpertSetup, DEFAULT_EXPERT_SETUP_STEPS } from '../../src/expert-setup/index.js';
 import { incompleteExpertsQuery } from '../../src/expert-setup/list-queries.js';
+import { auditRows, expectChainsValid, openAudit } from '../preferences/audit-support.js';
 import { DATABASE_TARGETS, openTestDatabase } from '../support/databases.js';
 import { appRolePermissionCheck, rejection, sessionFor } from './support.js';
 
@@ -28,15 +25,20 @@ async function open<const S extends string = (typeof DEFAULT_EXPERT_SETUP_STEPS)
   const database = await openTestDatabase(target);
   const tables = createOrgkitTables();
   const scope = new RequestScopeStore();
-  const audit: ExpertSetupAuditEvent[] = [];
+  const audit = openAudit(database.db, tables, scope);
+  // The real audit writer; `crashAfterAudit` makes the next reset fail once its event is written.
+  const faults = { crashAfterAudit: false };
   const setup = createExpertSetup({
     db: database.db,
     tables,
     scope,
     steps,
     hasPermission: appRolePermissionCheck(database.db, tables),
-    onAuditEvent: (event) => {
-      audit.push(event);
+    recordAudit: async (events, options) => {
+      await audit.record(events, options);
+      if (!faults.crashAfterAudit) return;
+      faults.crashAfterAudit = false;
+      throw new Error('crash after the audit write');
     },
   });
   const rows = async (userId: string) =>
@@ -44,7 +46,7 @@ async function open<const S extends string = (typeof DEFAULT_EXPERT_SETUP_STEPS)
       .select()
       .from(tables.expertSetup)
       .where(eq(tables.expertSetup.workosUserId, userId));
-  return { ...database, tables, scope, setup, audit, rows };
+  return { ...database, tables, scope, setup, audit, faults, rows };
 }
 
 describe.each(DATABASE_TARGETS)('expert setup on $name', (target) => {
@@ -155,7 +157,7 @@ describe.each(DATABASE_TARGETS)('expert setup on $name', (target) => {
     }
   });
 
-  it('lets only a holder of experts:manage reset a setup, and reports the reset for the audit log once', async () => {
+  it('lets only a holder of experts:manage reset a setup, and records the reset in the audit log once', async () => {
     const t = await open(target);
     try {
       await t.db.insert(t.tables.users).values([
@@ -165,7 +167,10 @@ describe.each(DATABASE_TARGETS)('expert setup on $name', (target) => {
       await t.setup.markStepComplete('profile', 'user_x');
       await t.setup.markStepComplete('payment', 'user_x');
       const asUser = (userId: string | undefined, fn: () => Promise<unknown>) =>
-        t.scope.run({ session: userId ? sessionFor(userId) : undefined }, fn);
+        t.scope.run(
+          { session: userId ? sessionFor(userId, { organizationId: 'org_clinic' }) : undefined },
+          fn,
+        );
 
       const forbidden = await rejection(asUser('user_expert', () => t.setup.resetSetup('user_x')));
       expect(forbidden).toMatchObject({
@@ -176,7 +181,7 @@ describe.each(DATABASE_TARGETS)('expert setup on $name', (target) => {
         'unauthenticated',
       );
       expect((await t.setup.checkExpertSetupStatus('user_x')).setupStatus.profile).toBe(true);
-      expect(t.audit).toEqual([]);
+      expect(await auditRows(t.db)).toEqual([]);
 
       const reset = await asUser('user_admin', () => t.setup.resetSetup('user_x'));
       expect(reset).toEqual({
@@ -185,18 +190,64 @@ describe.each(DATABASE_TARGETS)('expert setup on $name', (target) => {
         completedAt: null,
       });
       expect(await t.setup.checkExpertSetupStatus('user_x')).toEqual(reset);
-      expect(t.audit).toEqual([
+      expect(await auditRows(t.db)).toEqual([
         {
           action: 'expert_setup.reset',
+          organizationId: 'org_clinic',
           actorUserId: 'user_admin',
-          targetType: 'expert_setup',
-          targetId: 'user_x',
-          metadata: { previousSteps: ['profile', 'payment'], wasComplete: false },
+          actorSystem: null,
+          resourceType: 'expert_setup',
+          resourceId: 'user_x',
+          oldValues: {
+            completedSteps: ['profile', 'payment'],
+            setupComplete: false,
+            completedAt: null,
+          },
+          newValues: { completedSteps: [], setupComplete: false, completedAt: null },
+          metadata: null,
+          seq: 1,
         },
       ]);
+      // No record, nothing cleared: nothing to record.
       await asUser('user_admin', () => t.setup.resetSetup('user_nobody'));
       expect(await t.rows('user_nobody')).toEqual([]);
-      expect(t.audit).toHaveLength(1);
+      expect(await auditRows(t.db)).toHaveLength(1);
+      await expectChainsValid(t.audit);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('records a completed setup as it was, and rolls back the reset and its event together', async () => {
+    const t = await open(target, ['profile', 'payment']);
+    try {
+      await t.db
+        .insert(t.tables.users)
+        .values({ workosUserId: 'user_admin', email: 'admin@example.com', role: 'admin' });
+      await t.setup.markStepComplete('profile', 'user_x');
+      const done = await t.setup.markStepComplete('payment', 'user_x');
+      const asAdmin = <T>(fn: () => Promise<T>) =>
+        t.scope.run({ session: sessionFor('user_admin') }, fn);
+
+      t.faults.crashAfterAudit = true;
+      await expect(asAdmin(() => t.setup.resetSetup('user_x'))).rejects.toThrow(
+        'crash after the audit write',
+      );
+      expect(await t.setup.checkExpertSetupStatus('user_x')).toEqual(done);
+      expect(await auditRows(t.db)).toEqual([]);
+
+      await asAdmin(() => t.setup.resetSetup('user_x'));
+      const [row] = await auditRows(t.db);
+      expect(row).toMatchObject({
+        organizationId: null, // the admin's session names no organization
+        oldValues: {
+          completedSteps: ['profile', 'payment'],
+          setupComplete: true,
+          completedAt: done.completedAt!.toISOString(),
+        },
+        seq: 1,
+      });
+      await expectChainsValid(t.audit);
     } finally {
       await t.close();
     }

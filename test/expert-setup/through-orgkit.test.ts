@@ -42,6 +42,20 @@ describe.each(DATABASE_TARGETS)('expert setup through createOrgkit on $name', (t
       );
       await as('user_admin', () => orgkit.resetSetup('user_expert'));
       expect((await orgkit.checkExpertSetupStatus('user_expert')).isSetupComplete).toBe(false);
+      const { events } = await orgkit.queryAuditEvents({ organizationId: null });
+      expect(events).toEqual([
+        expect.objectContaining({
+          action: 'expert_setup.reset',
+          actor: { userId: 'user_admin' },
+          resourceType: 'expert_setup',
+          resourceId: 'user_expert',
+          changes: {
+            oldValues: expect.objectContaining({ completedSteps: ['profile', 'payment'] }),
+            newValues: { completedSteps: [], setupComplete: false, completedAt: null },
+          },
+        }),
+      ]);
+      expect((await orgkit.verifyAuditChain()).valid).toBe(true);
     } finally {
       await orgkit.close();
       await t.close();

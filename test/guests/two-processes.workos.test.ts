@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../../src/testing/database.js';
+import { auditRows } from '../preferences/audit-support.js';
 import { setupEmulator, tables } from './support.js';
 
 const env = setupEmulator();
@@ -83,6 +84,11 @@ describe.runIf(process.env.DATABASE_URL)('guest provisioning across two processe
       expect(await t.db.$count(tables.users)).toBe(100);
       expect(await t.db.$count(tables.organizations)).toBe(100);
       expect(await t.db.$count(tables.userOrgMemberships)).toBe(100);
+      // One provisioning and one owner membership recorded per guest, whichever process won.
+      const recorded = await auditRows(t.db);
+      expect(recorded.filter((r) => r.action === 'guest.provisioned')).toHaveLength(100);
+      expect(new Set(recorded.map((r) => r.organizationId)).size).toBe(100);
+      expect(recorded.filter((r) => r.action === 'membership.created')).toHaveLength(100);
     } finally {
       await t.close();
     }
