@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { OrgkitError } from '../../errors/index.js';
 import { type CommandIo, describeChain, openAuditInstance } from './audit-shared.js';
 
@@ -18,6 +18,8 @@ export async function auditCheckpointCommand(
   flags: AuditCheckpointFlags,
   io: CommandIo,
 ): Promise<number> {
+  // Checked before connecting too, so the mistake costs nothing; `wx` below closes the race.
+  if (flags.out !== undefined && existsSync(flags.out)) throw refuseOverwrite(flags.out);
   const instance = await openAuditInstance(flags.url);
   try {
     // Taken first and verified against: every event the checkpoint vouches for was checked,
@@ -37,10 +39,10 @@ export async function auditCheckpointCommand(
       return 0;
     }
     try {
-      // Never over an existing file: an older checkpoint is the evidence this one adds to.
       writeFileSync(flags.out, json, { flag: 'wx' });
     } catch (cause) {
       const reason = (cause as NodeJS.ErrnoException).code ?? String(cause);
+      if (reason === 'EEXIST') throw refuseOverwrite(flags.out);
       throw new OrgkitError('invalid_input', `--out: cannot create ${flags.out} (${reason})`, {
         cause,
       });
@@ -52,4 +54,12 @@ export async function auditCheckpointCommand(
   } finally {
     await instance.close();
   }
+}
+
+// An older checkpoint is the evidence a new one adds to: never written over.
+function refuseOverwrite(path: string): OrgkitError {
+  return new OrgkitError(
+    'conflict',
+    `--out: ${path} already exists; a checkpoint never replaces an older one, choose a new file`,
+  );
 }

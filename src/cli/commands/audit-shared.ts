@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { AuditChainStatus } from '../../audit/index.js';
-import { createOrgkit, type Orgkit } from '../../create-orgkit.js';
+import type { Orgkit } from '../../create-orgkit.js';
 import { OrgkitError } from '../../errors/index.js';
-import { openDatabase } from '../open-database.js';
 import { usageError } from '../usage-error.js';
 
 /** What every `orgkit audit` command writes to: a line of output, and a line of diagnostics. */
@@ -50,6 +49,11 @@ export async function openAuditInstance(url: string | undefined): Promise<{
   location: string;
   close(): Promise<void>;
 }> {
+  // Loaded here, not at the top: a command line mistake is reported without loading the library.
+  const [{ createOrgkit }, { openDatabase }] = await Promise.all([
+    import('../../create-orgkit.js'),
+    import('../open-database.js'),
+  ]);
   const checkpointKey = process.env.ORGKIT_AUDIT_CHECKPOINT_KEY || undefined;
   const opened = await openDatabase(url ?? process.env.DATABASE_URL);
   try {
