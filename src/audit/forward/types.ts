@@ -1,6 +1,12 @@
 /**
  * What one `forwardAuditEvents()` run did. `sent + retrying + failed + skipped` is the number of
- * outbox rows the run took.
+ * outbox rows the run took, less any whose lease another run took over mid-way.
+ *
+ * @example
+ * ```ts
+ * const { sent, retrying, abandoned } = await orgkit.forwardAuditEvents() // e.g. every minute
+ * if (abandoned > 0) alert('audit events WorkOS did not take: see orgkit_audit_outbox.last_error')
+ * ```
  */
 export interface AuditForwardResult {
   /**
