@@ -305,7 +305,7 @@ describe.each(TARGETS)('orgkit audit on $name', ({ make }) => {
     } finally {
       await target.close();
     }
-  }, 120_000);
+  }, 240_000); // ten CLI runs, each opening the database; slow on a loaded machine
 });
 
 describe('orgkit audit command line mistakes', () => {
@@ -340,6 +340,11 @@ describe('orgkit audit command line mistakes', () => {
         ],
         2,
         'orgkit: invalid_input: --from: must be before --to',
+      ],
+      [
+        ['audit', 'export', '--org', 'org_a', '--format', 'csv', '--to', '2025-02-30'],
+        2,
+        'orgkit: invalid_input: --to: "2025-02-30" is not an ISO 8601 date',
       ],
       [['audit', 'purge'], 2, 'orgkit: invalid_input: --retention-days: required'],
       [

@@ -26,15 +26,23 @@ const ISO_TIME =
 
 function parseTime(flag: '--from' | '--to', value: string | undefined): Date | undefined {
   if (value === undefined) return undefined;
-  const date = ISO_TIME.test(value)
-    ? new Date(value.length === 10 ? `${value}T00:00:00Z` : value)
-    : undefined;
+  const date =
+    ISO_TIME.test(value) && isCalendarDate(value.slice(0, 10))
+      ? new Date(value.length === 10 ? `${value}T00:00:00Z` : value)
+      : undefined;
   if (!date || Number.isNaN(date.getTime())) {
     throw usageError(
       `${flag}: "${value}" is not an ISO 8601 date (2025-01-31) or date-time with a zone (2025-01-31T09:00:00Z)`,
     );
   }
   return date;
+}
+
+// `new Date('2025-02-30')` is 2 March: a day that does not exist must be refused, not moved.
+function isCalendarDate(day: string): boolean {
+  const [year, month, date] = day.split('-').map(Number) as [number, number, number];
+  const utc = new Date(Date.UTC(year, month - 1, date));
+  return utc.getUTCMonth() === month - 1 && utc.getUTCDate() === date;
 }
 
 /** One CSV column per stored field; changes and metadata as JSON text. */
