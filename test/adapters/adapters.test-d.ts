@@ -3,8 +3,15 @@ import { Hono } from 'hono';
 import { describe, expectTypeOf, it } from 'vitest';
 import { createExpressAuth } from '../../src/adapters/express/index.js';
 import { createHonoAuth, type OrgkitEnv } from '../../src/adapters/hono/index.js';
-import type { Session } from '../../src/index.js';
-import type { TestOrgkit } from './support.js';
+import { createNextAuth } from '../../src/adapters/next/index.js';
+import type {
+  AuditEvents,
+  DefaultExpertSetupStep,
+  DefaultPreferencesSchema,
+  Orgkit,
+  Session,
+} from '../../src/index.js';
+import type { TestAccessControl, TestOrgkit } from './support.js';
 
 declare const orgkit: TestOrgkit;
 
@@ -43,5 +50,23 @@ describe('adapter types follow the app’s access control', () => {
         }
       | undefined
     >();
+  });
+});
+
+describe('an app’s own audit vocabulary', () => {
+  it('an instance typed by defineAuditEvents fits every adapter (they record access.denied)', () => {
+    type Typed = Orgkit<
+      TestAccessControl,
+      DefaultPreferencesSchema,
+      DefaultExpertSetupStep,
+      AuditEvents<'meeting.viewed', 'meeting'>
+    >;
+    const typed = orgkit as unknown as Typed;
+    createExpressAuth(typed).requireRole('admin');
+    createHonoAuth(typed).requirePermission('posts:write');
+    createNextAuth(typed, { authkit: async () => ({ user: null }) });
+    typed.logAuditEvent('access.denied', 'request', null);
+    // @ts-expect-error: not an action of this vocabulary nor one of orgkit's
+    typed.logAuditEvent('meeting.deleted', 'meeting', null);
   });
 });

@@ -111,6 +111,26 @@ describe.each(DATABASE_TARGETS)(
       );
       const error = await auth.withAuth({ requiredRole: 'admin' }).catch((e: unknown) => e);
       expect(isOrgkitError(error) && error.code).toBe('forbidden');
+
+      // Both refusals are recorded before the redirect or the throw; a server component has no
+      // request at hand, so the events name no method or path.
+      const denied = [];
+      for await (const event of orgkit.exportAuditEvents({ action: 'access.denied' })) {
+        denied.push(event);
+      }
+      expect(denied).toHaveLength(2);
+      const { organizationId } = await orgkit.verifyAccessToken(info.accessToken!);
+      expect(organizationId).toMatch(/^org_/);
+      for (const event of denied) {
+        expect(event).toMatchObject({
+          outcome: 'denied',
+          resourceType: 'request',
+          resourceId: null,
+          actor: { userId: (info.user as { id: string }).id },
+          organizationId,
+          metadata: { reason: 'missing_role' },
+        });
+      }
     });
 
     it('refuses a session whose token orgkit does not accept, even when AuthKit has one', async () => {
