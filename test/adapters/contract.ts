@@ -15,7 +15,7 @@
 //   GET  /api/implicit     no guard, calls orgkit.requireAuth() in the handler
 //   GET  /api/crash        no guard, throws a plain Error holding a secret
 //   POST /webhooks/workos  webhook()
-import { sql } from 'drizzle-orm';
+import { getTableName, sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../src/index.js';
 import type { TestDatabase } from '../../src/testing/database.js';
@@ -467,6 +467,36 @@ export function describeAdapterContract(name: string, start: StartApp): void {
           await quiet.close();
         }
       });
+
+      // A real server lets a second connection hold the audit table while the request runs.
+      if (target.url) {
+        it('holds the 403 until its access.denied event is committed', async () => {
+          await addUser(orgkit, 'user_denied_5', 'user');
+          const token = await tokens.mint({ sub: 'user_denied_5' });
+          let answered = false;
+          let pending: Promise<Response> | undefined;
+          await orgkit.database.transaction(async (tx) => {
+            await tx.execute(sql`LOCK TABLE ${orgkit.tables.auditLogs} IN EXCLUSIVE MODE`);
+            pending = get('/api/admin', token).then((res) => {
+              answered = true;
+              return res;
+            });
+            // Should an assertion below fail, the request it leaves behind must not be unhandled.
+            pending.catch(() => {});
+            // Wait until the denial's insert queues behind the lock.
+            for (let waiting = false; !waiting; ) {
+              const result = await tx.execute(
+                sql`select count(*)::int as n from pg_locks where not granted and relation = to_regclass(${getTableName(orgkit.tables.auditLogs)})`,
+              );
+              waiting = (result as unknown as { rows: { n: number }[] }).rows[0]!.n > 0;
+            }
+            expect(answered).toBe(false);
+          });
+          const res = await pending!;
+          expect(res.status).toBe(403);
+          expect(await eventsOf('access.denied')).toHaveLength(1);
+        });
+      }
 
       it('still answers 403 when the denial cannot be recorded, and tells the operator', async () => {
         await addUser(orgkit, 'user_denied_4', 'user');
