@@ -1,33 +1,13 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../../src/testing/database.js';
 import { sessionFor } from '../support/sessions.js';
+import { runWorkerProcess } from '../support/worker-process.js';
 import { auditOrgkit, rawAuditRows } from './support.js';
 
 const WORKER = join(import.meta.dirname, 'fixtures', 'audit-worker.ts');
 
-function runWorker(vars: Record<string, string>): Promise<number[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', WORKER], {
-      env: { ...process.env, ...vars },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      err += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code === 0) resolve(JSON.parse(out) as number[]);
-      else reject(new Error(`worker exited with ${code}: ${err}`));
-    });
-  });
-}
+const runWorker = (vars: Record<string, string>) => runWorkerProcess<number[]>(WORKER, vars);
 
 const oneToN = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 

@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../../src/testing/database.js';
 import { auditRows } from '../preferences/audit-support.js';
+import { runWorkerProcess } from '../support/worker-process.js';
 import { setupEmulator, tables } from './support.js';
 
 const env = setupEmulator();
@@ -16,27 +16,7 @@ interface WorkerResult {
   error?: string;
 }
 
-function runWorker(vars: Record<string, string>): Promise<WorkerResult[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', WORKER], {
-      env: { ...process.env, ...vars },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      err += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code === 0) resolve(JSON.parse(out) as WorkerResult[]);
-      else reject(new Error(`worker exited with ${code}: ${err}`));
-    });
-  });
-}
+const runWorker = (vars: Record<string, string>) => runWorkerProcess<WorkerResult[]>(WORKER, vars);
 
 // Two OS processes share nothing but the database and WorkOS, as two app servers would.
 describe.runIf(process.env.DATABASE_URL)('guest provisioning across two processes', () => {
