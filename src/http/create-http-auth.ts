@@ -204,10 +204,6 @@ export function createHttpAuth<AC extends AccessControl>(
     orgkit,
     authenticate,
     authenticateNow,
-    /** Passes an error that is not orgkit's to `onUnexpectedError`. */
-    reportUnexpected(error: unknown): void {
-      if (!isOrgkitError(error)) o.onUnexpectedError(error);
-    },
     /**
      * The JSON reply for an error a handler threw: one that is not orgkit's is reported and
      * answered as a bare 500; a 403 is first recorded as `access.denied` in `auth`'s scope.

@@ -181,7 +181,8 @@ export function createExpressAuth<O extends OrgkitCore<any>>(
       const auth = (req as SeenRequest)[AUTH];
       http
         .answerError(error, auth, { method: req.method, target: req.originalUrl })
-        .then((reply) => (res.headersSent ? next(error) : send(res, reply)), next);
+        .then((reply) => (res.headersSent ? next(error) : send(res, reply)))
+        .catch(next);
     },
     /** `POST` handler for WorkOS webhooks; mount it before any JSON body parser. */
     webhook: (): RequestHandler =>
