@@ -2,11 +2,13 @@
 // INSERT whose trigger links each row into its organization's hash chain under the chain head's
 // row lock) against a plain parameterised drizzle INSERT of the same rows into `audit_plain`, a
 // copy of `audit_logs` made with `LIKE … INCLUDING ALL` (same columns, defaults and indexes, no
-// triggers; the plain rows carry placeholder seq and hashes). Shapes: single events into one
-// organization and spread over 100, batches into one organization and over 100; then the latency
-// one awaited write adds to a request. Many short rounds alternate orgkit and the plain INSERT,
-// and a shape's figure is its total events over its total time (decision 60). The chains are
-// verified at the end, so the numbers come from correct writes.
+// triggers; the plain rows carry placeholder seq and hashes), and against the floor of any
+// per-organization chain: the same copy with a trigger that only takes and advances the head.
+// Shapes: single events into one organization and spread over 100, batches into one organization
+// and over 100; then the latency one awaited write adds to a request, and EXPLAIN ANALYZE of where
+// a 100-row INSERT spends its time. Many short rounds alternate the sides, and a shape's figure is
+// its total events over its total time (decision 60). The chains are verified at the end, so the
+// numbers come from correct writes.
 import { sql } from 'drizzle-orm';
 import { createOrgkit } from '../src/create-orgkit.js';
 import { rowsOf } from '../src/db/database.js';
