@@ -14,7 +14,7 @@ import { type ParsedAuditQuery, parseAuditQuery, selectAuditPage } from './query
 import type { Redactor } from './redact.js';
 import type { AuditApi, AuditEventInput, AuditQuery, LoggedAuditEvent } from './types.js';
 import { verifyAuditChains } from './verify-chain.js';
-import { writeAuditRows } from './write-events.js';
+import { createAuditWriter } from './write-events.js';
 
 /** What {@link createAudit} needs. @internal */
 export interface AuditDeps {
@@ -71,6 +71,7 @@ const verifySchema = z
  */
 export function createAudit(deps: AuditDeps): AuditModule {
   const { db, tables, scope, events, redactor } = deps;
+  const writer = createAuditWriter(db, tables, deps.forward !== false);
 
   const write = async (
     inputs: readonly AuditEventInput[],
@@ -86,7 +87,7 @@ export function createAudit(deps: AuditDeps): AuditModule {
         what: inputs.length > 1 ? `${what}: events.${i}` : what,
       }),
     );
-    return writeAuditRows(tx ?? db, tables, rows, deps.forward !== false);
+    return writer.write(rows, tx);
   };
 
   // Inside a request, reading the log needs the read permission in the organization read;

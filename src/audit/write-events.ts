@@ -1,52 +1,113 @@
+import { getTableName, sql } from 'drizzle-orm';
 import type { OrgkitDatabase } from '../db/database.js';
 import type { OrgkitTables } from '../db/tables.js';
 import type { AuditRow } from './event-input.js';
 import type { LoggedAuditEvent } from './types.js';
 
-/**
- * Inserts `rows` in one statement; the database's trigger links each into its chain. With
- * `forward`, the events that have an organization also enter the WorkOS outbox, in the same
- * transaction. Returns the written events in input order.
- * @internal
- */
-export async function writeAuditRows(
+const chainOf = (row: AuditRow) => row.workosOrgId ?? '';
+
+/** Writes audit rows; the database's trigger links each into its chain. @internal */
+export interface AuditWriter {
+  /**
+   * Inserts `rows` in one statement (in `tx` when given) and returns the written events in
+   * input order. With forwarding on, events that have an organization also enter the WorkOS
+   * outbox in the same transaction.
+   */
+  write(rows: readonly AuditRow[], tx: OrgkitDatabase | undefined): Promise<LoggedAuditEvent[]>;
+}
+
+/** @internal */
+export function createAuditWriter(
   db: OrgkitDatabase,
   tables: OrgkitTables,
-  rows: readonly AuditRow[],
   forward: boolean,
-): Promise<LoggedAuditEvent[]> {
+): AuditWriter {
   const t = tables.auditLogs;
-  const insert = (q: OrgkitDatabase) =>
-    q
-      .insert(t)
-      .values(rows as AuditRow[])
-      .returning({
-        id: t.id,
-        organizationId: t.workosOrgId,
-        seq: t.seq,
-        hash: t.hash,
-        occurredAt: t.occurredAt,
-      });
-  const toEvents = (written: Awaited<ReturnType<typeof insert>>): LoggedAuditEvent[] =>
-    written.map((row) => ({
-      id: String(row.id),
-      organizationId: row.organizationId,
-      seq: Number(row.seq),
-      hash: row.hash,
-      occurredAt: row.occurredAt,
-    }));
-  if (!forward) return toEvents(await insert(db));
-  return db.transaction(async (tx) => {
-    const written = toEvents(await insert(tx));
-    const outbox = written.filter((event) => event.organizationId !== null);
-    if (outbox.length > 0) {
-      await tx.insert(tables.auditOutbox).values(
-        outbox.map((event) => ({
-          eventId: BigInt(event.id),
-          workosOrgId: event.organizationId!,
-        })),
-      );
-    }
-    return written;
+  const returned = {
+    id: t.id,
+    organizationId: t.workosOrgId,
+    seq: t.seq,
+    hash: t.hash,
+    occurredAt: t.occurredAt,
+  };
+  const insert = (q: OrgkitDatabase, rows: AuditRow[]) =>
+    q.insert(t).values(rows).returning(returned);
+  type Written = Awaited<ReturnType<typeof insert>>[number];
+
+  // The common case, one event outside a transaction, skips building the query each time.
+  const columns = Object.keys({
+    action: 0,
+    outcome: 0,
+    actorWorkosUserId: 0,
+    actorSystem: 0,
+    workosOrgId: 0,
+    targetType: 0,
+    targetId: 0,
+    ipAddress: 0,
+    userAgent: 0,
+    requestId: 0,
+    oldValues: 0,
+    newValues: 0,
+    metadata: 0,
+  } satisfies Record<keyof AuditRow, 0>) as (keyof AuditRow)[];
+  const single = db
+    .insert(t)
+    .values(Object.fromEntries(columns.map((c) => [c, sql.placeholder(c)])) as unknown as AuditRow)
+    .returning(returned)
+    .prepare(`orgkit_audit_insert_${getTableName(t)}`);
+
+  const toEvent = (row: Written): LoggedAuditEvent => ({
+    id: String(row.id),
+    organizationId: row.organizationId,
+    seq: Number(row.seq),
+    hash: row.hash,
+    occurredAt: row.occurredAt,
   });
+
+  const insertInChainOrder = async (q: OrgkitDatabase, rows: readonly AuditRow[]) => {
+    // Every writer takes chain head locks in the same (sorted) order, so two batches that
+    // touch the same organizations cannot deadlock. The sort is stable: one chain's events
+    // keep their order, and the result is put back in input order.
+    const order = rows
+      .map((_, i) => i)
+      .sort((a, b) => {
+        const ca = chainOf(rows[a]!);
+        const cb = chainOf(rows[b]!);
+        return ca < cb ? -1 : ca > cb ? 1 : a - b;
+      });
+    const written = await insert(
+      q,
+      order.map((i) => rows[i]!),
+    );
+    const events: LoggedAuditEvent[] = new Array(rows.length);
+    order.forEach((input, position) => {
+      events[input] = toEvent(written[position]!);
+    });
+    return events;
+  };
+
+  return {
+    async write(rows, tx) {
+      if (!forward) {
+        if (!tx && rows.length === 1)
+          return [
+            toEvent((await single.execute(rows[0] as unknown as Record<string, unknown>))[0]!),
+          ];
+        return insertInChainOrder(tx ?? db, rows);
+      }
+      return (tx ?? db).transaction(async (inner) => {
+        const events = await insertInChainOrder(inner, rows);
+        const outbox = events.filter((event) => event.organizationId !== null);
+        if (outbox.length > 0) {
+          await inner.insert(tables.auditOutbox).values(
+            outbox.map((event) => ({
+              eventId: BigInt(event.id),
+              workosOrgId: event.organizationId!,
+            })),
+          );
+        }
+        return events;
+      });
+    },
+  };
 }

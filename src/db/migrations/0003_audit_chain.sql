@@ -51,9 +51,12 @@ SELECT set_config('search_path', quote_ident(current_schema()) || ', pg_catalog,
 -- One field of the canonical form: "~" for NULL, else "<byte length>:<text>", then a newline.
 -- Length-prefixed, so no value can imitate a field boundary. src/audit/canonical.ts is the
 -- same function in TypeScript; the verifier uses that one.
+--
+-- This and orgkit_audit_hash carry no SET search_path on purpose: a function with a SET clause
+-- is never inlined, which made every event cost ~200 µs more. They run as the caller (not
+-- SECURITY DEFINER), inside the trigger, whose search_path is pinned.
 CREATE FUNCTION orgkit_audit_field(value text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path FROM CURRENT
 AS $$ SELECT CASE WHEN value IS NULL THEN '~' ELSE octet_length(value)::text || ':' || value END || chr(10) $$;
 --> statement-breakpoint
 -- The hex SHA-256 of an event's canonical form: every stored field, and the previous hash.
@@ -64,7 +67,6 @@ CREATE FUNCTION orgkit_audit_hash(
   old_values jsonb, new_values jsonb, metadata jsonb, prev_hash text
 ) RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE
-SET search_path FROM CURRENT
 AS $$ SELECT encode(sha256(convert_to(
   'orgkit-audit-v1' || chr(10)
   || orgkit_audit_field(seq::text)
