@@ -11,6 +11,7 @@ import { drainAuditOutbox } from './forward/drain-outbox.js';
 import type { AuditForwardOptions } from './forward/types.js';
 import { purgeChains } from './purge.js';
 import { type ParsedAuditQuery, parseAuditQuery, selectAuditPage } from './query-events.js';
+import { authorizeAuditRead } from './read-access.js';
 import type { Redactor } from './redact.js';
 import type { AuditApi, AuditEventInput, AuditQuery, LoggedAuditEvent } from './types.js';
 import { verifyAuditChains } from './verify-chain.js';
@@ -90,35 +91,8 @@ export function createAudit(deps: AuditDeps): AuditModule {
     return writer.write(rows, tx);
   };
 
-  // Inside a request, reading the log needs the read permission in the organization read;
-  // outside one (jobs, the CLI) the caller is trusted. Returns the reader, if any.
-  const authorizeRead = async (organizationId: string | null | undefined, what: string) => {
-    const current = scope.current();
-    if (!current) return undefined;
-    const session = current.session;
-    if (!session) {
-      throw new OrgkitError(
-        'unauthenticated',
-        `${what}: no authenticated session in this request`,
-        {
-          reason: 'no_session',
-        },
-      );
-    }
-    const organization =
-      organizationId === undefined ? (session.organizationId ?? null) : organizationId;
-    if (
-      organization === null ||
-      !(await deps.hasPermission(session.userId, deps.readPermission, organization))
-    ) {
-      throw new OrgkitError(
-        'forbidden',
-        `${what}: requires the "${deps.readPermission}" permission in ${organization === null ? 'an organization' : `organization ${organization}`}`,
-        { reason: 'missing_permission', details: { missing: [deps.readPermission] } },
-      );
-    }
-    return { userId: session.userId, organizationId: organization };
-  };
+  const authorizeRead = (organizationId: string | null | undefined, what: string) =>
+    authorizeAuditRead(scope.current(), deps, organizationId, what);
 
   const recordRead = async (
     reader: { userId: string; organizationId: string },
