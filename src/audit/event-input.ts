@@ -9,12 +9,12 @@ import type { AuditEventInput, LogAuditOptions } from './types.js';
 /** The largest `changes` plus `metadata` of one event, serialised. */
 export const MAX_EVENT_JSON_BYTES = 64 * 1024;
 
-const idText = z.string().trim().min(1).max(256);
 // Control characters would let a value fake lines in a CSV or log export.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f]/g;
 const noControl = (s: string) => s.search(CONTROL) === -1;
 const nameText = z.string().min(1).max(256).refine(noControl, 'contains a control character');
+const idText = z.string().trim().min(1).max(256).refine(noControl, 'contains a control character');
 
 const actorSchema = z.union([
   z.strictObject({ userId: nameText }),

@@ -50,11 +50,25 @@ export function createAuditWriter(
     newValues: 0,
     metadata: 0,
   } satisfies Record<keyof AuditRow, 0>) as (keyof AuditRow)[];
+  // JSON goes in as text cast to jsonb, so an absent value is SQL NULL (a placeholder bound to
+  // the column would store the JSON literal null) and every driver sends the same thing.
+  const isJson = (c: keyof AuditRow) => c === 'oldValues' || c === 'newValues' || c === 'metadata';
   const single = db
     .insert(t)
-    .values(Object.fromEntries(columns.map((c) => [c, sql.placeholder(c)])) as unknown as AuditRow)
+    .values(
+      Object.fromEntries(
+        columns.map((c) => [c, isJson(c) ? sql`${sql.placeholder(c)}::jsonb` : sql.placeholder(c)]),
+      ) as unknown as AuditRow,
+    )
     .returning(returned)
     .prepare(`orgkit_audit_insert_${getTableName(t)}`);
+  const singleParams = (row: AuditRow): Record<string, unknown> =>
+    Object.fromEntries(
+      columns.map((c) => {
+        const value = row[c];
+        return [c, isJson(c) && value !== null ? JSON.stringify(value) : value];
+      }),
+    );
 
   const toEvent = (row: Written): LoggedAuditEvent => ({
     id: String(row.id),

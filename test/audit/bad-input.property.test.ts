@@ -76,7 +76,7 @@ describe.each(DATABASE_TARGETS)(
           if (result === 'accepted') return;
           expect(result).toBe('invalid_input');
         }),
-        { numRuns: 150 },
+        { numRuns: Number(process.env.ORGKIT_PROPERTY_RUNS ?? 150) },
       );
       // Accepted calls each wrote one event; rejected ones nothing. The chain is still sound.
       const report = await orgkit.verifyAuditChain();
@@ -103,7 +103,7 @@ describe.each(DATABASE_TARGETS)(
             if (result !== 'accepted') expect(result).toBe('invalid_input');
           },
         ),
-        { numRuns: 150 },
+        { numRuns: Number(process.env.ORGKIT_PROPERTY_RUNS ?? 150) },
       );
       expect(await auditCounts(database.db)).toEqual(before);
       expect(({} as { polluted?: boolean }).polluted).toBeUndefined();

@@ -80,7 +80,14 @@ describe.each(DATABASE_TARGETS)('logAuditEvent (database: $name)', (target) => {
     });
     expect(logged.organizationId).toBe('org_a');
     const [row] = await rawAuditRows(database.db);
-    expect(row).toMatchObject({ actor_system: 'nightly-export', actor_workos_user_id: null });
+    // Absent changes and metadata are SQL NULL, not the JSON literal null.
+    expect(row).toMatchObject({
+      actor_system: 'nightly-export',
+      actor_workos_user_id: null,
+      old_values: null,
+      new_values: null,
+      metadata: null,
+    });
   });
 
   it('numbers each organization’s events 1, 2, 3 … and links each to the one before', async () => {
