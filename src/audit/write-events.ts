@@ -104,9 +104,7 @@ export function createAuditWriter(
     async write(rows, tx) {
       if (!forward) {
         if (!tx && rows.length === 1)
-          return [
-            toEvent((await single.execute(rows[0] as unknown as Record<string, unknown>))[0]!),
-          ];
+          return [toEvent((await single.execute(singleParams(rows[0]!)))[0]!)];
         return insertInChainOrder(tx ?? db, rows);
       }
       return (tx ?? db).transaction(async (inner) => {
