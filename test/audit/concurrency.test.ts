@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../../src/testing/database.js';
+import { DATABASE_TARGETS } from '../support/databases.js';
 import { sessionFor } from '../support/sessions.js';
 import { runWorkerProcess } from '../support/worker-process.js';
 import { auditOrgkit, rawAuditRows } from './support.js';
@@ -67,6 +68,43 @@ describe('concurrent writers of one organization’s chain', () => {
       expect(logged.map((e) => e.seq).sort((a, b) => a - b)).toEqual(oneToN(1_000));
       const report = await writers[0]!.verifyAuditChain();
       expect(report).toMatchObject({ valid: true, eventsChecked: 1_000 });
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe.each(DATABASE_TARGETS)('concurrent batches across organizations ($name)', (target) => {
+  it('never deadlock, whatever order each batch names the organizations in', async () => {
+    const t = await createTestDatabase({ url: target.url, maxConnections: 8 });
+    try {
+      const orgkit = auditOrgkit(t.db);
+      const organizations = Array.from({ length: 20 }, (_, i) => `org_${i}`);
+      // Each batch lists the same 20 organizations in its own shuffled order.
+      const shuffled = (seed: number) =>
+        organizations
+          .map((org, i) => ({ org, key: (i * 7919 + seed * 104_729) % 997 }))
+          .sort((a, b) => a.key - b.key)
+          .map(({ org }) => org);
+      const batches = Array.from({ length: 40 }, (_, b) =>
+        shuffled(b).map((organizationId, i) => ({
+          action: 'record.viewed',
+          resourceType: 'patient_record',
+          resourceId: `${b}-${i}`,
+          actor: { userId: 'user_1' },
+          organizationId,
+        })),
+      );
+      const written = await Promise.all(batches.map((batch) => orgkit.logAuditEvents(batch)));
+      // Results come back in each batch's own order.
+      written.forEach((events, b) => {
+        expect(events.map((e) => e.organizationId)).toEqual(
+          batches[b]!.map((e) => e.organizationId),
+        );
+      });
+      const report = await orgkit.verifyAuditChain();
+      expect(report).toMatchObject({ valid: true, eventsChecked: 800 });
+      expect(report.chains.every((c) => c.lastSeq === 40)).toBe(true);
     } finally {
       await t.close();
     }
