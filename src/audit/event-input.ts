@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { RequestScope } from '../context/index.js';
+import type { OrgkitTables } from '../db/tables.js';
 import { OrgkitError, parseInput } from '../errors/index.js';
 import type { AuditEvents } from './define-audit-events.js';
 import { toJsonObject } from './json-value.js';
@@ -63,21 +64,11 @@ const eventSchema = z.strictObject({
 });
 
 /** One event ready for the table (before the trigger links it). @internal */
-export interface AuditRow {
-  action: string;
-  outcome: string;
-  actorWorkosUserId: string | null;
-  actorSystem: string | null;
-  workosOrgId: string | null;
-  targetType: string | null;
-  targetId: string | null;
-  ipAddress: string | null;
-  userAgent: string | null;
-  requestId: string | null;
-  oldValues: Record<string, unknown> | null;
-  newValues: Record<string, unknown> | null;
-  metadata: Record<string, unknown> | null;
-}
+export type AuditRow = Omit<
+  OrgkitTables['auditLogs']['$inferSelect'],
+  // The database sets these; its trigger overwrites whatever a writer sends.
+  'id' | 'occurredAt' | 'seq' | 'prevHash' | 'hash'
+>;
 
 /** Validates `logAuditEvent`'s options. @internal */
 export function parseLogOptions(options: unknown, what: string): LogAuditOptions {
