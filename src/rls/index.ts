@@ -1,6 +1,24 @@
 /**
- * `orgkit/rls`: generated row-level-security SQL. The generator lands with the RLS issue;
- * this entry point exists so the package's export map is stable from the first release.
+ * `orgkit/rls`: row-level security from one model. Declare which rows belong to whom with
+ * {@link defineRlsModel}, render reviewable SQL for Postgres, Neon or Supabase with
+ * {@link generateRlsSql}, and run queries under the policies with {@link withRls}.
  * @packageDocumentation
  */
 export type { OrgkitTables } from '../db/tables.js';
+export type { RlsTarget } from './claims.js';
+export { defaultRlsModel, orgkitRlsTables } from './default-model.js';
+export type { GenerateRlsSqlOptions } from './generate-sql.js';
+export { generateRlsSql } from './generate-sql.js';
+export type {
+  RlsCommand,
+  RlsCommandGate,
+  RlsCommands,
+  RlsMembershipSource,
+  RlsModel,
+  RlsModelInput,
+  RlsTableKind,
+  RlsTableRule,
+} from './model.js';
+export { defineRlsModel } from './model.js';
+export type { RlsTransaction, WithRlsOptions } from './with-rls.js';
+export { withRls } from './with-rls.js';

@@ -1,0 +1,159 @@
+import { OrgkitError } from '../errors/index.js';
+import { type ClaimReaders, hasOrgRoleSql, hasPermissionSql, wrapped } from './claims.js';
+import { isIdentifier, qualify, quoteIdent } from './identifiers.js';
+import type { RlsCommand, RlsModel, RlsTableRule } from './model.js';
+
+/** One `CREATE POLICY`, in SQL's words. @internal */
+export interface PolicyPlan {
+  name: string;
+  for: RlsCommand;
+  using?: string;
+  withCheck?: string;
+}
+
+/** A membership lookup run as its owner, so a policy can read another table's rows. @internal */
+export interface HelperPlan {
+  name: string;
+  body: string;
+}
+
+/** Everything generated for one table. @internal */
+export interface TablePlan {
+  table: string;
+  rule: Readonly<RlsTableRule>;
+  policies: PolicyPlan[];
+  /** The commands the request role is granted (exactly those with a policy). */
+  grants: RlsCommand[];
+  /** Columns a policy compares; each gets an index leading with it. */
+  indexColumns: string[];
+}
+
+export const MEMBER_ORGANIZATIONS_FUNCTION = 'orgkit_rls_member_organizations';
+
+const ALL: RlsCommand[] = ['select', 'insert', 'update', 'delete'];
+// Which commands each kind allows at all; `shared` rows are written by their organization only.
+const ALLOWED: Record<RlsTableRule['kind'], RlsCommand[]> = {
+  org: ALL,
+  owner: ALL,
+  shared: ALL,
+  'append-only': ['select', 'insert'],
+  internal: [],
+};
+
+function eq(column: string, claim: string): string {
+  return `${quoteIdent(column)} = ${wrapped(claim)}`;
+}
+
+function and(...parts: (string | undefined)[]): string {
+  return parts.filter(Boolean).join(' AND ');
+}
+
+/** The membership helper the model needs, if any. @internal */
+export function planHelper(
+  model: RlsModel,
+  schema: string,
+  readers: ClaimReaders,
+): HelperPlan | undefined {
+  const sources = Object.values(model.tables)
+    .map((rule) => rule.selectForMembers)
+    .filter((s) => s !== undefined);
+  const source = sources[0];
+  if (!source) return undefined;
+  if (sources.some((s) => JSON.stringify(s) !== JSON.stringify(source))) {
+    throw new OrgkitError(
+      'invalid_config',
+      'generateRlsSql: every selectForMembers must name the same membership table and columns',
+    );
+  }
+  const m = (column: string) => `m.${quoteIdent(column)}`;
+  const body = [
+    `  SELECT coalesce(array_agg(${m(source.organizationColumn)}), '{}')`,
+    `  FROM ${qualify(schema, source.table)} m`,
+    `  WHERE ${m(source.userColumn)} = (${readers.userId})`,
+    source.statusColumn ? `    AND ${m(source.statusColumn)} = 'active'` : undefined,
+  ]
+    .filter(Boolean)
+    .join('\n');
+  return { name: MEMBER_ORGANIZATIONS_FUNCTION, body };
+}
+
+/** The policies, grants and indexed columns of one table. @internal */
+export function planTable(
+  table: string,
+  rule: Readonly<RlsTableRule>,
+  schema: string,
+  readers: ClaimReaders,
+): TablePlan {
+  const org = rule.organizationColumn;
+  const user = rule.userColumn;
+  // The rule every row of the table must satisfy for the command, before any gate.
+  const rowRule = (): string =>
+    rule.kind === 'owner' && user
+      ? eq(user, readers.userId)
+      : and(org && eq(org, readers.organizationId));
+  const policies: PolicyPlan[] = [];
+  const grants: RlsCommand[] = [];
+  const indexColumns = new Set<string>();
+  for (const command of ALLOWED[rule.kind]) {
+    const setting = rule.commands?.[command] ?? true;
+    if (setting === false) continue;
+    const gate =
+      setting === true
+        ? undefined
+        : 'permission' in setting
+          ? hasPermissionSql(readers, setting.permission)
+          : hasOrgRoleSql(readers, setting.orgRole);
+    const condition = and(rowRule(), gate);
+    const name = (suffix = '') => policyName(table, `${command}${suffix}`);
+    grants.push(command);
+    if (rule.kind === 'owner' && user) indexColumns.add(user);
+    else if (org) indexColumns.add(org);
+    if (command === 'select') {
+      policies.push({ name: name(), for: 'select', using: condition });
+      // Separate permissive policies, not one `a OR b`: each stays a plain indexable
+      // comparison, and Postgres ORs the policies itself (a BitmapOr of two index scans).
+      if (rule.kind === 'shared' && rule.sharedUserColumn) {
+        policies.push({
+          name: name('_shared_user'),
+          for: 'select',
+          using: and(eq(rule.sharedUserColumn, readers.userId), gate),
+        });
+        indexColumns.add(rule.sharedUserColumn);
+      }
+      if (rule.selectForMembers && org) {
+        policies.push({
+          name: name('_member'),
+          for: 'select',
+          using: and(
+            // The cast makes the scalar sub-select an array expression (one InitPlan), not
+            // `= ANY (subquery)`, which would compare the column with the whole array.
+            `${quoteIdent(org)} = ANY (${wrapped(`${qualify(schema, MEMBER_ORGANIZATIONS_FUNCTION)}()`)}::text[])`,
+            gate,
+          ),
+        });
+      }
+    } else if (command === 'insert') {
+      // Append-only rows with a user column are written only as the token's user.
+      const actor = rule.kind === 'append-only' && user ? eq(user, readers.userId) : undefined;
+      policies.push({ name: name(), for: 'insert', withCheck: and(condition, actor) });
+    } else if (command === 'update') {
+      // USING picks the rows; WITH CHECK stops moving one to another organization or user.
+      policies.push({ name: name(), for: 'update', using: condition, withCheck: rowRule() });
+    } else {
+      policies.push({ name: name(), for: 'delete', using: condition });
+    }
+  }
+  return { table, rule, policies, grants, indexColumns: [...indexColumns] };
+}
+
+function policyName(table: string, suffix: string): string {
+  const name = `${table}_${suffix}`;
+  if (!isIdentifier(name)) {
+    throw new OrgkitError(
+      'invalid_config',
+      `generateRlsSql: tables.${table}: the policy name "${name}" is longer than 63 characters`,
+      { details: { key: `tables.${table}` } },
+    );
+  }
+  return name;
+}
