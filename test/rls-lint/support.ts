@@ -5,6 +5,8 @@ import { lintRls, type RlsLintFinding, type RlsLintOptions } from '../../src/rls
 /** A private schema inside a transaction that is rolled back, so nothing is left behind. */
 export interface LintFixture {
   schema: string;
+  /** The fixture's transaction. */
+  db: OrgkitDatabase;
   /** Runs statements one by one; `{s}` stands for the private schema. */
   run(...statements: string[]): Promise<void>;
   /** Lints the private schema only. */
@@ -83,6 +85,7 @@ export async function withLintFixture(
         await run('CREATE SCHEMA {s}', ...AUTH_SHIMS);
         await fn({
           schema,
+          db: tx,
           run,
           lint: (options = {}) => lintRls(tx, { ...options, schemas: [schema] }),
           async createRole(attributes = '') {

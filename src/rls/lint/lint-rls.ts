@@ -23,7 +23,9 @@ const optionsSchema = z
 const LEVEL_ORDER = { error: 0, warning: 1 } as const;
 
 function compare(a: RlsLintFinding, b: RlsLintFinding): number {
-  return LEVEL_ORDER[a.level] - LEVEL_ORDER[b.level] || a.cacheKey.localeCompare(b.cacheKey);
+  // Code-point order, not the locale's: the same findings print in the same order everywhere.
+  const byKey = a.cacheKey < b.cacheKey ? -1 : a.cacheKey > b.cacheKey ? 1 : 0;
+  return LEVEL_ORDER[a.level] - LEVEL_ORDER[b.level] || byKey;
 }
 
 /**

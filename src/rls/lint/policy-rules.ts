@@ -1,3 +1,4 @@
+import { isAlwaysTrue } from './always-true.js';
 import { findClaimCalls } from './claim-calls.js';
 import { finding } from './context.js';
 import type { PolicyRow } from './policy-catalog.js';
@@ -43,17 +44,13 @@ export function lintClaimCalls(policy: PolicyRow): RlsLintFinding[] {
   return found;
 }
 
-function isTrue(expression: string | null): boolean {
-  return expression !== null && /^\(*\s*true\s*\)*$/i.test(expression);
-}
-
 /** `policy_always_true` (permissive policies the request role gets) and `policy_to_public`. @internal */
 export function lintPolicyShape(policy: PolicyRow): RlsLintFinding[] {
   const { table, policy: name, command } = policy;
   const found: RlsLintFinding[] = [];
   const open: string[] = [];
-  if (isTrue(policy.using)) open.push('USING (true)');
-  if (isTrue(policy.withCheck)) open.push('WITH CHECK (true)');
+  if (isAlwaysTrue(policy.using)) open.push('a USING that is always true');
+  if (isAlwaysTrue(policy.withCheck)) open.push('a WITH CHECK that is always true');
   if (command === 'a' && policy.withCheck === null) open.push('an INSERT without WITH CHECK');
   if (open.length > 0 && policy.permissive && policy.appliesToRole) {
     found.push(
