@@ -45,6 +45,7 @@ const INTERNAL = [
   'orgkit_audit_heads',
   'orgkit_audit_checkpoints',
   'orgkit_audit_outbox',
+  'orgkit_migrations',
 ];
 
 const claims = (actor: ActorName) => (actor === 'noClaims' ? undefined : claimsOf(ACTORS[actor]));
