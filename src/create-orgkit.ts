@@ -28,6 +28,7 @@ import {
   type PreferencesApi,
   type PreferencesSchema,
 } from './preferences/index.js';
+import { type RlsTransaction, type WithRlsOptions, withRls } from './rls/with-rls.js';
 import {
   type AccessControl,
   createRoles,
@@ -150,6 +151,14 @@ export interface Orgkit<
   getRequestScope(): RequestScope | undefined;
   /** The current scope's session, or throws `unauthenticated`. */
   requireAuth(): Session;
+  /**
+   * Runs `fn` in one transaction as the RLS request role with the current scope's session as
+   * the claims (see `withRls` in `orgkit/rls`); no session fails closed with `unauthenticated`.
+   */
+  withRls<T>(
+    fn: (tx: RlsTransaction<OrgkitDatabase>) => Promise<T>,
+    options?: WithRlsOptions,
+  ): Promise<T>;
   /** Whether adapters record each 403 as `access.denied` (`audit.logDeniedRequests`). */
   readonly logsDeniedRequests: boolean;
   /** Closes what orgkit opened (the Redis connections). The database is yours to close. */
@@ -338,6 +347,7 @@ export function createOrgkit<
     peekVerifiedSession: (token) => verifier?.peekVerifiedSession(token),
     runWithRequestScope: (init, fn) => scope.run(init, fn),
     getRequestScope: () => scope.current(),
+    withRls: (fn, rlsOptions) => withRls(db, scope.current()?.session, fn, rlsOptions),
     requireAuth() {
       const session = scope.current()?.session;
       if (!session) {
