@@ -28,6 +28,37 @@ function compare(a: RlsLintFinding, b: RlsLintFinding): number {
   return LEVEL_ORDER[a.level] - LEVEL_ORDER[b.level] || byKey;
 }
 
+type ParsedOptions = z.output<typeof optionsSchema>;
+
+async function runRules(tx: OrgkitDatabase, options: ParsedOptions): Promise<RlsLintFinding[]> {
+  const schemas =
+    options.schemas ??
+    (
+      await queryRows<{ schema: string }>(
+        tx,
+        sql`SELECT s AS schema FROM unnest(current_schemas(false)) AS s WHERE s NOT IN ('pg_catalog', 'information_schema')`,
+      )
+    ).map((row) => row.schema);
+  // An empty search path makes the deparser schema-qualify every function (auth.user_id()),
+  // whatever path the connection had. Restored after: a caller's own transaction keeps its path.
+  const [saved] = await queryRows<{ path: string }>(
+    tx,
+    sql`SELECT current_setting('search_path') AS path, set_config('search_path', '', true)`,
+  );
+  const context: LintContext = { db: tx, role: options.role, schemas };
+  const policies = await readPolicies(context);
+  const found = [
+    ...(await lintTables(context)),
+    ...(await lintRequestRole(context)),
+    ...(await lintViews(context)),
+    ...policies.flatMap((policy) => [...lintClaimCalls(policy), ...lintPolicyShape(policy)]),
+    ...lintUpdateWithoutSelect(policies),
+    ...lintUnindexedColumns(policies),
+  ];
+  await tx.execute(sql`SELECT set_config('search_path', ${saved?.path ?? ''}, true)`);
+  return found;
+}
+
 /**
  * Lints a live database's row-level security: tables without it or without FORCE, policies
  * that are always true, read claims per row, use `auth.uid()` or apply to PUBLIC, unindexed
@@ -44,34 +75,9 @@ export async function lintRls(
   options: RlsLintOptions = {},
 ): Promise<RlsLintFinding[]> {
   const parsed = parseInput(optionsSchema, options, 'lintRls options');
-  const findings = await db.transaction(async (tx) => {
-    const schemas =
-      parsed.schemas ??
-      (
-        await queryRows<{ schema: string }>(
-          tx,
-          sql`SELECT s AS schema FROM unnest(current_schemas(false)) AS s WHERE s NOT IN ('pg_catalog', 'information_schema')`,
-        )
-      ).map((row) => row.schema);
-    // An empty search path makes the deparser schema-qualify every function (auth.user_id()),
-    // whatever path the connection had. Restored after: a caller's own transaction keeps its path.
-    const [saved] = await queryRows<{ path: string }>(
-      tx,
-      sql`SELECT current_setting('search_path') AS path, set_config('search_path', '', true)`,
-    );
-    const context: LintContext = { db: tx, role: parsed.role, schemas };
-    const policies = await readPolicies(context);
-    const found = [
-      ...(await lintTables(context)),
-      ...(await lintRequestRole(context)),
-      ...(await lintViews(context)),
-      ...policies.flatMap((policy) => [...lintClaimCalls(policy), ...lintPolicyShape(policy)]),
-      ...lintUpdateWithoutSelect(policies),
-      ...lintUnindexedColumns(policies),
-    ];
-    await tx.execute(sql`SELECT set_config('search_path', ${saved?.path ?? ''}, true)`);
-    return found;
-  });
+  // Read only: a lint never changes the database it reads (inside a caller's transaction it
+  // runs as a savepoint and keeps the caller's mode).
+  const findings = await db.transaction((tx) => runRules(tx, parsed), { accessMode: 'read only' });
   const ignored = new Set(parsed.ignore);
   return findings.filter((found) => !ignored.has(found.cacheKey)).sort(compare);
 }
