@@ -21,6 +21,12 @@ const USAGE = `usage: orgkit <command> [flags]
       remove events older than N days, whole chain prefixes only, after recording a purge
       checkpoint, so the chains still verify
 
+  rls generate --target neon|supabase|postgres [--config FILE] [--out FILE] [--schema S] [--role R]
+      print (or write) row-level-security SQL for the model in FILE (JSON, or a module whose
+      default export is a model), or for orgkit's own tables without --config
+  rls lint [--url URL] [--role R] [--json]
+      check a live database for row-level-security mistakes; exit 1 on an error finding
+
   --url URL   a Postgres URL; default DATABASE_URL, else embedded PGlite in ./.orgkit
   --org none  the chain of events recorded without an organization
   ORGKIT_AUDIT_CHECKPOINT_KEY signs new checkpoints and is required to match on verify
@@ -37,6 +43,10 @@ const FLAGS = {
   to: { type: 'string' },
   format: { type: 'string' },
   'retention-days': { type: 'string' },
+  target: { type: 'string' },
+  config: { type: 'string' },
+  schema: { type: 'string' },
+  role: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsOptionsConfig;
 
@@ -51,6 +61,8 @@ const COMMANDS: Record<string, readonly Flag[]> = {
   'audit checkpoint': ['url', 'out'],
   'audit export': ['url', 'org', 'from', 'to', 'format', 'out'],
   'audit purge': ['url', 'retention-days', 'json'],
+  'rls generate': ['target', 'config', 'out', 'schema', 'role'],
+  'rls lint': ['url', 'role', 'json'],
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -102,6 +114,14 @@ async function main(argv: string[]): Promise<number> {
     case 'audit purge': {
       const { auditPurgeCommand } = await import('./commands/audit-purge.js');
       return auditPurgeCommand({ ...values, retentionDays: values['retention-days'] }, io);
+    }
+    case 'rls generate': {
+      const { rlsGenerateCommand } = await import('./commands/rls-generate.js');
+      return rlsGenerateCommand(values, io.out);
+    }
+    case 'rls lint': {
+      const { rlsLintCommand } = await import('./commands/rls-lint.js');
+      return rlsLintCommand(values, io.out);
     }
   }
   throw new Error(`orgkit: command "${command}" is listed but not routed`);

@@ -74,7 +74,7 @@ function createRoleSql(role: string): string {
     'DO $$',
     'BEGIN',
     `  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = ${quoteLiteral(role)}) THEN`,
-    `    CREATE ROLE ${quoteIdent(role)} NOLOGIN;`,
+    `    CREATE ROLE ${quoteIdent(role)} NOLOGIN NOINHERIT;`,
     '  END IF;',
     'EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;',
     'END $$;',
