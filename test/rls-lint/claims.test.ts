@@ -56,6 +56,9 @@ describe.each(DATABASE_TARGETS)('lintRls claim reads on $name', ({ url }) => {
       );
       expect(findings[0]!.message).toContain('(select auth.user_id()) = user_id');
       expect(findings[0]!.cacheKey).toBe(`auth_call_not_wrapped_${schema}.meetings_meetings_owner`);
+      expect(findings[0]!.fix).toBe(
+        `ALTER POLICY meetings_owner ON ${schema}.meetings USING (((SELECT auth.user_id()) = user_id));`,
+      );
 
       await run(
         'ALTER POLICY meetings_owner ON {s}.meetings USING ((select auth.user_id()) = user_id)',
@@ -83,7 +86,8 @@ describe.each(DATABASE_TARGETS)('lintRls claim reads on $name', ({ url }) => {
         // Not claim reads: other functions per row are not this rule's business.
         `CREATE POLICY g_other ON {s}.rows FOR SELECT TO authenticated USING (lower(user_id) = (select auth.user_id()) AND org_id <> 'x')`,
       );
-      expect(brief(await lint())).toEqual([
+      const findings = await lint();
+      expect(brief(findings)).toEqual([
         { rule: 'uid_cast_on_text_id', level: 'error', table: t, policy: 'e_uid' },
         { rule: 'uid_cast_on_text_id', level: 'error', table: t, policy: 'f_uid_wrapped' },
         { rule: 'auth_call_not_wrapped', level: 'warning', table: t, policy: 'a_neon' },
@@ -91,6 +95,17 @@ describe.each(DATABASE_TARGETS)('lintRls claim reads on $name', ({ url }) => {
         { rule: 'auth_call_not_wrapped', level: 'warning', table: t, policy: 'c_setting' },
         { rule: 'auth_call_not_wrapped', level: 'warning', table: t, policy: 'd_check' },
         { rule: 'auth_call_not_wrapped', level: 'warning', table: t, policy: 'e_uid' },
+      ]);
+
+      // The suggested ALTER POLICY wraps each per-row read; correlated shapes come without one.
+      for (const found of findings) {
+        if (found.rule === 'auth_call_not_wrapped' && found.fix) await run(found.fix);
+      }
+      expect(brief(await lint())).toEqual([
+        { rule: 'uid_cast_on_text_id', level: 'error', table: t, policy: 'e_uid' },
+        { rule: 'uid_cast_on_text_id', level: 'error', table: t, policy: 'f_uid_wrapped' },
+        { rule: 'auth_call_not_wrapped', level: 'warning', table: t, policy: 'a_neon' },
+        { rule: 'auth_call_not_wrapped', level: 'warning', table: t, policy: 'b_exists' },
       ]);
     });
   });

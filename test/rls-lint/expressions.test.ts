@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isAlwaysTrue } from '../../src/rls/lint/always-true.js';
-import { findClaimCalls } from '../../src/rls/lint/claim-calls.js';
+import { findClaimCalls, wrapClaimCalls } from '../../src/rls/lint/claim-calls.js';
 import { findComparedColumns } from '../../src/rls/lint/compared-columns.js';
 
 // Expressions as pg_get_expr prints them with an empty search path (copied from PGlite 18).
@@ -20,11 +20,27 @@ describe('reading deparsed policy expressions', () => {
         "(user_id = ((current_setting('request.jwt.claims'::text, true))::jsonb ->> 'sub'::text))",
         't',
       ),
-    ).toEqual([{ name: "current_setting('request.jwt.claims')", placement: 'unwrapped' }]);
+    ).toMatchObject([{ name: "current_setting('request.jwt.claims')", placement: 'unwrapped' }]);
     // Text that only looks like a call: a string literal, another setting, another schema's function.
     expect(findClaimCalls("(note = 'auth.user_id() = user_id'::text)", 't')).toEqual([]);
     expect(findClaimCalls("(current_setting('app.tenant'::text) = org_id)", 't')).toEqual([]);
     expect(findClaimCalls('(myauth.user_id() = user_id)', 't')).toEqual([]);
+  });
+
+  it('wraps unwrapped claim reads in their own sub-select, and leaves the rest as written', () => {
+    expect(
+      wrapClaimCalls(
+        "((user_id = auth.user_id()) OR (org_id = ((current_setting('request.jwt.claims'::text, true))::jsonb ->> 'org_id'::text)))",
+        't',
+      ),
+    ).toBe(
+      "((user_id = (SELECT auth.user_id())) OR (org_id = (((SELECT current_setting('request.jwt.claims'::text, true)))::jsonb ->> 'org_id'::text)))",
+    );
+    const untouched = '(( SELECT auth.user_id() AS user_id) = user_id)';
+    expect(wrapClaimCalls(untouched, 't')).toBe(untouched);
+    expect(wrapClaimCalls("(auth.has(auth.jwt() ->> 'sub'::text))", 't')).toBe(
+      "((SELECT auth.has(auth.jwt() ->> 'sub'::text)))",
+    );
   });
 
   it('finds the row columns a policy compares, outside sub-selects', () => {

@@ -12,11 +12,14 @@ export interface ClaimCall {
   name: string;
   /** `hoisted`: inside a sub-select that reads no column of the row, so Postgres runs it once (InitPlan). */
   placement: 'hoisted' | 'unwrapped' | 'correlated';
+  /** The call's text in the expression: `expression.slice(start, end)`. */
+  start: number;
+  end: number;
 }
 
 // Claim readers: every function of the `auth` schema (Neon's pg_session_jwt, Supabase), and
 // `current_setting('request.jwt.claim…')` (PostgREST, orgkit's plain-Postgres target).
-function claimCallAt(tokens: Token[], i: number): string | undefined {
+function claimCallAt(tokens: Token[], i: number): { name: string; open: number } | undefined {
   const [first, dot, second, open] = [tokens[i], tokens[i + 1], tokens[i + 2], tokens[i + 3]];
   if (
     isName(first) &&
@@ -26,7 +29,7 @@ function claimCallAt(tokens: Token[], i: number): string | undefined {
     open?.text === '('
   ) {
     if (tokens[i - 1]?.text === '.') return undefined;
-    return `auth.${second.text}()`;
+    return { name: `auth.${second.text}()`, open: i + 3 };
   }
   const argument = tokens[i + 2];
   if (
@@ -36,7 +39,7 @@ function claimCallAt(tokens: Token[], i: number): string | undefined {
     argument?.kind === 'string' &&
     argument.text.startsWith('request.jwt.claim')
   ) {
-    return `current_setting('${argument.text}')`;
+    return { name: `current_setting('${argument.text}')`, open: i + 1 };
   }
   return undefined;
 }
@@ -53,8 +56,8 @@ export function findClaimCalls(expression: string, table: string): ClaimCall[] {
   const tokens = tokenize(expression);
   const calls: ClaimCall[] = [];
   for (let i = 0; i < tokens.length; i++) {
-    const name = claimCallAt(tokens, i);
-    if (!name) continue;
+    const call = claimCallAt(tokens, i);
+    if (!call) continue;
     const subSelect = enclosingGroups(tokens, i).find((open) => opensSubSelect(tokens, open));
     const placement =
       subSelect === undefined
@@ -62,7 +65,8 @@ export function findClaimCalls(expression: string, table: string): ClaimCall[] {
         : readsRow(tokens, subSelect, table)
           ? 'correlated'
           : 'hoisted';
-    calls.push({ name, placement });
+    const close = tokens[tokens[call.open]!.match ?? tokens.length - 1]!;
+    calls.push({ name: call.name, placement, start: tokens[i]!.start, end: close.end });
   }
   return calls;
 }
@@ -82,4 +86,24 @@ function readsRow(tokens: Token[], open: number, table: string): boolean {
     }
   }
   return false;
+}
+
+/**
+ * The expression with each unwrapped claim read put in its own sub-select, so Postgres runs it
+ * once: `(auth.user_id() = user_id)` → `((SELECT auth.user_id()) = user_id)`. Correlated
+ * sub-selects need a person to rewrite them and are left as they are.
+ * @internal
+ */
+export function wrapClaimCalls(expression: string, table: string): string {
+  const unwrapped = findClaimCalls(expression, table).filter(
+    (call, _, all) =>
+      call.placement === 'unwrapped' &&
+      !all.some((outer) => outer !== call && outer.start <= call.start && call.end <= outer.end),
+  );
+  let wrapped = expression;
+  for (const call of unwrapped.reverse()) {
+    const text = wrapped.slice(call.start, call.end);
+    wrapped = `${wrapped.slice(0, call.start)}(SELECT ${text})${wrapped.slice(call.end)}`;
+  }
+  return wrapped;
 }

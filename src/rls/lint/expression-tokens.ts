@@ -3,6 +3,9 @@ export interface Token {
   kind: 'ident' | 'quoted' | 'string' | 'number' | 'operator' | 'punct';
   /** Identifiers unquoted (`"Weird Col"` → `Weird Col`), strings without their quotes. */
   text: string;
+  /** Where it sits in the expression: `expression.slice(start, end)` is the token as written. */
+  start: number;
+  end: number;
   /** Index of the matching `)` for a `(`, of the matching `(` for a `)`. */
   match?: number;
 }
@@ -17,13 +20,15 @@ export function tokenize(expression: string): Token[] {
   for (const match of expression.matchAll(PATTERN)) {
     const groups = match.groups ?? {};
     const text = match[0];
+    const at = { start: match.index, end: match.index + text.length };
     if (groups.string)
-      tokens.push({ kind: 'string', text: unquote(text.replace(/^[Ee]/, ''), "'") });
-    else if (groups.quoted) tokens.push({ kind: 'quoted', text: unquote(text, '"') });
-    else if (groups.ident) tokens.push({ kind: 'ident', text });
-    else if (groups.number) tokens.push({ kind: 'number', text });
-    else if (groups.punct || groups.cast || groups.other) tokens.push({ kind: 'punct', text });
-    else if (groups.operator) tokens.push({ kind: 'operator', text });
+      tokens.push({ kind: 'string', text: unquote(text.replace(/^[Ee]/, ''), "'"), ...at });
+    else if (groups.quoted) tokens.push({ kind: 'quoted', text: unquote(text, '"'), ...at });
+    else if (groups.ident) tokens.push({ kind: 'ident', text, ...at });
+    else if (groups.number) tokens.push({ kind: 'number', text, ...at });
+    else if (groups.punct || groups.cast || groups.other)
+      tokens.push({ kind: 'punct', text, ...at });
+    else if (groups.operator) tokens.push({ kind: 'operator', text, ...at });
     const index = tokens.length - 1;
     if (text === '(') open.push(index);
     if (text === ')') {

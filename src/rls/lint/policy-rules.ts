@@ -1,5 +1,5 @@
 import { isAlwaysTrue } from './always-true.js';
-import { findClaimCalls } from './claim-calls.js';
+import { findClaimCalls, wrapClaimCalls } from './claim-calls.js';
 import { finding } from './context.js';
 import type { PolicyRow } from './policy-catalog.js';
 import type { RlsLintFinding } from './types.js';
@@ -25,7 +25,7 @@ export function lintClaimCalls(policy: PolicyRow): RlsLintFinding[] {
         table,
         policy: name,
         message: `policy ${name} on ${table} calls ${perRow.join(', ')} ${correlated ? 'inside a sub-select that also reads the row' : 'outside a sub-select'}, so Postgres evaluates it for every row (hundreds of times slower on large tables): wrap only the call, as in (select auth.user_id()) = user_id`,
-        fix: 'replace auth.user_id() = user_id with (select auth.user_id()) = user_id',
+        ...(correlated ? {} : { fix: wrappedPolicy(policy) }),
       }),
     );
   }
@@ -42,6 +42,17 @@ export function lintClaimCalls(policy: PolicyRow): RlsLintFinding[] {
     );
   }
   return found;
+}
+
+// The policy again with its claim reads wrapped, as one ALTER POLICY.
+function wrappedPolicy(policy: PolicyRow): string {
+  const clauses = [
+    policy.using === null ? '' : ` USING (${wrapClaimCalls(policy.using, policy.relname)})`,
+    policy.withCheck === null
+      ? ''
+      : ` WITH CHECK (${wrapClaimCalls(policy.withCheck, policy.relname)})`,
+  ];
+  return `ALTER POLICY ${quoteName(policy.policy)} ON ${policy.table}${clauses.join('')};`;
 }
 
 /** `policy_always_true` (permissive policies the request role gets) and `policy_to_public`. @internal */
