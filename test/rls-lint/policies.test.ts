@@ -31,7 +31,7 @@ describe.each(DATABASE_TARGETS)('lintRls policies on $name', ({ url }) => {
         // Not reported: a restrictive true narrows nothing, an admin role's true is not the request role's.
         'CREATE POLICY guard ON {s}.posts AS RESTRICTIVE FOR SELECT TO authenticated USING (true)',
         `CREATE POLICY admin_all ON {s}.posts FOR ALL TO ${admin} USING (true)`,
-        `CREATE POLICY delete_own ON {s}.posts FOR DELETE USING (${OWN})`,
+        `CREATE POLICY "Delete own" ON {s}.posts FOR DELETE USING (${OWN})`,
       );
       const findings = await lint();
       const posts = `${schema}.posts`;
@@ -41,12 +41,12 @@ describe.each(DATABASE_TARGETS)('lintRls policies on $name', ({ url }) => {
         { rule: 'policy_always_true', level: 'error', table: posts, policy: 'insert_true' },
         { rule: 'policy_always_true', level: 'error', table: posts, policy: 'read_all' },
         { rule: 'policy_always_true', level: 'error', table: posts, policy: 'via_group' },
-        { rule: 'policy_to_public', level: 'warning', table: posts, policy: 'delete_own' },
+        { rule: 'policy_to_public', level: 'warning', table: posts, policy: 'Delete own' },
       ]);
       expect(findings[0]!.message).toContain('an INSERT without WITH CHECK');
       expect(findings[3]!.message).toContain('a WITH CHECK that is always true');
       await run(findings[4]!.fix!);
-      expect(brief(await lint()).map((found) => found.policy)).not.toContain('delete_own');
+      expect(brief(await lint()).map((found) => found.policy)).not.toContain('Delete own');
     });
   });
 

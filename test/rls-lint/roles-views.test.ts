@@ -4,7 +4,7 @@ import { brief, withLintFixture } from './support.js';
 
 describe.each(DATABASE_TARGETS)('lintRls request role and views on $name', ({ url }) => {
   it('reports a request role that is missing, a superuser, or has BYPASSRLS', async () => {
-    await withLintFixture(url, async ({ lint, createRole }) => {
+    await withLintFixture(url, async ({ run, lint, createRole }) => {
       const missing = `rls_lint_nobody_${crypto.randomUUID().replaceAll('-', '').slice(0, 12)}`;
       const superuser = await createRole('SUPERUSER');
       const bypass = await createRole('BYPASSRLS');
@@ -45,6 +45,11 @@ describe.each(DATABASE_TARGETS)('lintRls request role and views on $name', ({ ur
           cacheKey: `request_role_privileged_${bypass}_bypassrls`,
         },
       ]);
+      // The suggested ALTER ROLE clears each.
+      for (const role of [superuser, bypass]) {
+        for (const found of await lint({ role })) await run(found.fix!);
+        expect(await lint({ role })).toEqual([]);
+      }
     });
   });
 

@@ -41,3 +41,8 @@ export function finding(
   const parts = [fields.rule, fields.role, fields.table, fields.policy, ...keyParts];
   return { ...fields, cacheKey: parts.filter((part) => part !== undefined).join('_') };
 }
+
+/** A role or other name as SQL needs it in a suggested fix. @internal */
+export function quoteName(name: string): string {
+  return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replaceAll('"', '""')}"`;
+}

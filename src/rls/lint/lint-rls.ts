@@ -51,7 +51,10 @@ async function runRules(tx: OrgkitDatabase, options: ParsedOptions): Promise<Rls
     ...(await lintTables(context)),
     ...(await lintRequestRole(context)),
     ...(await lintViews(context)),
-    ...policies.flatMap((policy) => [...lintClaimCalls(policy), ...lintPolicyShape(policy)]),
+    ...policies.flatMap((policy) => [
+      ...lintClaimCalls(policy),
+      ...lintPolicyShape(policy, options.role),
+    ]),
     ...lintUpdateWithoutSelect(policies),
     ...lintUnindexedColumns(policies),
   ];

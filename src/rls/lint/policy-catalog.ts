@@ -7,6 +7,8 @@ export interface PolicyRow {
   /** The relation's own name, as the deparser qualifies the row's columns inside sub-selects. */
   relname: string;
   policy: string;
+  /** The policy's name as SQL needs it (`quote_ident`: quoted when reserved or mixed case). */
+  quotedPolicy: string;
   /** `r` SELECT, `a` INSERT, `w` UPDATE, `d` DELETE, `*` ALL. */
   command: 'r' | 'a' | 'w' | 'd' | '*';
   permissive: boolean;
@@ -17,6 +19,8 @@ export interface PolicyRow {
   withCheck: string | null;
   /** The table's columns, and those leading some valid index. */
   columns: string[];
+  /** `columns`, each as SQL needs it, in the same order. */
+  quotedColumns: string[];
   indexedColumns: string[];
 }
 
@@ -29,7 +33,7 @@ export function readPolicies(context: LintContext): Promise<PolicyRow[]> {
   return queryRows<PolicyRow>(
     context.db,
     sql`SELECT format('%I.%I', n.nspname, c.relname) AS "table", c.relname::text AS relname,
-          p.polname::text AS policy, p.polcmd::text AS command, p.polpermissive AS permissive,
+          p.polname::text AS policy, quote_ident(p.polname) AS "quotedPolicy", p.polcmd::text AS command, p.polpermissive AS permissive,
           0::oid = ANY (p.polroles) AS "toPublic",
           (0::oid = ANY (p.polroles) OR EXISTS (
             SELECT 1 FROM unnest(p.polroles) AS r(oid)
@@ -38,6 +42,8 @@ export function readPolicies(context: LintContext): Promise<PolicyRow[]> {
           pg_get_expr(p.polwithcheck, p.polrelid) AS "withCheck",
           coalesce((SELECT array_agg(a.attname::text ORDER BY a.attnum) FROM pg_attribute a
             WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), '{}') AS columns,
+          coalesce((SELECT array_agg(quote_ident(a.attname) ORDER BY a.attnum) FROM pg_attribute a
+            WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), '{}') AS "quotedColumns",
           coalesce((SELECT array_agg(DISTINCT a.attname::text) FROM pg_index i
             JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
             WHERE i.indrelid = c.oid AND i.indisvalid), '{}') AS "indexedColumns"

@@ -1,6 +1,6 @@
 import { isAlwaysTrue } from './always-true.js';
 import { findClaimCalls, wrapClaimCalls } from './claim-calls.js';
-import { finding } from './context.js';
+import { finding, quoteName } from './context.js';
 import type { PolicyRow } from './policy-catalog.js';
 import type { RlsLintFinding } from './types.js';
 
@@ -52,11 +52,11 @@ function wrappedPolicy(policy: PolicyRow): string {
       ? ''
       : ` WITH CHECK (${wrapClaimCalls(policy.withCheck, policy.relname)})`,
   ];
-  return `ALTER POLICY ${quoteName(policy.policy)} ON ${policy.table}${clauses.join('')};`;
+  return `ALTER POLICY ${policy.quotedPolicy} ON ${policy.table}${clauses.join('')};`;
 }
 
 /** `policy_always_true` (permissive policies the request role gets) and `policy_to_public`. @internal */
-export function lintPolicyShape(policy: PolicyRow): RlsLintFinding[] {
+export function lintPolicyShape(policy: PolicyRow, role: string): RlsLintFinding[] {
   const { table, policy: name, command } = policy;
   const found: RlsLintFinding[] = [];
   const open: string[] = [];
@@ -81,8 +81,8 @@ export function lintPolicyShape(policy: PolicyRow): RlsLintFinding[] {
         level: 'warning',
         table,
         policy: name,
-        message: `policy ${name} on ${table} applies to PUBLIC (every role, anonymous ones included): name the request role with TO authenticated`,
-        fix: `ALTER POLICY ${quoteName(name)} ON ${table} TO authenticated;`,
+        message: `policy ${name} on ${table} applies to PUBLIC (every role, anonymous ones included): name the request role with TO ${quoteName(role)}`,
+        fix: `ALTER POLICY ${policy.quotedPolicy} ON ${table} TO ${quoteName(role)};`,
       }),
     );
   }
@@ -108,8 +108,4 @@ export function lintUpdateWithoutSelect(policies: PolicyRow[]): RlsLintFinding[]
         message: `policy ${policy} on ${table} allows UPDATE but no SELECT policy applies to the request role, so an UPDATE with a WHERE clause (or RETURNING) finds no rows: add a SELECT policy with the same USING`,
       }),
     );
-}
-
-function quoteName(name: string): string {
-  return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replaceAll('"', '""')}"`;
 }

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { finding, inSchemas, type LintContext, queryRows, roleOid } from './context.js';
+import { finding, inSchemas, type LintContext, queryRows, quoteName, roleOid } from './context.js';
 import type { RlsLintFinding } from './types.js';
 
 interface RoleRow {
@@ -37,7 +37,7 @@ export async function lintRequestRole(context: LintContext): Promise<RlsLintFind
         {
           ...about,
           message: `the request role ${role} is a superuser, which bypasses row-level security: use a role without SUPERUSER`,
-          fix: `ALTER ROLE ${role} NOSUPERUSER;`,
+          fix: `ALTER ROLE ${quoteName(role)} NOSUPERUSER;`,
         },
         'superuser',
       ),
@@ -50,7 +50,7 @@ export async function lintRequestRole(context: LintContext): Promise<RlsLintFind
         {
           ...about,
           message: `the request role ${role} has BYPASSRLS, so no policy applies to it: remove it`,
-          fix: `ALTER ROLE ${role} NOBYPASSRLS;`,
+          fix: `ALTER ROLE ${quoteName(role)} NOBYPASSRLS;`,
         },
         'bypassrls',
       ),
