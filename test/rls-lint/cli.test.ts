@@ -11,19 +11,22 @@ import type { RlsLintFinding } from '../../src/rls/lint/index.js';
 import { brief, ensureAuthenticatedRole } from './support.js';
 
 const root = join(import.meta.dirname, '..', '..');
-const runner = join(import.meta.dirname, 'cli-runner.ts');
+const bin = join(root, 'src', 'cli', 'bin.ts');
 const tsx = pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'esm', 'index.mjs')).href;
 const dirs: string[] = [];
 afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-/** Runs the command as its own process in `cwd`, DATABASE_URL only when given. */
+/** Runs the real `orgkit rls lint` in `cwd`, DATABASE_URL only when given. */
 function rlsLint(cwd: string, databaseUrl: string | undefined, ...args: string[]) {
   const env = { ...process.env };
   delete env.DATABASE_URL;
   if (databaseUrl) env.DATABASE_URL = databaseUrl;
-  const child = spawn(process.execPath, ['--import', tsx, runner, ...args], { cwd, env });
+  const child = spawn(process.execPath, ['--import', tsx, bin, 'rls', 'lint', ...args], {
+    cwd,
+    env,
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
