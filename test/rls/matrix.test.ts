@@ -32,6 +32,8 @@ const WRITE_COLUMN: Record<MatrixTable, string> = {
   events: 'title',
   meetings: 'title',
   profiles: 'bio',
+  user_preferences: 'preferences',
+  expert_setup: 'setup_complete',
   payment_transfers: 'amount',
   users: 'email',
   organizations: 'name',
@@ -177,6 +179,21 @@ describe.each(DATABASE_TARGETS)('RLS matrix on $name', (database) => {
               `INSERT INTO profiles (id, workos_user_id) VALUES ('new', '${user}')`,
             ),
           }).toEqual({ user, profiles: asUser(user) });
+        }
+        // Users without a row yet: the only refusal left is the policy's.
+        for (const user of ['user_a2', 'user_g']) {
+          expect({
+            user,
+            preferences: await insert(
+              `INSERT INTO user_preferences (workos_user_id) VALUES ('${user}')`,
+            ),
+          }).toEqual({ user, preferences: asUser(user) });
+        }
+        for (const user of ['user_a2', 'user_b1']) {
+          expect({
+            user,
+            setup: await insert(`INSERT INTO expert_setup (workos_user_id) VALUES ('${user}')`),
+          }).toEqual({ user, setup: asUser(user) });
         }
         expect(
           await insert(`INSERT INTO organizations (workos_org_id, name) VALUES ('org_new', 'x')`),

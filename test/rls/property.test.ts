@@ -23,6 +23,8 @@ const TABLES: MatrixTable[] = [
   'profiles',
   'payment_transfers',
   'users',
+  'user_preferences',
+  'expert_setup',
   'organizations',
   'user_org_memberships',
 ];
@@ -36,6 +38,8 @@ const worldArb = fc
     profiles: fc.array(user, { maxLength: 6 }),
     transfers: fc.array(org, { maxLength: 6 }),
     users: fc.uniqueArray(user, { maxLength: 5 }),
+    preferences: fc.uniqueArray(user, { maxLength: 5 }),
+    expertSetup: fc.uniqueArray(user, { maxLength: 5 }),
     organizations: fc.uniqueArray(org, { maxLength: 4 }),
     memberships: fc.array(
       fc.record({ user, org, status: fc.constantFrom('active' as const, 'inactive' as const) }),
@@ -49,6 +53,8 @@ const worldArb = fc
       profiles: w.profiles.map((u, i) => ({ id: `p${i}`, user: u })),
       transfers: w.transfers.map((o, i) => ({ id: `t${i}`, org: o })),
       users: w.users,
+      preferences: w.preferences,
+      expertSetup: w.expertSetup,
       organizations: w.organizations,
       memberships: w.memberships.map((m, i) => ({ id: `om${i}`, ...m })),
       audit: [],
@@ -80,7 +86,7 @@ describe.each(DATABASE_TARGETS)('RLS property on $name', (database) => {
         fc.array(actorArb, { minLength: 1, maxLength: 6 }),
         async (world, actors) => {
           await test.db.execute(
-            sql`TRUNCATE events, meetings, profiles, payment_transfers, users, organizations, user_org_memberships`,
+            sql`TRUNCATE events, meetings, profiles, payment_transfers, users, user_preferences, expert_setup, organizations, user_org_memberships`,
           );
           await seed(test.db, world, false);
           for (const actor of actors) {

@@ -10,6 +10,9 @@ export interface World {
   profiles: { id: string; user: string }[];
   transfers: { id: string; org: string }[];
   users: string[];
+  /** Users with a `user_preferences` row, and with an `expert_setup` row. */
+  preferences: string[];
+  expertSetup: string[];
   organizations: string[];
   memberships: { id: string; user: string; org: string; status: 'active' | 'inactive' }[];
   audit: { action: string; org: string | null; actor: string | null }[];
@@ -37,6 +40,8 @@ export const MATRIX_WORLD: World = {
     { id: 't_B1', org: ORG_B },
   ],
   users: ['user_a1', 'user_a2', 'user_b1', 'user_g'],
+  preferences: ['user_a1', 'user_b1'],
+  expertSetup: ['user_a1', 'user_g'],
   organizations: [ORG_A, ORG_B, ORG_P],
   memberships: [
     { id: 'om_a1_A', user: 'user_a1', org: ORG_A, status: 'active' },
@@ -94,6 +99,16 @@ export async function seed(db: OrgkitDatabase, world: World, withAudit = true): 
     world.users.map((u) => [u, `${u}@example.com`]),
   );
   await insert(
+    'user_preferences',
+    ['workos_user_id'],
+    world.preferences.map((u) => [u]),
+  );
+  await insert(
+    'expert_setup',
+    ['workos_user_id'],
+    world.expertSetup.map((u) => [u]),
+  );
+  await insert(
     'organizations',
     ['workos_org_id', 'name'],
     world.organizations.map((o) => [o, o]),
@@ -136,6 +151,8 @@ export const KEY_COLUMN = {
   profiles: 'id',
   payment_transfers: 'id',
   users: 'workos_user_id',
+  user_preferences: 'workos_user_id',
+  expert_setup: 'workos_user_id',
   organizations: 'workos_org_id',
   user_org_memberships: 'workos_membership_id',
   audit_logs: 'action',
@@ -162,6 +179,10 @@ export function visibleKeys(w: World, table: MatrixTable, c: Claims | undefined)
         return w.transfers.filter((r) => same(r.org, org)).map((r) => r.id);
       case 'users':
         return w.users.filter((u) => same(u, sub));
+      case 'user_preferences':
+        return w.preferences.filter((u) => same(u, sub));
+      case 'expert_setup':
+        return w.expertSetup.filter((u) => same(u, sub));
       case 'organizations': {
         const memberOf = w.memberships
           .filter((m) => same(m.user, sub) && m.status === 'active')
@@ -190,7 +211,9 @@ export function updatableKeys(w: World, table: MatrixTable, c: Claims | undefine
         .map((r) => r.id)
         .sort();
     case 'profiles':
-      return visibleKeys(w, 'profiles', c);
+    case 'user_preferences':
+    case 'expert_setup':
+      return visibleKeys(w, table, c);
     default:
       return undefined;
   }

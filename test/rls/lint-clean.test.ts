@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import type { RlsTarget } from '../../src/rls/index.js';
+import { lintRls } from '../../src/rls/lint/index.js';
+import { DATABASE_TARGETS, openTestDatabase } from '../support/databases.js';
+import { prepare } from './support.js';
+
+// The generator and the lint are written apart; each keeps the other honest.
+describe.each(DATABASE_TARGETS)('generated SQL under orgkit rls lint on $name', (database) => {
+  it.each<RlsTarget>(['postgres', 'neon', 'supabase'])(
+    '%s: no error, only internal tables without a policy',
+    async (target) => {
+      const test = await openTestDatabase(database);
+      try {
+        await prepare(test, target);
+        const findings = await lintRls(test.db, { schemas: [test.schema] });
+        expect(findings.filter((f) => f.level === 'error')).toEqual([]);
+        const warnings = findings.map((f) => `${f.rule} ${f.table}`).sort();
+        expect(warnings.every((w) => /^rls_enabled_no_policy \S+\.orgkit_/.test(w))).toBe(true);
+      } finally {
+        await test.close();
+      }
+    },
+  );
+});
