@@ -154,6 +154,11 @@ export interface Orgkit<
   /**
    * Runs `fn` in one transaction as the RLS request role with the current scope's session as
    * the claims (see `withRls` in `orgkit/rls`); no session fails closed with `unauthenticated`.
+   *
+   * @example
+   * ```ts
+   * const rows = await orgkit.withRls((tx) => tx.select().from(events))
+   * ```
    */
   withRls<T>(
     fn: (tx: RlsTransaction<OrgkitDatabase>) => Promise<T>,
