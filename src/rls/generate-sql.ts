@@ -14,7 +14,20 @@ export interface GenerateRlsSqlOptions {
   role?: string;
   /** The schema holding the tables. @default 'public' */
   schema?: string;
+  /**
+   * Roles that must not reach these tables at all, revoked when they exist. Supabase grants
+   * `anon` every table by default (TRUNCATE included, which RLS does not cover); Neon's WorkOS
+   * guide creates `anonymous`.
+   * @default ['anon'] on supabase, ['anonymous'] on neon, [] on postgres
+   */
+  revokeFrom?: string[];
 }
+
+const DEFAULT_REVOKE_FROM: Record<RlsTarget, string[]> = {
+  postgres: [],
+  neon: ['anonymous'],
+  supabase: ['anon'],
+};
 
 const identifier = z.string().refine(isIdentifier, { message: 'not a plain SQL identifier' });
 const optionsSchema = z
@@ -22,6 +35,7 @@ const optionsSchema = z
     target: z.enum(['postgres', 'neon', 'supabase']),
     role: identifier.optional(),
     schema: identifier.optional(),
+    revokeFrom: z.array(identifier).optional(),
   })
   .strict();
 
@@ -66,6 +80,10 @@ export function generateRlsSql(model: RlsModel, options: GenerateRlsSqlOptions):
   ];
   if (helper) out.push('', helperSql(helper, schema, role));
   for (const plan of plans) out.push('', tableSql(plan, schema, role));
+  const tables = plans.map((p) => qualify(schema, p.table));
+  for (const other of opts.revokeFrom ?? DEFAULT_REVOKE_FROM[opts.target]) {
+    if (other !== role) out.push('', revokeSql(other, tables));
+  }
   out.push('', 'COMMIT;', '');
   return out.join('\n');
 }
@@ -79,6 +97,18 @@ function createRoleSql(role: string): string {
     `    CREATE ROLE ${quoteIdent(role)} NOLOGIN NOINHERIT;`,
     '  END IF;',
     'EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;',
+    'END $$;',
+  ].join('\n');
+}
+
+function revokeSql(other: string, tables: string[]): string {
+  return [
+    `-- ${other}: requests without a token reach none of these tables.`,
+    'DO $$',
+    'BEGIN',
+    `  IF EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = ${quoteLiteral(other)}) THEN`,
+    `    REVOKE ALL ON TABLE ${tables.join(', ')} FROM ${quoteIdent(other)};`,
+    '  END IF;',
     'END $$;',
   ].join('\n');
 }

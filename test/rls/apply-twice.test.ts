@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateRlsSql, type RlsTarget } from '../../src/rls/index.js';
 import type { TestDatabase } from '../../src/testing/database.js';
 import { DATABASE_TARGETS, openTestDatabase } from '../support/databases.js';
-import { appModel, execScript, prepare, rows } from './support.js';
+import { appModel, execScript, FIXTURE_DDL, prepare, rows } from './support.js';
 
 /** Everything the generated SQL sets, for one schema. */
 async function snapshot(test: TestDatabase) {
@@ -155,5 +155,31 @@ describe('generated SQL text', () => {
     expect(() => generateRlsSql({ tables: {} } as never, { target: 'postgres' })).toThrowError(
       expect.objectContaining({ code: 'invalid_input' }),
     );
+  });
+});
+
+// Roles are per instance on PGlite, so creating `anon` here touches no other test.
+describe('roles without a token (pglite)', () => {
+  it('supabase: anon loses the grants Supabase gives it by default; postgres leaves it alone', async () => {
+    for (const [target, expected] of [
+      ['supabase', 0],
+      ['postgres', Object.keys(appModel.tables).length],
+    ] as const) {
+      const test = await openTestDatabase({ url: undefined });
+      try {
+        await execScript(test.db, 'CREATE ROLE anon NOLOGIN');
+        await execScript(test.db, FIXTURE_DDL);
+        await execScript(test.db, 'GRANT ALL ON ALL TABLES IN SCHEMA public TO anon');
+        await prepare(test, target, { skipFixtures: true });
+        const grants = await rows<{ n: number }>(
+          test.db,
+          sql`SELECT count(DISTINCT table_name)::int AS n FROM information_schema.role_table_grants
+              WHERE grantee = 'anon' AND table_schema = 'public'`,
+        );
+        expect({ target, tables: grants[0]?.n }).toEqual({ target, tables: expected });
+      } finally {
+        await test.close();
+      }
+    }
   });
 });

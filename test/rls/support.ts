@@ -77,8 +77,12 @@ async function installShims(db: OrgkitDatabase): Promise<void> {
 }
 
 /** Creates the fixtures and applies the generated policies for `target`. */
-export async function prepare(test: TestDatabase, target: RlsTarget): Promise<string> {
-  await execScript(test.db, FIXTURE_DDL);
+export async function prepare(
+  test: TestDatabase,
+  target: RlsTarget,
+  options: { skipFixtures?: boolean } = {},
+): Promise<string> {
+  if (!options.skipFixtures) await execScript(test.db, FIXTURE_DDL);
   if (target !== 'postgres') await installShims(test.db);
   const text = generateRlsSql(appModel, { target, schema: test.schema });
   await execScript(test.db, text);
