@@ -1,7 +1,8 @@
 /**
  * `orgkit/rls`: row-level security from one model. Declare which rows belong to whom with
  * {@link defineRlsModel}, render reviewable SQL for Postgres, Neon or Supabase with
- * {@link generateRlsSql}, and run queries under the policies with {@link withRls}.
+ * {@link generateRlsSql}, run queries under the policies with {@link withRls}, and check a live
+ * database for RLS mistakes with {@link lintRls}.
  * @packageDocumentation
  */
 export type { OrgkitTables } from '../db/tables.js';
@@ -9,6 +10,8 @@ export type { RlsTarget } from './claims.js';
 export { defaultRlsModel, orgkitRlsTables } from './default-model.js';
 export type { GenerateRlsSqlOptions } from './generate-sql.js';
 export { generateRlsSql } from './generate-sql.js';
+export type { RlsLintFinding, RlsLintLevel, RlsLintOptions, RlsLintRule } from './lint/index.js';
+export { lintRls, RLS_LINT_RULES } from './lint/index.js';
 export type {
   RlsCommand,
   RlsCommandGate,
