@@ -1,95 +1,27 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { sql } from 'drizzle-orm';
-import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
-import { type OpenedDatabase, openDatabase } from '../src/cli/open-database.js';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import type { OpenedDatabase } from '../src/cli/open-database.js';
 import { createOrgkit } from '../src/create-orgkit.js';
+import { CLI_TARGETS, type CliTarget, runCli } from './support/cli.js';
 
-const root = join(import.meta.dirname, '..');
-const bin = join(root, 'src', 'cli', 'bin.ts');
-const tsx = pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'esm', 'index.mjs')).href;
 const KEY = 'a checkpoint key of at least 32 characters';
-const dirs: string[] = [];
-afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
-
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'orgkit-cli-audit-'));
-  dirs.push(dir);
-  return dir;
-}
-
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 /** Runs the real CLI in `cwd`; DATABASE_URL only when `databaseUrl` is given. */
-function orgkit(
+const orgkit = (
   options: { cwd: string; databaseUrl?: string | undefined; key?: boolean },
   ...args: string[]
-): Promise<Run> {
-  const env = { ...process.env };
-  delete env.DATABASE_URL;
-  delete env.ORGKIT_AUDIT_CHECKPOINT_KEY;
-  if (options.databaseUrl) env.DATABASE_URL = options.databaseUrl;
-  if (options.key) env.ORGKIT_AUDIT_CHECKPOINT_KEY = KEY;
-  const child = spawn(process.execPath, ['--import', tsx, bin, ...args], { cwd: options.cwd, env });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
+) =>
+  runCli(options.cwd, args, {
+    DATABASE_URL: options.databaseUrl,
+    ORGKIT_AUDIT_CHECKPOINT_KEY: options.key ? KEY : undefined,
   });
-}
 
 const NO_STACK = /\n\s+at /;
 
-/** A database the CLI and the test take turns on: never both at once (PGlite is one process). */
-interface Target {
-  cwd: string;
-  databaseUrl: string | undefined;
-  open(): Promise<OpenedDatabase>;
-  close(): Promise<void>;
-}
-
-async function pgliteTarget(): Promise<Target> {
-  const cwd = tempDir();
-  return {
-    cwd,
-    databaseUrl: undefined,
-    open: () => openDatabase(undefined, join(cwd, '.orgkit', 'pglite')),
-    close: async () => {},
-  };
-}
-
-// A private schema, reached by the CLI's own Pool through the URL's `options` parameter.
-async function postgresTarget(serverUrl: string): Promise<Target> {
-  const schema = `orgkit_cli_${crypto.randomUUID().replaceAll('-', '').slice(0, 16)}`;
-  const admin = new pg.Pool({ connectionString: serverUrl, max: 1 });
-  await admin.query(`CREATE SCHEMA "${schema}"`);
-  const url = new URL(serverUrl);
-  url.searchParams.set('options', `-c search_path=${schema}`);
-  return {
-    cwd: tempDir(),
-    databaseUrl: url.toString(),
-    open: () => openDatabase(url.toString()),
-    close: async () => {
-      await admin.query(`DROP SCHEMA "${schema}" CASCADE`);
-      await admin.end();
-    },
-  };
-}
-
-async function withDatabase<T>(target: Target, fn: (db: OpenedDatabase['db']) => Promise<T>) {
+async function withDatabase<T>(target: CliTarget, fn: (db: OpenedDatabase['db']) => Promise<T>) {
   const opened = await target.open();
   try {
     return await fn(opened.db);
@@ -112,14 +44,7 @@ async function behindTheTriggers(
 
 const FORMULA = '=HYPERLINK("http://evil.example","click")';
 
-const TARGETS = [
-  { name: 'pglite', make: pgliteTarget },
-  ...(process.env.DATABASE_URL
-    ? [{ name: 'postgres', make: () => postgresTarget(process.env.DATABASE_URL!) }]
-    : []),
-];
-
-describe.each(TARGETS)('orgkit audit on $name', ({ make }) => {
+describe.each(CLI_TARGETS)('orgkit audit on $name', ({ make }) => {
   it('verifies, checkpoints, exports and purges, and names what was tampered with', async () => {
     const target = await make();
     const cli = (options: { key?: boolean }, ...args: string[]) =>
@@ -310,7 +235,8 @@ describe.each(TARGETS)('orgkit audit on $name', ({ make }) => {
 
 describe('orgkit audit command line mistakes', () => {
   it('say what is wrong with exit code 2 (or 1 for a file problem), without a stack, before touching a database', async () => {
-    const cwd = tempDir();
+    const cwd = mkdtempSync(join(tmpdir(), 'orgkit-cli-'));
+    onTestFinished(() => rmSync(cwd, { recursive: true, force: true }));
     const existing = join(cwd, 'existing.json');
     writeFileSync(existing, '{}');
     const cases: [string[], number, string][] = [

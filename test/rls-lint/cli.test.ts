@@ -1,85 +1,14 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { sql } from 'drizzle-orm';
-import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
-import { type OpenedDatabase, openDatabase } from '../../src/cli/open-database.js';
+import { describe, expect, it } from 'vitest';
 import type { RlsLintFinding } from '../../src/rls/lint/index.js';
+import { CLI_TARGETS, type CliTarget, runCli } from '../support/cli.js';
 import { brief, ensureAuthenticatedRole } from './support.js';
 
-const root = join(import.meta.dirname, '..', '..');
-const bin = join(root, 'src', 'cli', 'bin.ts');
-const tsx = pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'esm', 'index.mjs')).href;
-const dirs: string[] = [];
-afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
-
 /** Runs the real `orgkit rls lint` in `cwd`, DATABASE_URL only when given. */
-function rlsLint(cwd: string, databaseUrl: string | undefined, ...args: string[]) {
-  const env = { ...process.env };
-  delete env.DATABASE_URL;
-  if (databaseUrl) env.DATABASE_URL = databaseUrl;
-  const child = spawn(process.execPath, ['--import', tsx, bin, 'rls', 'lint', ...args], {
-    cwd,
-    env,
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  return new Promise<{ status: number | null; stdout: string; stderr: string }>(
-    (resolve, reject) => {
-      child.on('error', reject);
-      child.on('close', (status) => resolve({ status, stdout, stderr }));
-    },
-  );
-}
+const rlsLint = (cwd: string, databaseUrl: string | undefined, ...args: string[]) =>
+  runCli(cwd, ['rls', 'lint', ...args], { DATABASE_URL: databaseUrl });
 
-interface Target {
-  cwd: string;
-  databaseUrl: string | undefined;
-  /** The schema the CLI lints: the first on its search path. */
-  schema: string;
-  open(): Promise<OpenedDatabase>;
-  close(): Promise<void>;
-}
-
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'orgkit-rls-lint-'));
-  dirs.push(dir);
-  return dir;
-}
-
-async function pgliteTarget(): Promise<Target> {
-  const cwd = tempDir();
-  const open = () => openDatabase(undefined, join(cwd, '.orgkit', 'pglite'));
-  return { cwd, databaseUrl: undefined, schema: 'public', open, close: async () => {} };
-}
-
-// A private schema, reached by the command's own pool through the URL's `options` parameter.
-async function postgresTarget(serverUrl: string): Promise<Target> {
-  const schema = `rls_lint_cli_${crypto.randomUUID().replaceAll('-', '').slice(0, 12)}`;
-  const admin = new pg.Pool({ connectionString: serverUrl, max: 1 });
-  await admin.query(`CREATE SCHEMA "${schema}"`);
-  const url = new URL(serverUrl);
-  url.searchParams.set('options', `-c search_path=${schema}`);
-  return {
-    cwd: tempDir(),
-    databaseUrl: url.toString(),
-    schema,
-    open: () => openDatabase(url.toString()),
-    close: async () => {
-      await admin.query(`DROP SCHEMA "${schema}" CASCADE`);
-      await admin.end();
-    },
-  };
-}
-
-async function withDatabase(target: Target, ...statements: string[]): Promise<void> {
+async function withDatabase(target: CliTarget, ...statements: string[]): Promise<void> {
   const opened = await target.open();
   try {
     await ensureAuthenticatedRole(opened.db);
@@ -89,14 +18,7 @@ async function withDatabase(target: Target, ...statements: string[]): Promise<vo
   }
 }
 
-const TARGETS = [
-  { name: 'pglite', make: pgliteTarget },
-  ...(process.env.DATABASE_URL
-    ? [{ name: 'postgres', make: () => postgresTarget(process.env.DATABASE_URL!) }]
-    : []),
-];
-
-describe.each(TARGETS)('orgkit rls lint on $name', ({ make }) => {
+describe.each(CLI_TARGETS)('orgkit rls lint on $name', ({ make }) => {
   it('prints the findings, as JSON or one line each, and exits 1 only on errors', async () => {
     const target = await make();
     const { schema } = target;
