@@ -64,7 +64,8 @@ CREATE OR REPLACE FUNCTION auth.user_id() RETURNS text LANGUAGE sql STABLE
 GRANT USAGE ON SCHEMA auth TO PUBLIC;
 `;
 
-async function installShims(db: OrgkitDatabase): Promise<void> {
+/** Installs stand-ins for the `auth.*` claim functions Neon and Supabase provide. */
+export async function installShims(db: OrgkitDatabase): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     try {
       await execScript(db, SHIMS);
