@@ -1,6 +1,37 @@
 /**
- * `orgkit/migrate`: the Clerk → WorkOS migration. It lands with the migration issue;
- * this entry point exists so the package's export map is stable from the first release.
+ * `orgkit/migrate`: the Clerk → WorkOS migration as a library. This first part is the input
+ * layer: {@link readClerkExport} streams Clerk's dashboard CSV or Backend API JSON export as
+ * validated, normalised {@link ClerkUserRecord}s (or rejections naming the record and the
+ * problem), {@link readOrganizationMapping} and {@link readRoleMapping} read the optional mapping
+ * files, {@link classifyPasswordDigest} says which password digests WorkOS can take, and
+ * {@link hashInputFile} gives the hash a run is bound to.
  * @packageDocumentation
  */
 export type { OrgkitDatabase } from '../db/database.js';
+export type {
+  ClassifyPasswordDigestInput,
+  ClerkExportEntry,
+  ClerkPasswordDigest,
+  ClerkRecordRejection,
+  ClerkRecordWarning,
+  ClerkRejectionCode,
+  ClerkUserRecord,
+  InputSource,
+  MappingEntry,
+  OrganizationMappingRow,
+  PasswordImport,
+  PasswordNotImportableCode,
+  ReadClerkExportOptions,
+  ReadMappingOptions,
+  RoleMappingRow,
+  SecretValue,
+} from './input/index.js';
+export {
+  CLERK_CSV_COLUMNS,
+  CLERK_REJECTION_CODES,
+  classifyPasswordDigest,
+  hashInputFile,
+  readClerkExport,
+  readOrganizationMapping,
+  readRoleMapping,
+} from './input/index.js';

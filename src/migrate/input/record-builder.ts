@@ -1,0 +1,141 @@
+import type { JsonObject } from '../../audit/json-value.js';
+import { clerkUserIdSchema, emailSchema, nameSchema, totpSecretSchema } from './field-schemas.js';
+import { SecretValue } from './secret-value.js';
+import type {
+  ClerkExportEntry,
+  ClerkRecordRejection,
+  ClerkRecordWarning,
+  ClerkRejectionCode,
+  ClerkUserRecord,
+} from './types.js';
+
+/** One user as read from either export, values cleaned but not yet checked. @internal */
+export interface RecordCandidate {
+  readonly recordNumber: number;
+  readonly source: 'csv' | 'json';
+  readonly clerkUserId: string | undefined;
+  readonly primaryEmail: string | undefined;
+  /** Why there is no primary email, when the export says more than "none". */
+  readonly missingEmailReason?: string;
+  /** Every address the export marks verified, the primary among them when it is. */
+  readonly verifiedEmails: readonly string[];
+  readonly unverifiedEmails: readonly string[];
+  readonly firstName: string | undefined;
+  readonly lastName: string | undefined;
+  readonly username: string | undefined;
+  readonly primaryPhone: string | undefined;
+  readonly verifiedPhones: readonly string[];
+  readonly unverifiedPhones: readonly string[];
+  readonly passwordDigest: string | undefined;
+  readonly passwordHasher: string | undefined;
+  readonly totpSecret: string | undefined;
+  readonly publicMetadata?: JsonObject;
+  readonly unsafeMetadata?: JsonObject;
+  readonly privateMetadata?: JsonObject;
+}
+
+/** A rejection naming the record and, when it is well formed, its Clerk id. @internal */
+export function rejection(
+  recordNumber: number,
+  rawId: string | undefined,
+  code: ClerkRejectionCode,
+  reason: string,
+): ClerkExportEntry {
+  const id = clerkUserIdSchema.safeParse(rawId);
+  const rejected: ClerkRecordRejection = id.success
+    ? { recordNumber, clerkUserId: id.data, code, reason }
+    : { recordNumber, code, reason };
+  return { ok: false, rejection: Object.freeze(rejected) };
+}
+
+function normaliseEmails(
+  values: readonly string[],
+  field: string,
+  warnings: ClerkRecordWarning[],
+): string[] {
+  const emails: string[] = [];
+  for (const value of values) {
+    const email = emailSchema.safeParse(value);
+    if (email.success) emails.push(email.data);
+    else warnings.push({ code: 'invalid_secondary_email', field });
+  }
+  return emails;
+}
+
+const without = (values: readonly string[], excluded: ReadonlySet<string>) => [
+  ...new Set(values.filter((v) => !excluded.has(v))),
+];
+
+/** Checks a candidate and builds the record, or the rejection saying what is wrong. @internal */
+export function buildRecord(c: RecordCandidate): ClerkExportEntry {
+  const reject = (code: ClerkRejectionCode, reason: string) =>
+    rejection(c.recordNumber, c.clerkUserId, code, reason);
+
+  if (c.clerkUserId === undefined) return reject('missing_id', 'no Clerk user id');
+  if (!clerkUserIdSchema.safeParse(c.clerkUserId).success) {
+    return reject('invalid_id', "the Clerk user id is not 1 to 128 letters, digits, '_' or '-'");
+  }
+  if (c.primaryEmail === undefined) {
+    return reject('missing_email', c.missingEmailReason ?? 'no primary email address');
+  }
+  const primary = emailSchema.safeParse(c.primaryEmail);
+  if (!primary.success) {
+    return reject('invalid_email', 'the primary email address is not a valid email address');
+  }
+  for (const [field, value] of [
+    ['first_name', c.firstName],
+    ['last_name', c.lastName],
+    ['username', c.username],
+  ] as const) {
+    if (value !== undefined && !nameSchema.safeParse(value).success) {
+      return reject('invalid_name', `${field} contains a NUL character`);
+    }
+  }
+
+  const warnings: ClerkRecordWarning[] = [];
+  const primaryEmail = primary.data;
+  const verified = normaliseEmails(c.verifiedEmails, 'verified_email_addresses', warnings);
+  const unverified = normaliseEmails(c.unverifiedEmails, 'unverified_email_addresses', warnings);
+  const unverifiedSet = new Set(unverified);
+  // An address listed both ways counts as unverified: a verified WorkOS identity must be earned.
+  const primaryEmailVerified = verified.includes(primaryEmail) && !unverifiedSet.has(primaryEmail);
+  const primarySet = new Set([primaryEmail]);
+  const phoneSet = new Set(c.primaryPhone === undefined ? [] : [c.primaryPhone]);
+
+  let totpSecret: SecretValue | undefined;
+  if (c.totpSecret !== undefined) {
+    if (totpSecretSchema.safeParse(c.totpSecret).success)
+      totpSecret = new SecretValue(c.totpSecret);
+    else warnings.push({ code: 'invalid_totp_secret', field: 'totp_secret' });
+  }
+
+  const record: ClerkUserRecord = {
+    recordNumber: c.recordNumber,
+    source: c.source,
+    clerkUserId: c.clerkUserId,
+    primaryEmail,
+    primaryEmailVerified,
+    verifiedEmails: without(verified, new Set([primaryEmail, ...unverifiedSet])),
+    unverifiedEmails: without(unverified, primarySet),
+    ...(c.firstName === undefined ? {} : { firstName: c.firstName }),
+    ...(c.lastName === undefined ? {} : { lastName: c.lastName }),
+    ...(c.username === undefined ? {} : { username: c.username }),
+    ...(c.primaryPhone === undefined ? {} : { primaryPhone: c.primaryPhone }),
+    verifiedPhones: without(c.verifiedPhones, new Set([...phoneSet, ...c.unverifiedPhones])),
+    unverifiedPhones: without(c.unverifiedPhones, phoneSet),
+    ...(c.passwordDigest === undefined
+      ? {}
+      : {
+          password: Object.freeze({
+            hasher: c.passwordHasher?.toLowerCase(),
+            digest: new SecretValue(c.passwordDigest),
+          }),
+        }),
+    ...(totpSecret === undefined ? {} : { totpSecret }),
+    ...(c.publicMetadata === undefined ? {} : { publicMetadata: c.publicMetadata }),
+    ...(c.unsafeMetadata === undefined ? {} : { unsafeMetadata: c.unsafeMetadata }),
+    ...(c.privateMetadata === undefined ? {} : { privateMetadata: c.privateMetadata }),
+    warnings,
+  };
+  return { ok: true, record: Object.freeze(record) };
+}
