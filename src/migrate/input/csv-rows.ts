@@ -69,7 +69,8 @@ export async function* readCsvRows(
     max_record_size: MAX_RECORD_BYTES,
     skip_records_with_error: true,
     on_skip: (error) => {
-      broken ??= { records: error?.records ?? 0, code: error?.code };
+      const records = error?.records;
+      broken ??= { records: typeof records === 'number' ? records : 0, code: error?.code };
     },
   });
   const input = Readable.from(bytes);
