@@ -1,13 +1,18 @@
 /**
  * `orgkit/rls`: row-level security from one model. Declare which rows belong to whom with
  * {@link defineRlsModel}, render reviewable SQL for Postgres, Neon or Supabase with
- * {@link generateRlsSql}, run queries under the policies with {@link withRls}, and check a live
+ * {@link generateRlsSql} (or as drizzle `pgPolicy` objects with {@link rlsDrizzlePolicies} plus
+ * {@link rlsCompanionSql}), run queries under the policies with {@link withRls}, and check a live
  * database for RLS mistakes with {@link lintRls}.
  * @packageDocumentation
  */
 export type { OrgkitTables } from '../db/tables.js';
 export type { RlsTarget } from './claims.js';
+export type { RlsCompanionSql, RlsCompanionSqlOptions } from './companion-sql.js';
+export { rlsCompanionSql } from './companion-sql.js';
 export { defaultRlsModel, orgkitRlsTables } from './default-model.js';
+export type { RlsDrizzlePolicies, RlsDrizzlePoliciesOptions } from './drizzle-policies.js';
+export { rlsDrizzlePolicies } from './drizzle-policies.js';
 export type { GenerateRlsSqlOptions } from './generate-sql.js';
 export { generateRlsSql } from './generate-sql.js';
 export type { RlsLintFinding, RlsLintLevel, RlsLintOptions, RlsLintRule } from './lint/index.js';
