@@ -243,9 +243,13 @@ describe('orgkit audit command line mistakes', () => {
       [
         ['audit', 'export', '--org', 'org_a', '--format', 'xml'],
         2,
-        'orgkit: invalid_input: --format: "xml" is not a format; use jsonl or csv',
+        "orgkit: invalid_input: option '--format <FORMAT>' argument 'xml' is invalid. Allowed choices are jsonl, csv.",
       ],
-      [['audit', 'export', '--format', 'csv'], 2, 'orgkit: invalid_input: --org: required'],
+      [
+        ['audit', 'export', '--format', 'csv'],
+        2,
+        "orgkit: invalid_input: required option '--org <ID>' not specified",
+      ],
       [
         ['audit', 'export', '--org', 'org_a', '--format', 'csv', '--from', 'yesterday'],
         2,
@@ -272,7 +276,11 @@ describe('orgkit audit command line mistakes', () => {
         2,
         'orgkit: invalid_input: --to: "2025-02-30" is not an ISO 8601 date',
       ],
-      [['audit', 'purge'], 2, 'orgkit: invalid_input: --retention-days: required'],
+      [
+        ['audit', 'purge'],
+        2,
+        "orgkit: invalid_input: required option '--retention-days <N>' not specified",
+      ],
       [
         ['audit', 'purge', '--retention-days', '7y'],
         2,
@@ -281,9 +289,9 @@ describe('orgkit audit command line mistakes', () => {
       [
         ['audit', 'verify', '--format', 'csv'],
         2,
-        'orgkit: invalid_input: audit verify does not take --format',
+        "orgkit: invalid_input: unknown option '--format'",
       ],
-      [['audit', 'verify', '--nope'], 2, "orgkit: Unknown option '--nope'"],
+      [['audit', 'verify', '--nope'], 2, "orgkit: invalid_input: unknown option '--nope'"],
       [
         ['audit', 'verify', '--checkpoint', join(cwd, 'missing.json')],
         1,

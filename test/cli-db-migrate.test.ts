@@ -44,6 +44,6 @@ describe('orgkit db migrate', () => {
   it('rejects an unknown command with usage and exit code 2', () => {
     const result = orgkit('frobnicate');
     expect(result.status).toBe(2);
-    expect(result.stderr).toContain('unknown command "frobnicate"');
+    expect(result.stderr).toContain("orgkit: invalid_input: unknown command 'frobnicate'");
   });
 });

@@ -1,0 +1,18 @@
+import type { FlagSpec } from '../define-command.js';
+
+/** `--url`: every command that opens a database. */
+export const URL_FLAG = {
+  value: 'URL',
+  description: 'a Postgres URL (default: DATABASE_URL, else embedded PGlite in ./.orgkit)',
+} as const satisfies FlagSpec;
+
+/** `--json`: the result as JSON on stdout instead of lines for people. */
+export const JSON_FLAG = {
+  description: 'print the result as JSON',
+} as const satisfies FlagSpec;
+
+/** `--org`: one audit chain. */
+export const ORG_FLAG = {
+  value: 'ID',
+  description: 'an organization id, or "none" for the events recorded without an organization',
+} as const satisfies FlagSpec;

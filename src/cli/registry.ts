@@ -1,0 +1,31 @@
+import { auditCheckpoint } from './definitions/audit-checkpoint.js';
+import { auditExport } from './definitions/audit-export.js';
+import { auditPurge } from './definitions/audit-purge.js';
+import { auditVerify } from './definitions/audit-verify.js';
+import { dbMigrate } from './definitions/db-migrate.js';
+import { demo } from './definitions/demo.js';
+import { rlsGenerate } from './definitions/rls-generate.js';
+import { rlsLint } from './definitions/rls-lint.js';
+import type { CommandLine } from './program.js';
+
+/**
+ * Every `orgkit` command. A new command is a definition file in ./definitions and a line here
+ * (and its group's line, for a new group); help lists them in this order.
+ */
+export const ORGKIT_COMMAND_LINE: CommandLine = {
+  groups: {
+    db: "orgkit's own tables",
+    audit: 'the audit log: verify its hash chains, checkpoint, export and purge it',
+    rls: 'row-level security: generate policies, lint a live database',
+  },
+  commands: [
+    dbMigrate,
+    demo,
+    auditVerify,
+    auditCheckpoint,
+    auditExport,
+    auditPurge,
+    rlsGenerate,
+    rlsLint,
+  ],
+};
