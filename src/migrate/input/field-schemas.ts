@@ -22,5 +22,14 @@ export const externalIdSchema = z.string().regex(/^[\x20-\x7E]{1,128}$/);
 /** A role slug: no whitespace. @internal */
 export const roleSlugSchema = z.string().regex(/^\S+$/);
 
-/** A metadata object of the JSON export. @internal */
-export const metadataSchema = z.record(z.string(), z.unknown()).nullish();
+const isPlainObject = (value: unknown) =>
+  typeof value === 'object' &&
+  value !== null &&
+  !Array.isArray(value) &&
+  [Object.prototype, null].includes(Object.getPrototypeOf(value));
+
+/**
+ * A metadata object of the JSON export, passed through as parsed: `z.record` would rebuild it
+ * and silently drop a `__proto__` key. @internal
+ */
+export const metadataSchema = z.custom<Record<string, unknown>>(isPlainObject).nullish();

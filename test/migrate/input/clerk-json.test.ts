@@ -138,6 +138,18 @@ describe('readClerkExport: the Backend API / CLI JSON export', () => {
     ]);
   });
 
+  it('passes metadata through as parsed, a "__proto__" key kept as data', async () => {
+    const base = clerkJsonUser(user({ id: 'user_1', primaryEmail: 'one@example.com' }));
+    const json = JSON.stringify([base]).replace(
+      '"public_metadata":{}',
+      '"public_metadata":{"__proto__":{"role":"admin"},"role":["expert"]}',
+    );
+    const [record] = records(await read(json));
+    expect(Object.keys(record?.publicMetadata ?? {})).toEqual(['__proto__', 'role']);
+    expect(Object.getPrototypeOf(record?.publicMetadata)).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>).role).toBeUndefined();
+  });
+
   it('de-duplicates by Clerk id and by primary email', async () => {
     const one = clerkJsonUser(user({ id: 'user_1', primaryEmail: 'one@example.com' }));
     const entries = await read(
