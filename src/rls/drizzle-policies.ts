@@ -4,6 +4,7 @@ import { OrgkitError } from '../errors/index.js';
 import type { RlsTarget } from './claims.js';
 import type { RlsModel } from './model.js';
 import { planModel, policyOptionsSchema } from './plan-model.js';
+import type { PolicyPlan } from './policies.js';
 
 /** Options for {@link rlsDrizzlePolicies}. */
 export interface RlsDrizzlePoliciesOptions {
@@ -69,7 +70,7 @@ export function rlsDrizzlePolicies(
   const policies: Record<string, PgPolicy[]> = {};
   for (const table of plan.tables) {
     policies[table.table] = table.policies.map((p) =>
-      pgPolicy(p.name, {
+      pgPolicy(checkDashes(table.table, p).name, {
         as: 'permissive',
         for: p.for,
         to: role,
@@ -94,4 +95,17 @@ export function rlsDrizzlePolicies(
       return [...found];
     },
   };
+}
+
+// drizzle-kit 0.31 stores a policy in its snapshot as fields joined by `--` and splits them
+// again, so a `--` inside a permission or role name would come out as a different policy.
+function checkDashes(table: string, policy: PolicyPlan): PolicyPlan {
+  if (`${policy.using ?? ''}${policy.withCheck ?? ''}`.includes('--')) {
+    throw new OrgkitError(
+      'invalid_config',
+      `rlsDrizzlePolicies: tables.${table}: the policy "${policy.name}" names a permission or role containing "--", which drizzle-kit cannot carry (its snapshot splits on "--"); rename it, or apply generateRlsSql instead`,
+      { details: { key: `tables.${table}` } },
+    );
+  }
+  return policy;
 }
