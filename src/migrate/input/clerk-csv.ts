@@ -1,4 +1,4 @@
-import { cleanList, cleanValue } from './clerk-values.js';
+import { cleanList, cleanValue, idOfMalformedRow } from './clerk-values.js';
 import { readCsvRows } from './csv-rows.js';
 import { buildRecord, type RecordCandidate, rejection } from './record-builder.js';
 import type { ClerkExportEntry } from './types.js';
@@ -48,6 +48,6 @@ export async function* readClerkCsv(
   for await (const row of readCsvRows(bytes, 'Clerk CSV export', CLERK_CSV_COLUMNS)) {
     yield row.ok
       ? buildRecord(candidate(row.recordNumber, row.get))
-      : rejection(row.recordNumber, cleanValue(row.firstField), 'malformed_row', row.reason);
+      : rejection(row.recordNumber, idOfMalformedRow(row.firstField), 'malformed_row', row.reason);
   }
 }

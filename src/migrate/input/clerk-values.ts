@@ -22,3 +22,13 @@ export function cleanList(raw: string | null | undefined): string[] {
   }
   return values;
 }
+
+/**
+ * The first field of a row too wide or too narrow to trust, when it looks like a Clerk user id
+ * (`user_…`): fields may have shifted, and a secret must not pass for an id in a report.
+ * @internal
+ */
+export function idOfMalformedRow(firstField: string | undefined): string | undefined {
+  const value = cleanValue(firstField);
+  return value?.startsWith('user_') ? value : undefined;
+}

@@ -7,7 +7,7 @@ import {
   peekBytes,
   readBytes,
 } from './byte-source.js';
-import { cleanValue } from './clerk-values.js';
+import { cleanValue, idOfMalformedRow } from './clerk-values.js';
 import { readCsvRows } from './csv-rows.js';
 import { clerkUserIdSchema, externalIdSchema, roleSlugSchema } from './field-schemas.js';
 import type { ClerkRecordRejection, ClerkRejectionCode } from './types.js';
@@ -68,7 +68,7 @@ async function* mappingRows<Row extends object>(
   const { bytes } = await peekBytes(readBytes(source, what));
   for await (const row of readCsvRows(bytes, what, columns)) {
     if (!row.ok) {
-      yield reject(row.recordNumber, cleanValue(row.firstField), 'malformed_row', row.reason);
+      yield reject(row.recordNumber, idOfMalformedRow(row.firstField), 'malformed_row', row.reason);
       continue;
     }
     const get = (column: string) => cleanValue(row.get(column));
