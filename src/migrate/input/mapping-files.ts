@@ -98,7 +98,9 @@ async function* mappingRows<Row extends object>(
  * ```ts
  * const orgsByUser = new Map<string, OrganizationMappingRow[]>();
  * for await (const entry of readOrganizationMapping({ path: 'orgs.csv' })) {
- *   if (entry.ok) orgsByUser.set(entry.row.clerkUserId, [...(orgsByUser.get(entry.row.clerkUserId) ?? []), entry.row]);
+ *   if (!entry.ok) continue; // report entry.rejection
+ *   const rows = orgsByUser.get(entry.row.clerkUserId) ?? [];
+ *   orgsByUser.set(entry.row.clerkUserId, [...rows, entry.row]);
  * }
  * ```
  */

@@ -66,75 +66,74 @@ const without = (values: readonly string[], excluded: ReadonlySet<string>) => [
   ...new Set(values.filter((v) => !excluded.has(v))),
 ];
 
-/** Checks a candidate and builds the record, or the rejection saying what is wrong. @internal */
-export function buildRecord(c: RecordCandidate): ClerkExportEntry {
-  const reject = (code: ClerkRejectionCode, reason: string) =>
-    rejection(c.recordNumber, c.clerkUserId, code, reason);
-
-  if (c.clerkUserId === undefined) return reject('missing_id', 'no Clerk user id');
+/** The first problem that keeps the candidate from being migrated, if any. */
+function problemOf(c: RecordCandidate): [ClerkRejectionCode, string] | undefined {
+  if (c.clerkUserId === undefined) return ['missing_id', 'no Clerk user id'];
   if (!clerkUserIdSchema.safeParse(c.clerkUserId).success) {
-    return reject('invalid_id', "the Clerk user id is not 1 to 128 letters, digits, '_' or '-'");
+    return ['invalid_id', "the Clerk user id is not 1 to 128 letters, digits, '_' or '-'"];
   }
   if (c.primaryEmail === undefined) {
-    return reject('missing_email', c.missingEmailReason ?? 'no primary email address');
+    return ['missing_email', c.missingEmailReason ?? 'no primary email address'];
   }
-  const primary = emailSchema.safeParse(c.primaryEmail);
-  if (!primary.success) {
-    return reject('invalid_email', 'the primary email address is not a valid email address');
+  if (!emailSchema.safeParse(c.primaryEmail).success) {
+    return ['invalid_email', 'the primary email address is not a valid email address'];
   }
-  for (const [field, value] of [
-    ['first_name', c.firstName],
-    ['last_name', c.lastName],
-    ['username', c.username],
-  ] as const) {
+  const names = { first_name: c.firstName, last_name: c.lastName, username: c.username };
+  for (const [field, value] of Object.entries(names)) {
     if (value !== undefined && !nameSchema.safeParse(value).success) {
-      return reject('invalid_name', `${field} contains a NUL character`);
+      return ['invalid_name', `${field} contains a NUL character`];
     }
   }
+  return undefined;
+}
+
+/** Checks a candidate and builds the record, or the rejection saying what is wrong. @internal */
+export function buildRecord(c: RecordCandidate): ClerkExportEntry {
+  const problem = problemOf(c);
+  if (problem) return rejection(c.recordNumber, c.clerkUserId, ...problem);
 
   const warnings: ClerkRecordWarning[] = [];
-  const primaryEmail = primary.data;
+  const primaryEmail = emailSchema.parse(c.primaryEmail);
   const verified = normaliseEmails(c.verifiedEmails, 'verified_email_addresses', warnings);
   const unverified = normaliseEmails(c.unverifiedEmails, 'unverified_email_addresses', warnings);
-  const unverifiedSet = new Set(unverified);
   // An address listed both ways counts as unverified: a verified WorkOS identity must be earned.
-  const primaryEmailVerified = verified.includes(primaryEmail) && !unverifiedSet.has(primaryEmail);
-  const primarySet = new Set([primaryEmail]);
-  const phoneSet = new Set(c.primaryPhone === undefined ? [] : [c.primaryPhone]);
+  const primaryEmailVerified =
+    verified.includes(primaryEmail) && !unverified.includes(primaryEmail);
+  const primaryPhone = c.primaryPhone === undefined ? [] : [c.primaryPhone];
 
   let totpSecret: SecretValue | undefined;
-  if (c.totpSecret !== undefined) {
-    if (totpSecretSchema.safeParse(c.totpSecret).success)
-      totpSecret = new SecretValue(c.totpSecret);
-    else warnings.push({ code: 'invalid_totp_secret', field: 'totp_secret' });
+  if (c.totpSecret !== undefined && totpSecretSchema.safeParse(c.totpSecret).success) {
+    totpSecret = new SecretValue(c.totpSecret);
+  } else if (c.totpSecret !== undefined) {
+    warnings.push({ code: 'invalid_totp_secret', field: 'totp_secret' });
   }
+  const password =
+    c.passwordDigest === undefined
+      ? undefined
+      : Object.freeze({
+          hasher: c.passwordHasher?.toLowerCase(),
+          digest: new SecretValue(c.passwordDigest),
+        });
 
   const record: ClerkUserRecord = {
     recordNumber: c.recordNumber,
     source: c.source,
-    clerkUserId: c.clerkUserId,
+    clerkUserId: c.clerkUserId!,
     primaryEmail,
     primaryEmailVerified,
-    verifiedEmails: without(verified, new Set([primaryEmail, ...unverifiedSet])),
-    unverifiedEmails: without(unverified, primarySet),
-    ...(c.firstName === undefined ? {} : { firstName: c.firstName }),
-    ...(c.lastName === undefined ? {} : { lastName: c.lastName }),
-    ...(c.username === undefined ? {} : { username: c.username }),
-    ...(c.primaryPhone === undefined ? {} : { primaryPhone: c.primaryPhone }),
-    verifiedPhones: without(c.verifiedPhones, new Set([...phoneSet, ...c.unverifiedPhones])),
-    unverifiedPhones: without(c.unverifiedPhones, phoneSet),
-    ...(c.passwordDigest === undefined
-      ? {}
-      : {
-          password: Object.freeze({
-            hasher: c.passwordHasher?.toLowerCase(),
-            digest: new SecretValue(c.passwordDigest),
-          }),
-        }),
-    ...(totpSecret === undefined ? {} : { totpSecret }),
-    ...(c.publicMetadata === undefined ? {} : { publicMetadata: c.publicMetadata }),
-    ...(c.unsafeMetadata === undefined ? {} : { unsafeMetadata: c.unsafeMetadata }),
-    ...(c.privateMetadata === undefined ? {} : { privateMetadata: c.privateMetadata }),
+    verifiedEmails: without(verified, new Set([primaryEmail, ...unverified])),
+    unverifiedEmails: without(unverified, new Set([primaryEmail])),
+    firstName: c.firstName,
+    lastName: c.lastName,
+    username: c.username,
+    primaryPhone: c.primaryPhone,
+    verifiedPhones: without(c.verifiedPhones, new Set([...primaryPhone, ...c.unverifiedPhones])),
+    unverifiedPhones: without(c.unverifiedPhones, new Set(primaryPhone)),
+    password,
+    totpSecret,
+    publicMetadata: c.publicMetadata,
+    unsafeMetadata: c.unsafeMetadata,
+    privateMetadata: c.privateMetadata,
     warnings,
   };
   return { ok: true, record: Object.freeze(record) };
