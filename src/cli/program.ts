@@ -9,16 +9,19 @@ import { isUsageError } from './usage-error.js';
 export const EXIT = { done: 0, failed: 1, usage: 2 } as const;
 
 const ROOT_HELP_AFTER = `
-Run "orgkit <command> --help" for a command's flags, e.g. "orgkit audit verify --help".
+Run "orgkit <command> --help" for its flags, e.g. "orgkit audit verify --help".
 
 Environment:
-  DATABASE_URL                 the database when --url is not given (else embedded PGlite in ./.orgkit)
-  ORGKIT_AUDIT_CHECKPOINT_KEY  signs new audit checkpoints, and is required to match on verify
+  DATABASE_URL  the database without --url (else embedded PGlite in ./.orgkit)
+  ORGKIT_AUDIT_CHECKPOINT_KEY
+                signs new audit checkpoints; when set, verify accepts only
+                checkpoints signed with it
 
 Exit codes:
   0  done (the audit log is intact; rls lint found no error)
   1  failed, the audit log is broken, or rls lint found an error
-  2  usage error: an unknown command or flag, a flag the command does not take, a missing or bad value`;
+  2  usage error: an unknown command or flag, a flag the command does not
+     take, a missing required flag or a bad value`;
 
 /** What the command line is built from: groups (`audit`) and the commands in them. */
 export interface CommandLine {
