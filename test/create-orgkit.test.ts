@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { createOrgkit, isOrgkitError, OrgkitError } from '../src/index.js';
-import { createTestDatabase } from '../src/testing/database.js';
+import { openTestDatabase } from './support/databases.js';
 import { sessionFor } from './support/sessions.js';
 
 describe('createOrgkit configuration', () => {
   it('names the bad key instead of failing deep inside', async () => {
-    const { db, close } = await createTestDatabase();
+    const { db, close } = await openTestDatabase({ url: undefined });
     try {
       expect(() => createOrgkit({ database: {} as never })).toThrowError(
         /createOrgkit: database: expected a drizzle Postgres database/,
@@ -31,7 +31,7 @@ describe('createOrgkit configuration', () => {
   });
 
   it('asks for a client id only when a token is verified', async () => {
-    const { db, close } = await createTestDatabase();
+    const { db, close } = await openTestDatabase({ url: undefined });
     const previous = process.env.WORKOS_CLIENT_ID;
     delete process.env.WORKOS_CLIENT_ID;
     try {
@@ -47,7 +47,7 @@ describe('createOrgkit configuration', () => {
   });
 
   it('two instances never share a request scope', async () => {
-    const { db, close } = await createTestDatabase();
+    const { db, close } = await openTestDatabase({ url: undefined });
     try {
       const a = createOrgkit({ database: db });
       const b = createOrgkit({ database: db });
@@ -63,7 +63,7 @@ describe('createOrgkit configuration', () => {
 
 describe('requireAuth and the request scope', () => {
   it('throws unauthenticated outside a scope and in a scope without a session', async () => {
-    const { db, close } = await createTestDatabase();
+    const { db, close } = await openTestDatabase({ url: undefined });
     try {
       const orgkit = createOrgkit({ database: db });
       expect(() => orgkit.requireAuth()).toThrow(OrgkitError);
@@ -81,7 +81,7 @@ describe('requireAuth and the request scope', () => {
   });
 
   it("keeps each request's scope through nested async work, across 1,000 interleaved requests", async () => {
-    const { db, close } = await createTestDatabase();
+    const { db, close } = await openTestDatabase({ url: undefined });
     try {
       const orgkit = createOrgkit({ database: db });
       const seen = await Promise.all(

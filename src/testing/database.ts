@@ -1,6 +1,9 @@
 import type { OrgkitDatabase } from '../db/database.js';
 import { migrate } from '../db/migrate.js';
 import { OrgkitError } from '../errors/index.js';
+import { defaultRlsModel } from '../rls/default-model.js';
+import { generateRlsSql } from '../rls/generate-sql.js';
+import type { RlsModel } from '../rls/model.js';
 
 /** A database with the orgkit schema applied, private to one test. */
 export interface TestDatabase {
@@ -9,6 +12,13 @@ export interface TestDatabase {
   kind: 'pglite' | 'postgres';
   /** The schema holding this test's tables (`public` on PGlite, where the instance is private). */
   schema: string;
+  /**
+   * The role `db` runs as: the connecting superuser, or {@link TEST_OWNER_ROLE} when the
+   * database was made with `rls`.
+   */
+  role: string;
+  /** The connection URL `db` uses on a real server (as {@link TestDatabase.role}); absent on PGlite. */
+  url?: string;
   /** Drops what the test created and closes connections. */
   close(): Promise<void>;
 }
@@ -22,6 +32,55 @@ export interface TestDatabaseOptions {
   url?: string;
   /** Pool size on a real server. @default 10 */
   maxConnections?: number;
+  /**
+   * Apply row-level security and run as a production-like role: the tables are created by, owned
+   * by and queried as {@link TEST_OWNER_ROLE}, which is not a superuser but has `BYPASSRLS` (as
+   * Neon's `neondb_owner` and Supabase's `postgres` are), and the policies of `rls` (or of orgkit's
+   * own tables for `true`) are applied for the request role `authenticated`, which the owner role
+   * may switch to with `withRls`. On a real server both roles are created once and shared by every
+   * test database (roles are server-wide); the tables stay in the test's own schema.
+   */
+  rls?: true | RlsModel;
+}
+
+/**
+ * The role a database made with `rls` runs as: `NOSUPERUSER BYPASSRLS`, owner of the test's
+ * tables, member of `authenticated`.
+ */
+export const TEST_OWNER_ROLE = 'orgkit_owner';
+const REQUEST_ROLE = 'authenticated';
+
+// Roles are server-wide and parallel test files create them at the same moment: each statement
+// tolerates the role already being there, and the caller retries a concurrent-update error.
+const CREATE_ROLES = `
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = '${TEST_OWNER_ROLE}') THEN
+    CREATE ROLE "${TEST_OWNER_ROLE}" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE BYPASSRLS;
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = '${REQUEST_ROLE}') THEN
+    CREATE ROLE "${REQUEST_ROLE}" NOLOGIN NOINHERIT;
+  END IF;
+  IF NOT pg_catalog.pg_has_role('${TEST_OWNER_ROLE}', '${REQUEST_ROLE}', 'MEMBER') THEN
+    GRANT "${REQUEST_ROLE}" TO "${TEST_OWNER_ROLE}";
+  END IF;
+EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+END $$;`;
+
+async function withRetries(run: () => Promise<unknown>): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await run();
+      return;
+    } catch (error) {
+      if (attempt >= 5) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50 * (attempt + 1)));
+    }
+  }
+}
+
+function rlsSql(rls: true | RlsModel, schema: string): string {
+  return generateRlsSql(rls === true ? defaultRlsModel() : rls, { target: 'postgres', schema });
 }
 
 async function importOptional<T>(name: string): Promise<T> {
@@ -36,26 +95,51 @@ async function importOptional<T>(name: string): Promise<T> {
 
 // A migrated data directory, made once per process: starting PGlite from it takes a fraction
 // of a fresh initdb plus migrations. It is immutable, so sharing it shares no state.
-let migratedDataDir: Promise<File | Blob> | undefined;
+// Made with the default policies it is shared the same way; a custom model gets its own.
+const migratedDataDirs = new Map<true | RlsModel | undefined, Promise<File | Blob>>();
 
-async function createPgliteDatabase(): Promise<TestDatabase> {
+async function createPgliteDatabase(rls: true | RlsModel | undefined): Promise<TestDatabase> {
   const { PGlite } =
     await importOptional<typeof import('@electric-sql/pglite')>('@electric-sql/pglite');
   const { drizzle } =
     await importOptional<typeof import('drizzle-orm/pglite')>('drizzle-orm/pglite');
-  migratedDataDir ??= (async () => {
-    const template = await PGlite.create();
-    await migrate(drizzle({ client: template }));
-    const dump = await template.dumpDataDir('none');
-    await template.close();
-    return dump;
-  })();
-  const client = await PGlite.create({ loadDataDir: await migratedDataDir });
+  // PGlite has one session, whose user is a superuser: running "as the owner" is a session-level
+  // SET ROLE, made again on every instance because a data directory does not keep it.
+  const becomeOwner = (client: InstanceType<typeof PGlite>) =>
+    client.exec(`SET ROLE "${TEST_OWNER_ROLE}"`);
+  let template = migratedDataDirs.get(rls);
+  if (!template) {
+    template = (async () => {
+      const client = await PGlite.create();
+      if (rls) {
+        await client.exec(`${CREATE_ROLES}\nALTER SCHEMA public OWNER TO "${TEST_OWNER_ROLE}";`);
+        await becomeOwner(client);
+      }
+      await migrate(drizzle({ client }));
+      if (rls) await client.exec(rlsSql(rls, 'public'));
+      const dump = await client.dumpDataDir('none');
+      await client.close();
+      return dump;
+    })();
+    migratedDataDirs.set(rls, template);
+  }
+  const client = await PGlite.create({ loadDataDir: await template });
+  if (rls) await becomeOwner(client);
   const db = drizzle({ client });
-  return { db, kind: 'pglite', schema: 'public', close: () => client.close() };
+  return {
+    db,
+    kind: 'pglite',
+    schema: 'public',
+    role: rls ? TEST_OWNER_ROLE : 'postgres',
+    close: () => client.close(),
+  };
 }
 
-async function createPostgresDatabase(url: string, max: number): Promise<TestDatabase> {
+async function createPostgresDatabase(
+  url: string,
+  max: number,
+  rls: true | RlsModel | undefined,
+): Promise<TestDatabase> {
   const pg = await importOptional<typeof import('pg')>('pg');
   const { drizzle } = await importOptional<typeof import('drizzle-orm/node-postgres')>(
     'drizzle-orm/node-postgres',
@@ -63,14 +147,28 @@ async function createPostgresDatabase(url: string, max: number): Promise<TestDat
   const Pool = pg.Pool ?? (pg as unknown as { default: typeof pg }).default.Pool;
   const schema = `orgkit_test_${crypto.randomUUID().replaceAll('-', '').slice(0, 16)}`;
   const admin = new Pool({ connectionString: url, max: 1 });
-  await admin.query(`CREATE SCHEMA "${schema}"`);
-  const pool = new Pool({ connectionString: url, max, options: `-c search_path=${schema}` });
+  let connectAs = url;
+  if (rls) {
+    await withRetries(() => admin.query(CREATE_ROLES));
+    await admin.query(`CREATE SCHEMA "${schema}" AUTHORIZATION "${TEST_OWNER_ROLE}"`);
+    const ownerUrl = new URL(url);
+    ownerUrl.username = TEST_OWNER_ROLE;
+    ownerUrl.password = '';
+    connectAs = ownerUrl.toString();
+  } else {
+    await admin.query(`CREATE SCHEMA "${schema}"`);
+  }
+  const pool = new Pool({ connectionString: connectAs, max, options: `-c search_path=${schema}` });
   const db = drizzle({ client: pool });
   await migrate(db);
+  if (rls) await pool.query(rlsSql(rls, schema));
+  const { rows } = await pool.query<{ role: string }>('SELECT current_user AS role');
   return {
     db,
     kind: 'postgres',
     schema,
+    role: rows[0]?.role ?? TEST_OWNER_ROLE,
+    url: connectAs,
     async close() {
       await pool.end();
       await admin.query(`DROP SCHEMA "${schema}" CASCADE`);
@@ -91,6 +189,6 @@ async function createPostgresDatabase(url: string, max: number): Promise<TestDat
  */
 export async function createTestDatabase(options: TestDatabaseOptions = {}): Promise<TestDatabase> {
   return options.url
-    ? createPostgresDatabase(options.url, options.maxConnections ?? 10)
-    : createPgliteDatabase();
+    ? createPostgresDatabase(options.url, options.maxConnections ?? 10, options.rls)
+    : createPgliteDatabase(options.rls);
 }

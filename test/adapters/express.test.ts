@@ -1,8 +1,9 @@
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createExpressAuth } from '../../src/adapters/express/index.js';
-import { createTestDatabase, type TestDatabase } from '../../src/testing/database.js';
+import type { TestDatabase } from '../../src/testing/database.js';
 import { createTestTokenIssuer, type TestTokenIssuer } from '../../src/testing/token-issuer.js';
+import { openTestDatabase } from '../support/databases.js';
 import { describeAdapterContract } from './contract.js';
 import { buildExpressApp, listen } from './express-app.js';
 import { membershipCreated, orgkitFor, signedWebhook } from './support.js';
@@ -16,7 +17,7 @@ describe('express adapter specifics', () => {
   let database: TestDatabase;
   beforeAll(async () => {
     tokens = await createTestTokenIssuer();
-    database = await createTestDatabase();
+    database = await openTestDatabase({ url: undefined });
   });
   afterAll(async () => {
     await database?.close();

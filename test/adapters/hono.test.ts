@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../src/testing/database.js';
+import type { TestDatabase } from '../../src/testing/database.js';
 import { createTestTokenIssuer, type TestTokenIssuer } from '../../src/testing/token-issuer.js';
+import { openTestDatabase } from '../support/databases.js';
 import { describeAdapterContract } from './contract.js';
 import { buildHonoApp } from './hono-app.js';
 import { serveHono } from './servers.js';
@@ -21,7 +22,7 @@ describe('hono adapter specifics', () => {
   let database: TestDatabase;
   beforeAll(async () => {
     tokens = await createTestTokenIssuer();
-    database = await createTestDatabase();
+    database = await openTestDatabase({ url: undefined });
   });
   afterAll(async () => {
     await database?.close();

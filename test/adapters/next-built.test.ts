@@ -13,9 +13,9 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { build as tsup } from 'tsup';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../src/testing/database.js';
+import type { TestDatabase } from '../../src/testing/database.js';
 import { createTestTokenIssuer, type TestTokenIssuer } from '../../src/testing/token-issuer.js';
-import { DATABASE_TARGETS } from '../support/databases.js';
+import { DATABASE_TARGETS, openTestDatabase } from '../support/databases.js';
 import { ACCESS_TOKEN_HEADER, FIXTURE_USERS } from './next-app-fixture/lib/fixture-users.js';
 import { leaksNothingOf } from './support.js';
 
@@ -163,7 +163,7 @@ describe.each(DATABASE_TARGETS)('orgkit/next in a built Next app, on $name', (ta
     };
     if (target.url) {
       // A migrated schema of its own; the server seeds it, the test drops it.
-      database = await createTestDatabase({ url: target.url });
+      database = await openTestDatabase(target);
       env.ORGKIT_FIXTURE_DATABASE_URL = target.url;
       env.ORGKIT_FIXTURE_DATABASE_SCHEMA = database.schema;
     }

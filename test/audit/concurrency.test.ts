@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createTestDatabase } from '../../src/testing/database.js';
-import { DATABASE_TARGETS } from '../support/databases.js';
+import { DATABASE_TARGETS, openTestDatabase } from '../support/databases.js';
 import { sessionFor } from '../support/sessions.js';
 import { runWorkerProcess } from '../support/worker-process.js';
 import { auditOrgkit, rawAuditRows } from './support.js';
@@ -17,10 +16,11 @@ describe('concurrent writers of one organization’s chain', () => {
   it.runIf(process.env.DATABASE_URL)(
     'real Postgres: 1,000 concurrent events from two processes → seq 1..1,000, no gap, no fork',
     async () => {
-      const t = await createTestDatabase({ url: process.env.DATABASE_URL });
+      const t = await openTestDatabase({ url: process.env.DATABASE_URL });
       try {
         const vars = {
-          DATABASE_URL: process.env.DATABASE_URL!,
+          // As the test database runs (the owner role under ORGKIT_TEST_RLS).
+          DATABASE_URL: t.url!,
           ORGKIT_SCHEMA: t.schema,
           COUNT: '500',
         };
@@ -53,7 +53,7 @@ describe('concurrent writers of one organization’s chain', () => {
 
   // PGlite is embedded: one process owns it, so the two writers are two orgkit instances.
   it('PGlite: 1,000 concurrent events from two instances → seq 1..1,000, no gap, no fork', async () => {
-    const t = await createTestDatabase();
+    const t = await openTestDatabase({ url: undefined });
     try {
       const writers = [auditOrgkit(t.db), auditOrgkit(t.db)];
       const logged = await Promise.all(
@@ -76,7 +76,7 @@ describe('concurrent writers of one organization’s chain', () => {
 
 describe.each(DATABASE_TARGETS)('concurrent batches across organizations ($name)', (target) => {
   it('never deadlock, whatever order each batch names the organizations in', async () => {
-    const t = await createTestDatabase({ url: target.url, maxConnections: 8 });
+    const t = await openTestDatabase(target, { maxConnections: 8 });
     try {
       const orgkit = auditOrgkit(t.db);
       const organizations = Array.from({ length: 20 }, (_, i) => `org_${i}`);

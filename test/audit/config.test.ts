@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrgkit } from '../../src/create-orgkit.js';
 import { isOrgkitError } from '../../src/errors/index.js';
-import { createTestDatabase, type TestDatabase } from '../../src/testing/database.js';
+import type { TestDatabase } from '../../src/testing/database.js';
+import { openTestDatabase } from '../support/databases.js';
 
 describe('createOrgkit({ audit }) refuses a bad configuration at construction', () => {
   let database: TestDatabase;
   beforeAll(async () => {
-    database = await createTestDatabase();
+    database = await openTestDatabase({ url: undefined });
   });
   afterAll(() => database?.close());
 

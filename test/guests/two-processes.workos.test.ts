@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createTestDatabase } from '../../src/testing/database.js';
 import { auditRows } from '../preferences/audit-support.js';
+import { openTestDatabase } from '../support/databases.js';
 import { runWorkerProcess } from '../support/worker-process.js';
 import { setupEmulator, tables } from './support.js';
 
@@ -21,11 +21,12 @@ const runWorker = (vars: Record<string, string>) => runWorkerProcess<WorkerResul
 // Two OS processes share nothing but the database and WorkOS, as two app servers would.
 describe.runIf(process.env.DATABASE_URL)('guest provisioning across two processes', () => {
   it('provisions the same 100 emails from two processes into exactly 100 guests', async () => {
-    const t = await createTestDatabase({ url: process.env.DATABASE_URL });
+    const t = await openTestDatabase({ url: process.env.DATABASE_URL });
     try {
       const emails = Array.from({ length: 100 }, (_, i) => `guest${i}@example.com`);
       const vars = {
-        DATABASE_URL: process.env.DATABASE_URL!,
+        // As the test database runs (the owner role under ORGKIT_TEST_RLS).
+        DATABASE_URL: t.url!,
         ORGKIT_SCHEMA: t.schema,
         EMULATOR_URL: env.emulator.url,
         EMULATOR_API_KEY: env.emulator.apiKey,

@@ -43,7 +43,7 @@ describe.each(DATABASE_TARGETS)('generated SQL on $name', (database) => {
   describe.each<RlsTarget>(['postgres', 'neon', 'supabase'])('target %s', (target) => {
     let test: TestDatabase;
     beforeAll(async () => {
-      test = await openTestDatabase(database);
+      test = await openTestDatabase(database, { plain: true });
     });
     afterAll(() => test?.close());
 
@@ -165,7 +165,7 @@ describe('roles without a token (pglite)', () => {
       ['supabase', 0],
       ['postgres', Object.keys(appModel.tables).length],
     ] as const) {
-      const test = await openTestDatabase({ url: undefined });
+      const test = await openTestDatabase({ url: undefined }, { plain: true });
       try {
         await execScript(test.db, 'CREATE ROLE anon NOLOGIN');
         await execScript(test.db, FIXTURE_DDL);

@@ -94,7 +94,7 @@ describe('orgkit rls generate', () => {
   });
 
   it.each(DATABASE_TARGETS)('the printed SQL applies on $name with --schema', async (database) => {
-    const test = await openTestDatabase(database);
+    const test = await openTestDatabase(database, { plain: true });
     try {
       writeFileSync(join(dir, 'model.json'), JSON.stringify(EVENTS_MODEL));
       const run = await orgkit(

@@ -9,7 +9,7 @@ describe.each(DATABASE_TARGETS)('generated SQL under orgkit rls lint on $name', 
   it.each<RlsTarget>(['postgres', 'neon', 'supabase'])(
     '%s: no error, only internal tables without a policy',
     async (target) => {
-      const test = await openTestDatabase(database);
+      const test = await openTestDatabase(database, { plain: true });
       try {
         await prepare(test, target);
         const findings = await lintRls(test.db, { schemas: [test.schema] });

@@ -13,7 +13,7 @@ import { MATRIX_WORLD, seed } from './world.js';
 describe('the owner of tables and SECURITY DEFINER helpers (pglite)', () => {
   let test: TestDatabase;
   beforeEach(async () => {
-    test = await openTestDatabase({ url: undefined });
+    test = await openTestDatabase({ url: undefined }, { plain: true });
     await prepare(test, 'postgres');
     await seed(test.db, MATRIX_WORLD);
     await execScript(

@@ -2,8 +2,8 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OrgkitDatabase } from '../../src/db/database.js';
 import { withRls } from '../../src/rls/index.js';
-import { createTestDatabase, type TestDatabase } from '../../src/testing/database.js';
-import { DATABASE_TARGETS } from '../support/databases.js';
+import type { TestDatabase } from '../../src/testing/database.js';
+import { DATABASE_TARGETS, openTestDatabase } from '../support/databases.js';
 import { sessionFor } from '../support/sessions.js';
 import { prepare, rows } from './support.js';
 
@@ -18,7 +18,7 @@ describe.each(DATABASE_TARGETS)('withRls on $name', (database) => {
   let owner: string;
   beforeAll(async () => {
     // One connection: the next query after withRls reuses the connection it ran on.
-    test = await createTestDatabase({ url: database.url, maxConnections: 1 });
+    test = await openTestDatabase(database, { maxConnections: 1 });
     await prepare(test, 'postgres');
     await test.db.execute(
       sql`INSERT INTO events (id, workos_org_id) VALUES ('e1', 'org_1'), ('e2', 'org_2')`,

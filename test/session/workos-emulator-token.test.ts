@@ -2,7 +2,8 @@ import { WorkOS } from '@workos-inc/node';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createEmulator, type Emulator } from 'workos/emulate';
 import { createOrgkit } from '../../src/create-orgkit.js';
-import { createTestDatabase, type TestDatabase } from '../../src/testing/database.js';
+import type { TestDatabase } from '../../src/testing/database.js';
+import { openTestDatabase } from '../support/databases.js';
 import { expectRejected } from './support.js';
 
 const clientId = 'client_orgkit_session_test';
@@ -24,7 +25,7 @@ beforeAll(async () => {
     https: false,
     clientId,
   });
-  database = await createTestDatabase({ url: process.env.DATABASE_URL });
+  database = await openTestDatabase({ url: process.env.DATABASE_URL });
 });
 afterAll(async () => {
   await database?.close();
