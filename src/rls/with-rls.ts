@@ -4,7 +4,7 @@ import type { OrgkitDatabase } from '../db/database.js';
 import { OrgkitError } from '../errors/index.js';
 import { parseInput } from '../errors/parse-input.js';
 import type { Session } from '../session/types.js';
-import { isIdentifier, quoteIdent } from './identifiers.js';
+import { isIdentifier } from './identifiers.js';
 
 /** Options for {@link withRls}. */
 export interface WithRlsOptions {
@@ -74,9 +74,11 @@ export async function withRls<DB extends OrgkitDatabase, T>(
   const role = parseInput(optionsSchema, options, 'withRls: options').role ?? 'authenticated';
   const claims = JSON.stringify(rlsClaims(parsed));
   return db.transaction(async (tx) => {
-    // SET cannot take a parameter; the role is a checked identifier, quoted.
-    await tx.execute(sql.raw(`SET LOCAL ROLE ${quoteIdent(role)}`));
-    await tx.execute(sql`select set_config('request.jwt.claims', ${claims}, true)`);
+    // One round trip, both values parameters: `set_config('role', …, true)` is `SET LOCAL ROLE`
+    // (the same membership check), and the select list is evaluated left to right.
+    await tx.execute(
+      sql`select set_config('role', ${role}, true), set_config('request.jwt.claims', ${claims}, true)`,
+    );
     return fn(tx as RlsTransaction<DB>);
   }) as Promise<T>;
 }
