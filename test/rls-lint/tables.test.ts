@@ -31,7 +31,7 @@ describe.each(DATABASE_TARGETS)('lintRls tables on $name', ({ url }) => {
         { rule: 'rls_disabled', level: 'error', table: `${schema}.orgkit_audit_heads` },
         { rule: 'rls_disabled', level: 'error', table: `${schema}.t_off` },
         { rule: 'rls_not_forced', level: 'error', table: `${schema}.t_unforced` },
-        { rule: 'rls_enabled_no_policy', level: 'warning', table: `${schema}.orgkit_sync_cursors` },
+        { rule: 'rls_enabled_no_policy', level: 'info', table: `${schema}.orgkit_sync_cursors` },
       ]);
       const off = findings.find((found) => found.table === `${schema}.t_off`)!;
       expect(off.cacheKey).toBe(`rls_disabled_${schema}.t_off`);
@@ -43,9 +43,9 @@ describe.each(DATABASE_TARGETS)('lintRls tables on $name', ({ url }) => {
       // The suggested fixes clear the errors; the locked internal table stays a warning.
       for (const found of findings) if (found.fix) await run(...statementsOf(found.fix));
       expect(brief(await lint())).toEqual([
-        { rule: 'rls_enabled_no_policy', level: 'warning', table: `${schema}.orgkit_audit_heads` },
-        { rule: 'rls_enabled_no_policy', level: 'warning', table: `${schema}.orgkit_sync_cursors` },
-        { rule: 'rls_enabled_no_policy', level: 'warning', table: `${schema}.t_off` },
+        { rule: 'rls_enabled_no_policy', level: 'info', table: `${schema}.orgkit_audit_heads` },
+        { rule: 'rls_enabled_no_policy', level: 'info', table: `${schema}.orgkit_sync_cursors` },
+        { rule: 'rls_enabled_no_policy', level: 'info', table: `${schema}.t_off` },
       ]);
     });
   });
@@ -60,7 +60,7 @@ describe.each(DATABASE_TARGETS)('lintRls tables on $name', ({ url }) => {
       ]);
       await run(...statementsOf(findings[0]!.fix!));
       expect(brief(await lint({ ignore: [`rls_disabled_${schema}.plain`] }))).toEqual([
-        { rule: 'rls_enabled_no_policy', level: 'warning', table: `${schema}."Mixed Case"` },
+        { rule: 'rls_enabled_no_policy', level: 'info', table: `${schema}."Mixed Case"` },
       ]);
     });
   });

@@ -1,4 +1,4 @@
-import type { RlsLintFinding } from '../../rls/lint/index.js';
+import type { RlsLintFinding, RlsLintOptions } from '../../rls/lint/index.js';
 import { lintRls } from '../../rls/lint/index.js';
 import { openDatabase } from '../open-database.js';
 
@@ -8,33 +8,48 @@ export interface RlsLintFlags {
   json?: boolean | undefined;
   /** The request role. @default 'authenticated' */
   role?: string | undefined;
+  /** Comma-separated `cacheKey`s of findings silenced on purpose. */
+  ignore?: string | undefined;
 }
 
 function describe(found: RlsLintFinding): string {
   return `${found.level.padEnd(7)} ${found.rule}: ${found.message} [${found.cacheKey}]`;
 }
 
+function count(findings: RlsLintFinding[], level: RlsLintFinding['level']): number {
+  return findings.filter((found) => found.level === level).length;
+}
+
 /**
- * `orgkit rls lint [--url URL] [--role ROLE] [--json]`: lints the row-level security of the
- * schemas on the search path. Exit code 1 when a finding is an error, else 0.
+ * `orgkit rls lint [--url URL] [--role ROLE] [--ignore KEYS] [--json]`: lints the row-level
+ * security of the schemas on the search path. Exit code 1 on any error or warning finding
+ * (silence a deliberate one with `--ignore`); `info` findings alone exit 0.
  */
 export async function rlsLintCommand(
   flags: RlsLintFlags,
   out: (line: string) => void,
 ): Promise<number> {
+  const options: RlsLintOptions = {};
+  if (flags.role !== undefined) options.role = flags.role;
+  const ignore = (flags.ignore ?? '')
+    .split(',')
+    .map((key) => key.trim())
+    .filter(Boolean);
+  if (ignore.length > 0) options.ignore = ignore;
   const opened = await openDatabase(flags.url ?? process.env.DATABASE_URL);
   try {
-    const findings = await lintRls(opened.db, flags.role === undefined ? {} : { role: flags.role });
-    const errors = findings.filter((found) => found.level === 'error').length;
+    const findings = await lintRls(opened.db, options);
+    const errors = count(findings, 'error');
+    const warnings = count(findings, 'warning');
     if (flags.json) {
       out(JSON.stringify(findings, null, 2));
     } else {
       for (const found of findings) out(describe(found));
       out(
-        `${opened.location}: ${errors} error(s), ${findings.length - errors} warning(s)${findings.length ? '' : ', row-level security looks right'}`,
+        `${opened.location}: ${errors} error(s), ${warnings} warning(s), ${count(findings, 'info')} info${errors + warnings ? '' : ', row-level security looks right'}`,
       );
     }
-    return errors > 0 ? 1 : 0;
+    return errors + warnings > 0 ? 1 : 0;
   } finally {
     await opened.close();
   }

@@ -20,7 +20,7 @@ const optionsSchema = z
   })
   .strict();
 
-const LEVEL_ORDER = { error: 0, warning: 1 } as const;
+const LEVEL_ORDER = { error: 0, warning: 1, info: 2 } as const;
 
 function compare(a: RlsLintFinding, b: RlsLintFinding): number {
   // Code-point order, not the locale's: the same findings print in the same order everywhere.

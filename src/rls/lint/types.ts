@@ -17,8 +17,11 @@ export const RLS_LINT_RULES = [
 /** A rule's stable name. */
 export type RlsLintRule = (typeof RLS_LINT_RULES)[number];
 
-/** `error`: rows leak or access breaks; `warning`: slow, fragile, or worth a look. */
-export type RlsLintLevel = 'error' | 'warning';
+/**
+ * `error`: rows leak or access breaks; `warning`: slow or fragile; `info`: deliberate more often
+ * than not (a table locked to the request role). `orgkit rls lint` exits 1 on errors and warnings.
+ */
+export type RlsLintLevel = 'error' | 'warning' | 'info';
 
 /** One mistake `lintRls` found. */
 export interface RlsLintFinding {
