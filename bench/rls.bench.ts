@@ -203,8 +203,8 @@ CREATE POLICY ${table}_select ON ${table} AS PERMISSIVE FOR SELECT TO authentica
     every?: number;
   }
   /**
-   * `fn` in a transaction as the side's role: withRls (BEGIN, SET LOCAL ROLE, set_config, …,
-   * COMMIT), or the owner's transaction of the same shape without the two settings.
+   * `fn` in a transaction as the side's role: withRls (BEGIN, one set_config statement, …,
+   * COMMIT), or the owner's transaction of the same shape without the settings.
    */
   const inTransaction = <T>(side: Side, i: number, fn: (tx: Tx) => Promise<T>): Promise<T> =>
     side.as === 'rls' ? withRls(db, sessions[i]!, fn) : db.transaction(fn);
@@ -347,9 +347,9 @@ CREATE POLICY ${table}_select ON ${table} AS PERMISSIVE FOR SELECT TO authentica
   ];
   const sidesOf = (s: Shape) => [s.peer, s.generated, ...s.others];
 
-  // What withRls costs a request around the query (its four extra round trips), against the
-  // owner's single autocommit statement, and the shape that sets the role and the claims in one
-  // statement (PostgREST's): BEGIN, one SELECT of two set_config calls, the query, COMMIT.
+  // What withRls costs a request around the query (BEGIN, one SELECT of two set_config calls,
+  // COMMIT), against the owner's single autocommit statement and the two-statement shape withRls
+  // used before decision 105 (SET LOCAL ROLE, then set_config).
   const eventsCount = SHAPES[1]!;
   const REQUEST_SIDES = {
     owner: {
@@ -357,18 +357,17 @@ CREATE POLICY ${table}_select ON ${table} AS PERMISSIVE FOR SELECT TO authentica
       run: (i: number) => timed(() => timedQuery(db, eventsCount.peer.text(i))),
     },
     withRls: {
-      label: 'withRls: BEGIN, SET LOCAL ROLE, set_config, query, COMMIT',
+      label: 'withRls: BEGIN, set_config(role) + set_config(claims), query, COMMIT',
       run: (i: number) => sample(eventsCount.generated, i),
     },
-    oneStatement: {
-      label: 'BEGIN, set_config(role) + set_config(claims), query, COMMIT',
+    twoStatements: {
+      label: 'BEGIN, SET LOCAL ROLE, set_config(claims), query, COMMIT',
       run: (i: number) =>
         timed(() =>
           db.transaction(async (tx) => {
             const claimsJson = JSON.stringify(rlsClaims(sessions[i]!));
-            await tx.execute(
-              sql`SELECT set_config('role', 'authenticated', true), set_config('request.jwt.claims', ${claimsJson}, true)`,
-            );
+            await tx.execute(sql.raw('SET LOCAL ROLE "authenticated"'));
+            await tx.execute(sql`SELECT set_config('request.jwt.claims', ${claimsJson}, true)`);
             return timedQuery(tx, eventsCount.generated.text(i));
           }),
         ),
@@ -489,7 +488,7 @@ CREATE POLICY ${table}_select ON ${table} AS PERMISSIVE FOR SELECT TO authentica
   const perRequest = (name: keyof typeof REQUEST_SIDES) =>
     quantile(requestTotals(name), 0.5) / quantile(requestTotals('owner'), 0.5);
   console.log(
-    `  withRls / owner ${perRequest('withRls').toFixed(2)}×, one-statement settings / owner ${perRequest('oneStatement').toFixed(2)}× (not targets: the transaction's round trips, not the policy)`,
+    `  withRls / owner ${perRequest('withRls').toFixed(2)}×, two-statement settings / owner ${perRequest('twoStatements').toFixed(2)}× (not targets: the transaction's round trips, not the policy)`,
   );
 
   console.log('');
