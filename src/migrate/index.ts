@@ -35,3 +35,9 @@ export {
   readOrganizationMapping,
   readRoleMapping,
 } from './input/index.js';
+export type { WriteLimiter, WriteLimiterGate, WriteLimiterOptions } from './throttle/index.js';
+export {
+  createWriteLimiter,
+  DEFAULT_WRITE_CONCURRENCY,
+  WORKOS_WRITES_PER_SECOND,
+} from './throttle/index.js';

@@ -1,0 +1,6 @@
+export type { WriteLimiter, WriteLimiterGate, WriteLimiterOptions } from './write-limiter.js';
+export {
+  createWriteLimiter,
+  DEFAULT_WRITE_CONCURRENCY,
+  WORKOS_WRITES_PER_SECOND,
+} from './write-limiter.js';
