@@ -41,3 +41,33 @@ export {
   DEFAULT_WRITE_CONCURRENCY,
   WORKOS_WRITES_PER_SECOND,
 } from './throttle/index.js';
+export type {
+  ClerkAppDataConfig,
+  ClerkAppTable,
+  ClerkAppTableRewrite,
+  ClerkIdMapEntry,
+  ClerkMetadataImporter,
+  ClerkMetadataImporterOptions,
+  ClerkMetadataOutcome,
+  ClerkMetadataWarning,
+  ClerkMetadataWarningCode,
+  ClerkMigrationCheck,
+  ClerkMigrationCheckName,
+  ClerkMigrationReport,
+  ClerkRoleMapping,
+  MigratedClerkUser,
+  RewriteClerkAppDataOptions,
+  RewriteClerkAppDataResult,
+  ValidateClerkMigrationOptions,
+} from './data/index.js';
+export {
+  CLERK_METADATA_WARNING_CODES,
+  CLERK_MIGRATION_ACTOR,
+  CLERK_MIGRATION_CHECKS,
+  createClerkMetadataImporter,
+  formatClerkMigrationReport,
+  parseClerkAppDataConfig,
+  rewriteClerkAppData,
+  SEED_CLERK_ROLE_MAPPING,
+  validateClerkMigration,
+} from './data/index.js';

@@ -1,0 +1,305 @@
+import { type SQL, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import { type OrgkitDatabase, rowsOf } from '../../db/database.js';
+import { createOrgkitTables, type OrgkitTables } from '../../db/tables.js';
+import { isOrgkitError, OrgkitError, parseInput } from '../../errors/index.js';
+import {
+  type ClerkAppDataConfig,
+  parseClerkAppDataConfig,
+  type ResolvedAppTable,
+  resolveAppTables,
+} from './app-data-config.js';
+import { brokenForeignKeys } from './foreign-keys.js';
+import { type ClerkIdMapEntry, parseIdMap } from './id-map.js';
+import { col, findUnmapped, stepsFor } from './rewrite-app-data.js';
+import type { ClerkMigrationCheck, ClerkMigrationReport } from './validation-report.js';
+
+/** Options of {@link validateClerkMigration}. */
+export interface ValidateClerkMigrationOptions {
+  database: OrgkitDatabase;
+  /** Renamed tables from `createOrgkitTables`. @default the default names */
+  tables?: OrgkitTables;
+  /** The run's id map. */
+  idMap: readonly ClerkIdMapEntry[];
+  /** Valid records of the export; the map must hold exactly this many users. Unchecked when absent. */
+  expectedUserCount?: number;
+  /** The app tables the run rewrote; their checks are skipped when absent. */
+  config?: ClerkAppDataConfig;
+}
+
+const WHAT = 'validateClerkMigration';
+const SAMPLE_SIZE = 10;
+
+const optionsSchema = z.looseObject({
+  database: z.custom<OrgkitDatabase>(
+    (v) => typeof (v as { execute?: unknown } | null)?.execute === 'function',
+    'expected a drizzle database',
+  ),
+  idMap: z.unknown(),
+  expectedUserCount: z.number().int().min(0).optional(),
+  config: z.unknown().optional(),
+});
+
+const check = (
+  name: ClerkMigrationCheck['name'],
+  ok: boolean,
+  summary: string,
+  details: Record<string, unknown> = {},
+): ClerkMigrationCheck => ({ name, ok, summary, details });
+
+/** Map entries (as one JSON parameter) whose user fails `condition`, counted, with a sample. */
+async function mapEntriesWhere(
+  db: OrgkitDatabase,
+  map: readonly ClerkIdMapEntry[],
+  condition: SQL,
+): Promise<{ count: number; sample: string[] }> {
+  const entries = JSON.stringify(
+    map.map((e) => ({ c: e.clerkUserId, w: e.workosUserId, o: e.organizationId })),
+  );
+  const rows = rowsOf<{ c: string; total: number }>(
+    await db.execute(sql`
+      SELECT m.c, count(*) OVER ()::int AS total
+      FROM jsonb_to_recordset(${entries}::jsonb) AS m(c text, w text, o text)
+      WHERE ${condition} ORDER BY m.c LIMIT ${SAMPLE_SIZE}`),
+  );
+  return { count: Number(rows[0]?.total ?? 0), sample: rows.map((r) => r.c) };
+}
+
+async function countRows(db: OrgkitDatabase, query: SQL): Promise<number> {
+  const [row] = rowsOf<{ n: number }>(await db.execute(query));
+  return Number(row?.n ?? 0);
+}
+
+async function usersChecks(
+  db: OrgkitDatabase,
+  tables: OrgkitTables,
+  map: readonly ClerkIdMapEntry[],
+): Promise<ClerkMigrationCheck[]> {
+  const u = tables.users;
+  const m = tables.userOrgMemberships;
+  const missing = await mapEntriesWhere(
+    db,
+    map,
+    sql`NOT EXISTS (SELECT 1 FROM ${u} WHERE ${u.workosUserId} = m.w)`,
+  );
+  const orgless = await mapEntriesWhere(
+    db,
+    map,
+    sql`NOT EXISTS (SELECT 1 FROM ${m} WHERE ${m.workosUserId} = m.w
+      AND ${m.workosOrgId} = m.o AND ${m.status} = 'active')`,
+  );
+  return [
+    missing.count === 0
+      ? check('users_mirrored', true, `all ${map.length} mapped users have a users row`)
+      : check('users_mirrored', false, `${missing.count} mapped users have no users row`, {
+          users: missing.count,
+          sampleClerkUserIds: missing.sample,
+        }),
+    orgless.count === 0
+      ? check(
+          'users_have_organization',
+          true,
+          `all ${map.length} mapped users are active members of their organization`,
+        )
+      : check(
+          'users_have_organization',
+          false,
+          `${orgless.count} mapped users have no active membership in their organization`,
+          { users: orgless.count, sampleClerkUserIds: orgless.sample },
+        ),
+  ];
+}
+
+/** Per table, what each app-data check found wrong; tables with nothing wrong are left out. */
+async function tableFindings(
+  db: OrgkitDatabase,
+  tables: OrgkitTables,
+  map: readonly ClerkIdMapEntry[],
+  t: ResolvedAppTable,
+) {
+  const entries = JSON.stringify(
+    map.map((e) => ({ c: e.clerkUserId, w: e.workosUserId, o: e.organizationId })),
+  );
+  let pending = 0;
+  for (const step of stepsFor(t)) {
+    pending += await countRows(
+      db,
+      sql`SELECT count(*)::int AS n FROM ${t.ref} t
+        JOIN jsonb_to_recordset(${entries}::jsonb) AS m(c text, w text, o text) ON ${step.match(t)}
+        WHERE ${step.needsChange(t)}`,
+    );
+  }
+  const unmapped = await findUnmapped(db, t, map);
+  const withoutOrganization = await countRows(
+    db,
+    sql`SELECT count(*)::int AS n FROM ${t.ref} t WHERE ${col(t.organizationIdColumn)} IS NULL`,
+  );
+  const userColumn = col(t.workosUserIdColumn ?? t.clerkUserIdColumn);
+  const orgColumn = col(t.organizationIdColumn);
+  const u = tables.users;
+  const o = tables.organizations;
+  const missingUsers = await countRows(
+    db,
+    sql`SELECT count(*)::int AS n FROM ${t.ref} t WHERE ${userColumn} IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM ${u} WHERE ${u.workosUserId} = ${userColumn})`,
+  );
+  const missingOrganizations = await countRows(
+    db,
+    sql`SELECT count(*)::int AS n FROM ${t.ref} t WHERE ${orgColumn} IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM ${o} WHERE ${o.workosOrgId} = ${orgColumn})`,
+  );
+  const constraints = await brokenForeignKeys(db, t);
+  const nulls: Record<string, number> = {};
+  for (const column of t.requiredColumns ?? []) {
+    const n = await countRows(
+      db,
+      sql`SELECT count(*)::int AS n FROM ${t.ref} t WHERE ${col(column)} IS NULL`,
+    );
+    if (n > 0) nulls[column] = n;
+  }
+  return {
+    pending,
+    unmapped,
+    withoutOrganization,
+    missingUsers,
+    missingOrganizations,
+    constraints,
+    nulls,
+  };
+}
+
+type Findings = Awaited<ReturnType<typeof tableFindings>>;
+
+function tableChecks(
+  found: Map<string, Findings>,
+  config: ClerkAppDataConfig,
+): ClerkMigrationCheck[] {
+  const failing = <T>(pick: (f: Findings) => T | undefined) =>
+    Object.fromEntries(
+      [...found].flatMap(([table, f]) => {
+        const value = pick(f);
+        return value === undefined ? [] : [[table, value]];
+      }),
+    );
+  const n = found.size;
+  const rewritten = failing((f) =>
+    f.pending || f.unmapped.rows
+      ? { rowsPending: f.pending, unmappedRows: f.unmapped.rows, sampleIds: f.unmapped.sampleIds }
+      : undefined,
+  );
+  const orgless = failing((f) => f.withoutOrganization || undefined);
+  const keys = failing((f) =>
+    f.missingUsers || f.missingOrganizations || f.constraints.length
+      ? {
+          rowsWithUnknownUser: f.missingUsers,
+          rowsWithUnknownOrganization: f.missingOrganizations,
+          brokenConstraints: f.constraints,
+        }
+      : undefined,
+  );
+  const nulls = failing((f) => (Object.keys(f.nulls).length ? f.nulls : undefined));
+  const summary = (failed: Record<string, unknown>, good: string, bad: string) =>
+    Object.keys(failed).length === 0 ? good : `${bad} in ${Object.keys(failed).join(', ')}`;
+  const checks = [
+    check(
+      'rows_rewritten',
+      Object.keys(rewritten).length === 0,
+      summary(
+        rewritten,
+        `every row of ${n} tables names its WorkOS user`,
+        'rows still to rewrite or with unknown ids',
+      ),
+      rewritten,
+    ),
+    check(
+      'rows_have_organization',
+      Object.keys(orgless).length === 0,
+      summary(
+        orgless,
+        `every row of ${n} tables has an organization id`,
+        'rows without an organization id',
+      ),
+      orgless,
+    ),
+    check(
+      'foreign_keys',
+      Object.keys(keys).length === 0,
+      summary(
+        keys,
+        `every reference of ${n} tables resolves`,
+        'rows referencing missing users, organizations or rows',
+      ),
+      keys,
+    ),
+  ];
+  if (config.tables.some((t) => t.requiredColumns?.length)) {
+    checks.push(
+      check(
+        'required_columns',
+        Object.keys(nulls).length === 0,
+        summary(nulls, 'no NULL in a required column', 'NULL in required columns'),
+        nulls,
+      ),
+    );
+  }
+  return checks;
+}
+
+/**
+ * Checks a finished migration (seed 4.3) and reports every check, passed or failed: the map
+ * holds as many users as the export (given `expectedUserCount`), every mapped user has a users
+ * row and an active membership in their organization, and in each configured table every row
+ * was rewritten (none pending, no unknown id), has an organization id, references users,
+ * organizations and rows that exist (declared foreign keys included, `NOT VALID` ones too), and
+ * has no NULL in its required columns. Reads only. Bad options are `invalid_input` /
+ * `invalid_config`; the CLI exits non-zero unless `report.ok`.
+ *
+ * @example
+ * ```ts
+ * const report = await validateClerkMigration({ database: db, idMap, expectedUserCount: 1999, config })
+ * console.log(options.json ? JSON.stringify(report) : formatClerkMigrationReport(report))
+ * ```
+ */
+export async function validateClerkMigration(
+  options: ValidateClerkMigrationOptions,
+): Promise<ClerkMigrationReport> {
+  const parsed = parseInput(optionsSchema, options, WHAT);
+  const map = parseIdMap(parsed.idMap, WHAT);
+  const config = parsed.config === undefined ? undefined : parseClerkAppDataConfig(parsed.config);
+  const db = parsed.database;
+  const tables = options.tables ?? createOrgkitTables();
+  try {
+    const resolved = config ? await resolveAppTables(db, config, WHAT) : [];
+    const checks: ClerkMigrationCheck[] = [];
+    const expected = parsed.expectedUserCount;
+    if (expected !== undefined) {
+      checks.push(
+        map.length === expected
+          ? check(
+              'id_map_matches_export',
+              true,
+              `${expected} users in the export and in the id map`,
+            )
+          : check(
+              'id_map_matches_export',
+              false,
+              `the export has ${expected} valid users, the id map ${map.length}`,
+              {
+                expected,
+                mapped: map.length,
+              },
+            ),
+      );
+    }
+    checks.push(...(await usersChecks(db, tables, map)));
+    if (config) {
+      const found = new Map<string, Findings>();
+      for (const t of resolved) found.set(t.label, await tableFindings(db, tables, map, t));
+      checks.push(...tableChecks(found, config));
+    }
+    return { ok: checks.every((c) => c.ok), checks };
+  } catch (error) {
+    if (isOrgkitError(error)) throw error;
+    throw new OrgkitError('internal', `${WHAT}: reading the database failed`, { cause: error });
+  }
+}
