@@ -4,7 +4,8 @@ import { decideRetry, type RateLimitGate, type RetryPolicy } from './retry.js';
 /** What every WorkOS call of one provisioning shares. @internal */
 export interface CallContext {
   policy: RetryPolicy;
-  gate: RateLimitGate;
+  /** Structural, so a gate shared with a write limiter fits too. */
+  gate: Pick<RateLimitGate, 'remainingMs' | 'closeFor'>;
   sleep(ms: number): Promise<void>;
   /** Runs before a wait of `ms`, so the claim outlives it. */
   beforeWait(ms: number): Promise<void>;

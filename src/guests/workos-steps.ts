@@ -17,6 +17,10 @@ export const PERSONAL_EXTERNAL_ID_PREFIX = 'personal:';
 export const personalExternalId = (workosUserId: string) =>
   `${PERSONAL_EXTERNAL_ID_PREFIX}${workosUserId}`;
 
+/** The idempotency key of a personal organization's create, the same from every flow. @internal */
+export const personalOrganizationIdempotencyKey = (workosUserId: string) =>
+  `orgkit-personal-organization-${workosUserId}`;
+
 const firstOf = <T>(page: { data?: T[] } | undefined): T[] => page?.data ?? [];
 
 /** The WorkOS user with this (normalised) email, created with `emailVerified: false` if none. @internal */
@@ -66,7 +70,7 @@ export function ensureOrganization(
     create: () =>
       workos.organizations.createOrganization(
         { name, externalId },
-        { idempotencyKey: `orgkit-personal-organization-${workosUserId}` },
+        { idempotencyKey: personalOrganizationIdempotencyKey(workosUserId) },
       ),
   });
 }

@@ -9,39 +9,6 @@
  */
 export type { OrgkitDatabase } from '../db/database.js';
 export type {
-  ClassifyPasswordDigestInput,
-  ClerkExportEntry,
-  ClerkPasswordDigest,
-  ClerkRecordRejection,
-  ClerkRecordWarning,
-  ClerkRejectionCode,
-  ClerkUserRecord,
-  InputSource,
-  MappingEntry,
-  OrganizationMappingRow,
-  PasswordImport,
-  PasswordNotImportableCode,
-  ReadClerkExportOptions,
-  ReadMappingOptions,
-  RoleMappingRow,
-  SecretValue,
-} from './input/index.js';
-export {
-  CLERK_CSV_COLUMNS,
-  CLERK_REJECTION_CODES,
-  classifyPasswordDigest,
-  hashInputFile,
-  readClerkExport,
-  readOrganizationMapping,
-  readRoleMapping,
-} from './input/index.js';
-export type { WriteLimiter, WriteLimiterGate, WriteLimiterOptions } from './throttle/index.js';
-export {
-  createWriteLimiter,
-  DEFAULT_WRITE_CONCURRENCY,
-  WORKOS_WRITES_PER_SECOND,
-} from './throttle/index.js';
-export type {
   ClerkAppDataConfig,
   ClerkAppTable,
   ClerkAppTableRewrite,
@@ -71,3 +38,49 @@ export {
   SEED_CLERK_ROLE_MAPPING,
   validateClerkMigration,
 } from './data/index.js';
+export type {
+  ClassifyPasswordDigestInput,
+  ClerkExportEntry,
+  ClerkPasswordDigest,
+  ClerkRecordRejection,
+  ClerkRecordWarning,
+  ClerkRejectionCode,
+  ClerkUserRecord,
+  InputSource,
+  MappingEntry,
+  OrganizationMappingRow,
+  PasswordImport,
+  PasswordNotImportableCode,
+  ReadClerkExportOptions,
+  ReadMappingOptions,
+  RoleMappingRow,
+  SecretValue,
+} from './input/index.js';
+export {
+  CLERK_CSV_COLUMNS,
+  CLERK_REJECTION_CODES,
+  classifyPasswordDigest,
+  hashInputFile,
+  readClerkExport,
+  readOrganizationMapping,
+  readRoleMapping,
+} from './input/index.js';
+export type {
+  MigrationEnvironment,
+  MigrationLimiter,
+  MigrationRecordOutcome,
+  MigrationSummary,
+  MigrationUserMapEntry,
+  MigrationWarning,
+  MigrationWorkOS,
+  RunClerkMigrationOptions,
+  UndoClerkMigrationOptions,
+  UndoSummary,
+} from './run/index.js';
+export { runClerkMigration, undoClerkMigration } from './run/index.js';
+export type { WriteLimiter, WriteLimiterGate, WriteLimiterOptions } from './throttle/index.js';
+export {
+  createWriteLimiter,
+  DEFAULT_WRITE_CONCURRENCY,
+  DEFAULT_WRITES_PER_SECOND,
+} from './throttle/index.js';

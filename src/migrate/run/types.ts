@@ -1,0 +1,148 @@
+import type { RetryPolicy } from '../../guests/retry.js';
+import type { OrganizationMappingRow, RoleMappingRow } from '../input/mapping-files.js';
+import type { MigrationLimiter } from './logged-step.js';
+import type { MigrationEnvironment } from './run-manifest.js';
+import type { MigrationWorkOS } from './workos-api.js';
+
+export type { MigrationEnvironment, MigrationLimiter, MigrationWorkOS };
+
+/** Options of {@link runClerkMigration}. */
+export interface RunClerkMigrationOptions {
+  /** The Clerk export: the dashboard CSV or the Backend API / CLI JSON. */
+  readonly input: string;
+  /** @default detected from the file's first character */
+  readonly format?: 'csv' | 'json';
+  /** The run directory: lock, manifest, log and `migration-user-map.json` (created if absent). */
+  readonly outDir: string;
+  /**
+   * A `@workos-inc/node` client built with a `clientId`. Build it with `maxRetries: 0`: the run
+   * retries itself, looking a create up before repeating it, which the SDK's retries do not.
+   */
+  readonly workos: MigrationWorkOS;
+  /** Rows of the organizations mapping; users named in it get these organizations instead of a personal one. */
+  readonly organizationMapping?: readonly OrganizationMappingRow[];
+  /** Rows of the roles mapping: the role slugs of a user's mapped memberships. */
+  readonly roleMapping?: readonly RoleMappingRow[];
+  /** The role of a user's membership of their personal organization. @default 'owner' */
+  readonly ownerRole?: string;
+  /** The role of a mapped membership with no row in the roles mapping. @default 'member' */
+  readonly memberRole?: string;
+  /** The personal organization's name. @default `${firstName} ${lastName} (personal)`, or 'Personal organization' */
+  readonly organizationName?: (user: {
+    workosUserId: string;
+    firstName?: string;
+    lastName?: string;
+  }) => string;
+  /** Leave TOTP secrets out (no factor is enrolled). @default false */
+  readonly skipMfa?: boolean;
+  /** The issuer authenticator apps show for an enrolled factor. @default WorkOS's */
+  readonly totpIssuer?: string;
+  /** Check WorkOS read-only and report what would happen; nothing is written anywhere. @default false */
+  readonly dryRun?: boolean;
+  /** Records in flight at once. @default 8 */
+  readonly concurrency?: number;
+  /** Every WorkOS write (each attempt) runs through `limiter.run`. @default no limit */
+  readonly limiter?: MigrationLimiter & {
+    /** A `Retry-After` pause to share: a 429 closes it for every call of the run. */
+    readonly gate?: { remainingMs(): number; closeFor(ms: number): void };
+  };
+  /** Retries of each WorkOS call. @default { maxAttempts: 5, baseDelayMs: 200, maxDelayMs: 5000, maxRetryAfterMs: 60000 } */
+  readonly retry?: Partial<RetryPolicy>;
+  /** Called once per record of the input as it is settled. */
+  readonly onRecord?: (outcome: MigrationRecordOutcome) => void;
+  /** Stops taking new records; those in flight finish, and the summary says `interrupted`. */
+  readonly signal?: AbortSignal;
+}
+
+/** Something about an accepted record that did not move over (the record itself did). */
+export interface MigrationWarning {
+  /** `password_not_imported:<why>`, or an input warning code such as `invalid_secondary_email`. */
+  readonly code: string;
+  readonly reason: string;
+}
+
+/**
+ * How one record of the input came out. Names the record by number and Clerk id only.
+ * In a dry run, `created` and `matched` say what would happen.
+ */
+export type MigrationRecordOutcome =
+  | {
+      readonly status: 'created' | 'matched';
+      readonly recordNumber: number;
+      readonly clerkUserId: string;
+      /** Absent in a dry run for a user that would be created. */
+      readonly workosUserId?: string;
+      readonly organizationIds: readonly string[];
+      readonly warnings: readonly MigrationWarning[];
+    }
+  | {
+      readonly status: 'skipped';
+      readonly recordNumber: number;
+      readonly clerkUserId?: string;
+      /** A rejection code of the input (`duplicate_email`, …) or `already_migrated`. */
+      readonly code: string;
+      readonly reason: string;
+    }
+  | {
+      readonly status: 'failed';
+      readonly recordNumber: number;
+      readonly clerkUserId: string;
+      readonly code: string;
+      readonly reason: string;
+      readonly workosRequestId?: string;
+    };
+
+/** What {@link runClerkMigration} returns. */
+export interface MigrationSummary {
+  readonly dryRun: boolean;
+  /** True when `signal` stopped the run before the input's end. */
+  readonly interrupted: boolean;
+  readonly counts: {
+    readonly created: number;
+    readonly matched: number;
+    readonly skipped: number;
+    readonly failed: number;
+  };
+  /** Skipped and failed records with their reasons, in input order. */
+  readonly problems: readonly Exclude<MigrationRecordOutcome, { status: 'created' | 'matched' }>[];
+  /** Records created or matched that left something behind (a password digest, …). */
+  readonly warnings: readonly {
+    readonly recordNumber: number;
+    readonly clerkUserId: string;
+    readonly warnings: readonly MigrationWarning[];
+  }[];
+  /** WorkOS writes made, or in a dry run the writes the run would make. */
+  readonly writes: number;
+  /** `DIR/migration-user-map.json`; undefined in a dry run. */
+  readonly userMapPath?: string;
+}
+
+/** Options of {@link undoClerkMigration}. */
+export interface UndoClerkMigrationOptions {
+  readonly outDir: string;
+  /** A client for the run's WorkOS environment (the same API host and client id). */
+  readonly workos: MigrationWorkOS;
+  /** When given, the export must be the run's (same SHA-256). */
+  readonly input?: string;
+  /** Deletes in flight at once. @default 8 */
+  readonly concurrency?: number;
+  readonly limiter?: RunClerkMigrationOptions['limiter'];
+  readonly retry?: Partial<RetryPolicy>;
+}
+
+/** What {@link undoClerkMigration} returns: objects deleted by kind, and what could not be. */
+export interface UndoSummary {
+  readonly deleted: {
+    readonly users: number;
+    readonly organizations: number;
+    readonly memberships: number;
+    readonly factors: number;
+  };
+  readonly failed: readonly {
+    readonly kind: 'user' | 'organization' | 'membership' | 'factor';
+    readonly clerkUserId?: string;
+    readonly code: string;
+    readonly reason: string;
+    readonly workosRequestId?: string;
+  }[];
+}

@@ -1,0 +1,188 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { WorkOS } from '@workos-inc/node';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import { startWorkOSEmulator, type WorkOSEmulator } from '../../../src/testing/emulator.js';
+import { createFaultyFetch, type FaultyFetchOptions } from '../../../src/testing/fault-fetch.js';
+import { clerkCsv, type UserModel } from '../input/support.js';
+
+/** A bcrypt digest in modular crypt form (not a real password's; WorkOS only stores it). */
+const bcrypt = (i: number) =>
+  `$2b$10$${'abcdefghijklmnopqrstuv'}${String(i)
+    .padStart(31, 'A')
+    .replace(/[^./A-Za-z0-9]/g, 'A')}`;
+const TOTP = 'JBSWY3DPEHPK3PXPJBSWY3DP';
+
+/** How a generated export's user should come out. */
+export interface ExpectedUser {
+  readonly clerkUserId: string;
+  readonly email: string;
+  readonly verified: boolean;
+  readonly firstName?: string;
+  readonly lastName?: string;
+  /** The bcrypt digest that must be sent, or undefined when none may be. */
+  readonly passwordHash?: string;
+  readonly totp: boolean;
+}
+
+/**
+ * A generated Clerk dashboard export of `count` valid users (verified and unverified addresses,
+ * bcrypt and non-importable digests, TOTP secrets, missing and unicode names) followed by bad
+ * rows (no email, a malformed one, a duplicate id, a duplicate email).
+ */
+export function generateExport(count: number, idPrefix = 'user_gen') {
+  const users: UserModel[] = [];
+  const expected: ExpectedUser[] = [];
+  for (let i = 0; i < count; i++) {
+    const id = `${idPrefix}${String(i).padStart(5, '0')}`;
+    const email = `Person.${i}@Example.com`;
+    const verified = i % 3 !== 0;
+    const hasher =
+      i % 5 === 0 ? 'argon2id' : i % 7 === 0 ? 'md5' : i % 2 === 0 ? 'bcrypt' : undefined;
+    const digest = hasher === 'bcrypt' ? bcrypt(i) : hasher ? `digest-${i}-not-bcrypt` : undefined;
+    const firstName = i % 11 === 0 ? undefined : i % 4 === 0 ? `Zoë ${i}` : `First${i}`;
+    const lastName = i % 13 === 0 ? undefined : `Last, ${i}`;
+    const totp = i % 6 === 1;
+    users.push({
+      id,
+      ...(firstName ? { firstName } : {}),
+      ...(lastName ? { lastName } : {}),
+      primaryEmail: email,
+      primaryVerified: verified,
+      otherVerified: i % 9 === 0 ? [`alt.${i}@example.org`] : [],
+      otherUnverified: [],
+      otherPhones: [],
+      ...(hasher && digest ? { password: { hasher, digest } } : {}),
+      ...(totp ? { totp: TOTP } : {}),
+    });
+    expected.push({
+      clerkUserId: id,
+      email: email.toLowerCase(),
+      verified,
+      ...(firstName ? { firstName } : {}),
+      ...(lastName ? { lastName } : {}),
+      ...(hasher === 'bcrypt' ? { passwordHash: digest } : {}),
+      totp,
+    });
+  }
+  const bad: UserModel[] = [
+    { ...users[0]!, id: `${idPrefix}bad_dupemail`, primaryEmail: users[1]!.primaryEmail },
+    { ...users[2]!, primaryEmail: 'another@example.com' },
+    { ...users[3]!, id: `${idPrefix}bad_noat`, primaryEmail: 'not-an-email' },
+  ];
+  const csv = clerkCsv([...users, ...bad]);
+  // A row with no email at all.
+  const lines = csv.trimEnd().split('\n');
+  lines.push(`${idPrefix}bad_noemail,,,,,,,,,,,,`);
+  return { csv: `${lines.join('\n')}\n`, expected, badRows: bad.length + 1 };
+}
+
+/** A temporary directory per test, removed afterwards. */
+export function tempDirs() {
+  const dirs: string[] = [];
+  afterEach(async () => {
+    await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+  });
+  return async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'orgkit-migrate-'));
+    dirs.push(dir);
+    return dir;
+  };
+}
+
+/** Writes an export into `dir` and returns its path. */
+export async function writeExport(dir: string, csv: string, name = 'clerk-users.csv') {
+  const path = join(dir, name);
+  await writeFile(path, csv);
+  return path;
+}
+
+// The emulator allows each API key 1,000 requests a minute, counted across resets; a run of a few
+// hundred users sends more, so every request takes the next key of a seeded pool.
+const KEYS = Array.from({ length: 400 }, (_, i) => `sk_test_migrate_${i}`);
+let nextKey = 0;
+
+/** A fetch that sends each request with the next key of the pool. */
+export function keyRotatingFetch(next: typeof fetch = globalThis.fetch): typeof fetch {
+  return ((input: string | URL | Request, init?: RequestInit) => {
+    const headers = new Headers(init?.headers);
+    headers.set('Authorization', `Bearer ${KEYS[nextKey++ % KEYS.length]}`);
+    return next(input, { ...init, headers });
+  }) as typeof fetch;
+}
+
+/** One emulator per file, reset before each test; `workos` is an unfaulted client to inspect it. */
+export function setupMigrationEmulator(): {
+  readonly emulator: WorkOSEmulator;
+  readonly workos: WorkOS;
+} {
+  const env = {} as { emulator: WorkOSEmulator; workos: WorkOS };
+  beforeAll(async () => {
+    env.emulator = await startWorkOSEmulator({
+      seed: { apiKeys: Object.fromEntries(KEYS.map((k) => [k, { environment: 'test' }])) },
+    });
+    env.workos = env.emulator.createClient({ maxRetries: 0, fetchFn: keyRotatingFetch() });
+  });
+  afterAll(() => env.emulator?.close());
+  beforeEach(() => env.emulator.reset());
+  return env;
+}
+
+/** A POST/PUT/DELETE the SDK sent, with its JSON body. */
+export interface SentRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly body: Record<string, unknown> | undefined;
+}
+
+/** A client whose requests are recorded, then sent through a faulty fetch, with no SDK retries. */
+export function recordingClient(emulator: WorkOSEmulator, faults: FaultyFetchOptions = {}) {
+  const sent: SentRequest[] = [];
+  const faulty = createFaultyFetch({ ...faults, fetch: keyRotatingFetch() });
+  const fetchFn = ((input: string | URL | Request, init?: RequestInit) => {
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    const method = (init?.method ?? 'GET').toUpperCase();
+    const body = typeof init?.body === 'string' ? JSON.parse(init.body) : undefined;
+    sent.push({ method, path: url.pathname, body });
+    return faulty(input, init);
+  }) as typeof fetch;
+  const workos = emulator.createClient({ fetchFn, maxRetries: 0, timeout: 2_000 });
+  const writes = () => sent.filter((r) => r.method !== 'GET');
+  return { workos, sent, writes, faulty };
+}
+
+/** Fast retries for tests. */
+export const FAST_RETRY = { baseDelayMs: 2, maxDelayMs: 20, maxAttempts: 8 };
+
+/**
+ * Everything WorkOS holds, without ids: users by email with their fields, organizations by
+ * external id (a personal one named by its user's email), memberships and TOTP factors.
+ */
+export async function workosSnapshot(workos: WorkOS) {
+  const users = await (await workos.userManagement.listUsers()).autoPagination();
+  const organizations = await (await workos.organizations.listOrganizations()).autoPagination();
+  const emailById = new Map(users.map((u) => [u.id, u.email]));
+  const orgKey = (id: string) => {
+    const org = organizations.find((o) => o.id === id);
+    const ext = org?.externalId ?? '';
+    return ext.startsWith('personal:')
+      ? `personal:${emailById.get(ext.slice(9))}`
+      : ext || org?.name;
+  };
+  const rows: string[] = [];
+  for (const u of users) {
+    rows.push(
+      `user ${u.email} verified=${u.emailVerified} ext=${u.externalId ?? ''} ${u.firstName ?? ''}|${u.lastName ?? ''}`,
+    );
+    const memberships = await (
+      await workos.userManagement.listOrganizationMemberships({ userId: u.id })
+    ).autoPagination();
+    for (const m of memberships)
+      rows.push(`membership ${u.email} ${orgKey(m.organizationId)} ${m.role?.slug}`);
+    const factors = await workos.multiFactorAuth.listUserAuthFactors({ userId: u.id });
+    for (const f of factors.data) rows.push(`factor ${u.email} ${f.type}`);
+  }
+  for (const o of organizations) rows.push(`organization ${orgKey(o.id)} ${o.name}`);
+  return rows.sort();
+}
