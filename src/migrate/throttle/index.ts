@@ -9,5 +9,5 @@ export type { WriteLimiter, WriteLimiterGate, WriteLimiterOptions } from './writ
 export {
   createWriteLimiter,
   DEFAULT_WRITE_CONCURRENCY,
-  WORKOS_WRITES_PER_SECOND,
+  DEFAULT_WRITES_PER_SECOND,
 } from './write-limiter.js';

@@ -5,16 +5,17 @@ import { parseInput } from '../../errors/index.js';
 import { RateLimitGate } from '../../guests/retry.js';
 
 /**
- * WorkOS writes a migration may start per second by default: User Management allows 500 writes
- * per 10 seconds per environment ("Rate limits", https://workos.com/docs/reference/rate-limits,
- * AuthKit table, Writes on /user_management/*), and every other request stays far below the
- * general 6,000 per 60 seconds per API key. Spread evenly, not in bursts of 500.
+ * WorkOS writes a migration starts per second by default: 90 % of what User Management allows,
+ * 500 writes per 10 seconds per environment ("Rate limits", https://workos.com/docs/reference/rate-limits,
+ * the AuthKit table: Writes, /user_management/*). The rest is room for the app's own writes to
+ * the same environment and for timing jitter; every other request stays far below the general
+ * 6,000 per 60 seconds per API key. Spread evenly, never in bursts of 500.
  */
-export const WORKOS_WRITES_PER_SECOND = 50;
+export const DEFAULT_WRITES_PER_SECOND = 45;
 
 /**
- * Writes in flight at once by default: enough to keep 50 writes a second going while each takes
- * up to ≈ 300 ms, few enough that a 429 finds little already sent.
+ * Writes in flight at once by default: enough to keep 45 writes a second going while each takes
+ * up to ≈ 350 ms, few enough that a 429 finds little already sent.
  */
 export const DEFAULT_WRITE_CONCURRENCY = 16;
 
@@ -30,7 +31,7 @@ export interface WriteLimiterGate {
 
 /** Options of {@link createWriteLimiter}. */
 export interface WriteLimiterOptions {
-  /** Writes started per second, evenly spaced. @default WORKOS_WRITES_PER_SECOND (50) */
+  /** Writes started per second, evenly spaced. @default DEFAULT_WRITES_PER_SECOND (45) */
   perSecond?: number;
   /** Writes in flight at once. @default DEFAULT_WRITE_CONCURRENCY (16) */
   concurrency?: number;
@@ -64,7 +65,7 @@ const gateSchema = z.custom<WriteLimiterGate>(
 );
 const optionsSchema = z
   .strictObject({
-    perSecond: z.number().positive().max(10_000).optional(),
+    perSecond: z.number().int().min(1).max(10_000).optional(),
     concurrency: z.number().int().min(1).max(1_000).optional(),
     gate: gateSchema.optional(),
   })
@@ -83,19 +84,26 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  *
  * @example
  * ```ts
- * const limiter = createWriteLimiter({ perSecond: 50, concurrency: 16 })
+ * const limiter = createWriteLimiter({ perSecond: 45, concurrency: 16 })
  * const user = await limiter.run(() => workos.userManagement.createUser({ email }))
  * ```
  */
 export function createWriteLimiter(options?: WriteLimiterOptions): WriteLimiter {
   const o = parseInput(optionsSchema, options, 'createWriteLimiter') ?? {};
-  const perSecond = o.perSecond ?? WORKOS_WRITES_PER_SECOND;
+  const perSecond = o.perSecond ?? DEFAULT_WRITES_PER_SECOND;
   const concurrency = o.concurrency ?? DEFAULT_WRITE_CONCURRENCY;
   const gate: WriteLimiterGate = o.gate ?? new RateLimitGate();
   const slots = pLimit(concurrency);
   let running = 0;
   // One start per interval: a bucket of one token, so starts are spread, never bunched.
-  const nextStart = pThrottle({ limit: 1, interval: 1000 / perSecond })(() => undefined);
+  const spaced = pThrottle({ limit: 1, interval: 1000 / perSecond })(() => undefined);
+  // Timers fire late, and a late start lets the ones after it crowd it; this sliding window
+  // counts the times starts really happened, so no second ever holds more than `perSecond`.
+  const windowed = pThrottle({ limit: perSecond, interval: 1000, strict: true })(() => undefined);
+  const nextStart = async () => {
+    await spaced();
+    await windowed();
+  };
 
   async function startWhenAllowed(): Promise<void> {
     for (;;) {

@@ -5,7 +5,7 @@ import { RateLimitGate } from '../../../src/guests/retry.js';
 import {
   createWriteLimiter,
   DEFAULT_WRITE_CONCURRENCY,
-  WORKOS_WRITES_PER_SECOND,
+  DEFAULT_WRITES_PER_SECOND,
 } from '../../../src/migrate/index.js';
 
 beforeEach(() => {
@@ -100,6 +100,35 @@ describe('createWriteLimiter: rate', () => {
         },
       ),
       { numRuns: 60 },
+    );
+  });
+
+  it('property: timers that fire late never let more than perSecond starts into one second', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(10, 20, 50, 100),
+        fc.integer({ min: 2, max: 32 }),
+        fc.array(fc.integer({ min: 0, max: 15 }), { minLength: 1, maxLength: 64 }),
+        async (perSecond, concurrency, lateness) => {
+          // Every timer fires some ms after it was due, as on a busy event loop.
+          const fakeSetTimeout = globalThis.setTimeout;
+          let n = 0;
+          const late = vi
+            .spyOn(globalThis, 'setTimeout')
+            .mockImplementation(((fn: () => void, ms?: number) =>
+              fakeSetTimeout(fn, (ms ?? 0) + lateness[n++ % lateness.length]!)) as never);
+          try {
+            const limiter = createWriteLimiter({ perSecond, concurrency });
+            const probe = instrumented();
+            await settleAll(Array.from({ length: perSecond * 3 }, () => limiter.run(probe.write)));
+            expect(probe.starts).toHaveLength(perSecond * 3);
+            expect(mostStartsInWindow(probe.starts, 1000)).toBeLessThanOrEqual(perSecond);
+          } finally {
+            late.mockRestore();
+          }
+        },
+      ),
+      { numRuns: 40 },
     );
   });
 
@@ -233,8 +262,8 @@ describe('createWriteLimiter: the Retry-After gate', () => {
 describe('createWriteLimiter: options', () => {
   it("defaults to WorkOS's documented write limit, spread evenly", () => {
     const limiter = createWriteLimiter();
-    expect(WORKOS_WRITES_PER_SECOND * 10).toBeLessThanOrEqual(500);
-    expect(limiter.perSecond).toBe(WORKOS_WRITES_PER_SECOND);
+    expect(DEFAULT_WRITES_PER_SECOND * 10).toBeLessThanOrEqual(500);
+    expect(limiter.perSecond).toBe(DEFAULT_WRITES_PER_SECOND);
     expect(limiter.concurrency).toBe(DEFAULT_WRITE_CONCURRENCY);
     expect(limiter.gate.remainingMs()).toBe(0);
   });
@@ -245,6 +274,7 @@ describe('createWriteLimiter: options', () => {
     [{ perSecond: Number.NaN }, 'perSecond'],
     [{ perSecond: Number.POSITIVE_INFINITY }, 'perSecond'],
     [{ perSecond: '50' }, 'perSecond'],
+    [{ perSecond: 2.5 }, 'perSecond'],
     [{ concurrency: 0 }, 'concurrency'],
     [{ concurrency: 2.5 }, 'concurrency'],
     [{ gate: {} }, 'gate'],
