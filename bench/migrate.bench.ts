@@ -1,0 +1,297 @@
+// Clerk → WorkOS migration throughput: 300 users under a configured limit of 100 WorkOS writes per
+// second, through the real @workos-inc/node client against the official WorkOS emulator. Its fetch
+// enforces that limit the way WorkOS states its own (500 writes per 10 s): at most 1,000 POSTs in
+// any 10 s, 429 with Retry-After beyond (createFaultyFetch's sliding window). How evenly the writes
+// went out is reported as the most POSTs seen in any one second.
+// Each user costs the three writes a migration makes (create user, personal organization, owner
+// membership): 900 writes, which the limit allows in no less than 9 s.
+//  - orgkit: every write (each attempt) through one shared createWriteLimiter at 100 a second, 429s
+//    and 5xx retried by the guest flow's callWorkOS on the limiter's Retry-After gate;
+//  - seed: the seed's phase-4 script, one user at a time, awaiting each call, no limiter (the SDK's
+//    own retries, default 3, take any 429).
+// Both run twice: as the emulator answers (a few ms a request, in process), and with 40 ms added
+// to every request, an assumed round trip to the real API.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { WorkOS } from '@workos-inc/node';
+import { callWorkOS } from '../src/guests/ensure.js';
+import { RateLimitGate } from '../src/guests/retry.js';
+import {
+  personalExternalId,
+  personalOrganizationIdempotencyKey,
+} from '../src/guests/workos-steps.js';
+import { CLERK_CSV_COLUMNS, createWriteLimiter, type WriteLimiter } from '../src/migrate/index.js';
+import { startWorkOSEmulator } from '../src/testing/emulator.js';
+import { createFaultyFetch } from '../src/testing/fault-fetch.js';
+import { createWorkOSTestClient } from '../src/testing/workos-client.js';
+import { machineLine, reportTarget } from './support.js';
+
+console.log(machineLine());
+
+const USERS = 300;
+const WRITES_PER_SECOND = 100;
+const CONCURRENCY = 16;
+const ADDED_LATENCY_MS = 40;
+const KEYS = 4;
+
+interface BenchUser {
+  clerkUserId: string;
+  email: string;
+  firstName: string;
+  lastName: string;
+}
+
+/** What a migration under test gets: the client, the users (and the same users as a Clerk export). */
+interface MigrationTarget {
+  workos: WorkOS;
+  users: BenchUser[];
+  /** The users as Clerk's dashboard CSV export, for a migration that reads its input file. */
+  exportPath: string;
+  /** An empty run directory. */
+  outDir: string;
+  limiter: WriteLimiter & { gate: RateLimitGate };
+}
+type Migrate = (target: MigrationTarget) => Promise<void>;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const RETRY = { maxAttempts: 5, baseDelayMs: 200, maxDelayMs: 5_000, maxRetryAfterMs: 60_000 };
+
+/**
+ * The writes the migration makes for each user, every attempt through the shared limiter and
+ * retried by the guest flow's callWorkOS (a 429 closes the limiter's gate for everyone). Users run
+ * side by side; the limiter alone decides when each write starts.
+ */
+const throttledWrites: Migrate = async ({ workos, users, limiter }) => {
+  const ctx = { policy: RETRY, gate: limiter.gate, sleep, beforeWait: async () => {} };
+  const write = <T>(operation: string, fn: () => Promise<T>) =>
+    callWorkOS(ctx, operation, () => limiter.run(fn));
+  await Promise.all(
+    users.map(async (u) => {
+      const user = await write('migrate: user', () =>
+        workos.userManagement.createUser({
+          email: u.email,
+          firstName: u.firstName,
+          lastName: u.lastName,
+          emailVerified: true,
+          externalId: u.clerkUserId,
+        }),
+      );
+      const org = await write('migrate: organization', () =>
+        workos.organizations.createOrganization(
+          {
+            name: `${u.firstName} ${u.lastName} (personal)`,
+            externalId: personalExternalId(user.id),
+          },
+          { idempotencyKey: personalOrganizationIdempotencyKey(user.id) },
+        ),
+      );
+      await write('migrate: membership', () =>
+        workos.userManagement.createOrganizationMembership({
+          userId: user.id,
+          organizationId: org.id,
+          roleSlug: 'owner',
+        }),
+      );
+    }),
+  );
+};
+
+/**
+ * orgkit's side of the comparison. The engine (`runClerkMigration` in src/migrate/run/) replaces
+ * it by changing this one line (and importing it from ../src/migrate/index.js) to
+ * `(t) => runClerkMigration({ input: t.exportPath, outDir: t.outDir, workos: t.workos, limiter: t.limiter }).then(() => undefined)`:
+ * it reads the same users from the export file and sends its writes through the same limiter.
+ */
+const migrateWithOrgkit: Migrate = throttledWrites;
+
+/** The seed's phase-4 script: one user at a time, each call awaited, no limiter. */
+const seedSequential: Migrate = async ({ workos, users }) => {
+  for (const u of users) {
+    const user = await workos.userManagement.createUser({
+      email: u.email,
+      firstName: u.firstName,
+      lastName: u.lastName,
+      emailVerified: true,
+    });
+    const org = await workos.organizations.createOrganization({
+      name: `${u.firstName} ${u.lastName}'s Account`,
+    });
+    await workos.userManagement.createOrganizationMembership({
+      userId: user.id,
+      organizationId: org.id,
+      roleSlug: 'owner',
+    });
+  }
+};
+
+const usersOf = (run: string): BenchUser[] =>
+  Array.from({ length: USERS }, (_, i) => ({
+    clerkUserId: `user_${run}${String(i).padStart(6, '0')}`,
+    email: `user-${i}@${run}.example.com`,
+    firstName: 'User',
+    lastName: String(i),
+  }));
+
+function clerkCsv(users: BenchUser[]): string {
+  const cells = (u: BenchUser): Record<string, string> => ({
+    id: u.clerkUserId,
+    first_name: u.firstName,
+    last_name: u.lastName,
+    primary_email_address: u.email,
+    verified_email_addresses: u.email,
+  });
+  const rows = users.map((u) => CLERK_CSV_COLUMNS.map((c) => cells(u)[c] ?? '').join(','));
+  return `${[CLERK_CSV_COLUMNS.join(','), ...rows].join('\n')}\n`;
+}
+
+/** Sends each request with the next key of a pool, so the emulator's own per-key limit never fires. */
+function keyPool(keys: string[], latencyMs: number): typeof fetch {
+  let next = 0;
+  return (async (input: string | URL | Request, init?: RequestInit) => {
+    if (latencyMs > 0) await sleep(latencyMs);
+    const headers = new Headers(init?.headers);
+    headers.set('Authorization', `Bearer ${keys[next++ % keys.length]}`);
+    return fetch(input, { ...init, headers });
+  }) as typeof fetch;
+}
+
+/** Notes when each POST left the client and what it got back. */
+function recorder(next: typeof fetch) {
+  const posts: { sentAt: number; status: number }[] = [];
+  const fetchFn = (async (input: string | URL | Request, init?: RequestInit) => {
+    if ((init?.method ?? 'GET').toUpperCase() !== 'POST') return next(input, init);
+    const entry = { sentAt: performance.now(), status: 0 };
+    posts.push(entry);
+    const response = await next(input, init);
+    entry.status = response.status;
+    return response;
+  }) as typeof fetch;
+  return { fetchFn, posts };
+}
+
+function mostInAnySecond(times: number[]): number {
+  let most = 0;
+  for (let i = 0, j = 0; i < times.length; i++) {
+    while (times[i]! - times[j]! >= 1000) j++;
+    most = Math.max(most, i - j + 1);
+  }
+  return most;
+}
+
+async function all<T>(page: Promise<{ autoPagination(): Promise<T[]> }>): Promise<T[]> {
+  return (await page).autoPagination();
+}
+
+interface RunResult {
+  name: string;
+  wallMs: number;
+  writes: number;
+  answered429: number;
+  mostPostsInASecond: number;
+  complete: boolean;
+  state: string;
+}
+
+async function migrationRun(
+  name: string,
+  migrate: Migrate,
+  options: { latencyMs: number; sdkRetries: boolean },
+): Promise<RunResult> {
+  const keys = Array.from({ length: KEYS + 1 }, (_, i) => `sk_test_migrate_${i}`);
+  const emulator = await startWorkOSEmulator({
+    seed: { apiKeys: Object.fromEntries(keys.map((k) => [k, { environment: 'test' }])) },
+  });
+  const dir = await mkdtemp(join(tmpdir(), 'orgkit-migrate-bench-'));
+  try {
+    const serverLimit = createFaultyFetch({
+      fetch: keyPool(keys.slice(1), options.latencyMs),
+      rateLimit: { limit: WRITES_PER_SECOND * 10, windowMs: 10_000, method: 'POST' },
+    });
+    const wire = recorder(serverLimit);
+    const workos = await createWorkOSTestClient({
+      url: emulator.url,
+      apiKey: keys[1]!,
+      fetchFn: wire.fetchFn,
+      ...(options.sdkRetries ? {} : { maxRetries: 0 }),
+    });
+    const users = usersOf(name.replace(/\W+/g, '').toLowerCase().slice(0, 12));
+    const exportPath = join(dir, 'clerk-export.csv');
+    await writeFile(exportPath, clerkCsv(users));
+    const gate = new RateLimitGate();
+    const limiter = Object.assign(
+      createWriteLimiter({ perSecond: WRITES_PER_SECOND, concurrency: CONCURRENCY, gate }),
+      { gate },
+    );
+
+    const started = performance.now();
+    await migrate({ workos, users, exportPath, outDir: join(dir, 'run'), limiter });
+    const wallMs = performance.now() - started;
+
+    const inspector = emulator.createClient({ apiKey: keys[0]!, maxRetries: 0 });
+    const emails = new Set(users.map((u) => u.email));
+    const [wUsers, orgs, memberships] = await Promise.all([
+      all(inspector.userManagement.listUsers()),
+      all(inspector.organizations.listOrganizations()),
+      all(inspector.userManagement.listOrganizationMemberships({} as never)),
+    ]);
+    const migrated = wUsers.filter((u) => emails.has(u.email));
+    const ids = new Set(migrated.map((u) => u.id));
+    const owners = memberships.filter((m) => ids.has(m.userId) && m.role.slug === 'owner');
+    const ownerOf = new Set(owners.map((m) => m.userId));
+    const complete = migrated.length === USERS && ownerOf.size === USERS && owners.length === USERS;
+    const ok = wire.posts.filter((p) => p.status < 300).map((p) => p.sentAt);
+    return {
+      name,
+      wallMs,
+      writes: ok.length,
+      answered429: wire.posts.filter((p) => p.status === 429).length,
+      mostPostsInASecond: mostInAnySecond(wire.posts.map((p) => p.sentAt)),
+      complete,
+      state: `users ${migrated.length}, organizations ${orgs.length}, owner memberships ${owners.length}`,
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+    await emulator.close();
+  }
+}
+
+const runs: RunResult[] = [];
+for (const latencyMs of [0, ADDED_LATENCY_MS]) {
+  const tag = latencyMs ? `, +${latencyMs} ms a request` : ', emulator as is';
+  runs.push(
+    await migrationRun(`orgkit limiter${tag}`, migrateWithOrgkit, { latencyMs, sdkRetries: false }),
+  );
+  runs.push(
+    await migrationRun(`seed sequential${tag}`, seedSequential, { latencyMs, sdkRetries: true }),
+  );
+}
+
+const allowedMs = (writes: number) => (writes / WRITES_PER_SECOND) * 1000;
+console.log(
+  `\n${USERS} users, 3 writes each, limit ${WRITES_PER_SECOND} writes/s (the emulator's fetch refuses more than ${WRITES_PER_SECOND * 10} POSTs in any 10 s); orgkit concurrency ${CONCURRENCY}`,
+);
+for (const r of runs) {
+  console.log(
+    [
+      `${r.name.padEnd(40)} ${(r.wallMs / 1000).toFixed(2).padStart(6)} s  ${(USERS / (r.wallMs / 1000)).toFixed(1).padStart(6)} users/s`,
+      `  writes ${r.writes} (the limit allows them in ${(allowedMs(r.writes) / 1000).toFixed(2)} s: ${(r.wallMs / allowedMs(r.writes)).toFixed(2)}×); 429 answered ${r.answered429}; most POSTs in any second ${r.mostPostsInASecond}`,
+      `  WorkOS: ${r.state}; ${r.complete ? 'every user with one owner membership' : 'INCOMPLETE'}`,
+    ].join('\n'),
+  );
+}
+
+for (const r of runs.filter((run) => run.name.startsWith('orgkit'))) {
+  const ratio = r.wallMs / allowedMs(r.writes);
+  reportTarget(`${r.name}: wall time / time the limit allows`, ratio, '≤ 1.2×', ratio <= 1.2);
+  reportTarget(
+    `${r.name}: all ${USERS} users migrated, no 429`,
+    r.answered429,
+    '= 0 429s, complete',
+    r.complete && r.answered429 === 0,
+  );
+  const seed = runs.find((s) => s.name === r.name.replace('orgkit limiter', 'seed sequential'))!;
+  console.log(
+    `${r.name}: wall time ${(r.wallMs / seed.wallMs).toFixed(2)}× the seed's sequential flow`,
+  );
+}
