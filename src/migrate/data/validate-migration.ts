@@ -120,15 +120,18 @@ async function tableFindings(
   const entries = JSON.stringify(
     map.map((e) => ({ c: e.clerkUserId, w: e.workosUserId, o: e.organizationId })),
   );
-  let pending = 0;
-  for (const step of stepsFor(t)) {
-    pending += await countRows(
-      db,
-      sql`SELECT count(*)::int AS n FROM ${t.ref} t
-        JOIN jsonb_to_recordset(${entries}::jsonb) AS m(c text, w text, o text) ON ${step.match(t)}
-        WHERE ${step.needsChange(t)}`,
-    );
-  }
+  // A row matched by several steps counts once.
+  const pendingByAnyStep = sql.join(
+    stepsFor(t).map(
+      (step) => sql`EXISTS (SELECT 1 FROM m WHERE ${step.match(t)} AND ${step.needsChange(t)})`,
+    ),
+    sql` OR `,
+  );
+  const pending = await countRows(
+    db,
+    sql`WITH m AS (SELECT * FROM jsonb_to_recordset(${entries}::jsonb) AS m(c text, w text, o text))
+      SELECT count(*)::int AS n FROM ${t.ref} t WHERE ${pendingByAnyStep}`,
+  );
   const unmapped = await findUnmapped(db, t, map);
   const withoutOrganization = await countRows(
     db,
