@@ -1,6 +1,8 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { isOrgkitError } from '../../../src/errors/index.js';
 import { type MigrationRecordOutcome, runClerkMigration } from '../../../src/migrate/index.js';
 import {
   FAST_RETRY,
@@ -19,8 +21,11 @@ async function prepare(count: number) {
   const dir = await newDir();
   const generated = generateExport(count);
   const input = await writeExport(dir, generated.csv);
-  return { ...generated, input, outDir: join(dir, 'run') };
+  return { ...generated, dir, input, outDir: join(dir, 'run') };
 }
+
+const rejection = (error: unknown) =>
+  isOrgkitError(error) ? { code: error.code, reason: error.reason } : error;
 
 describe('runClerkMigration', () => {
   it('migrates every valid user once, with the right fields, a personal organization and an owner membership', async () => {
@@ -41,6 +46,13 @@ describe('runClerkMigration', () => {
     expect(summary.problems.map((p) => p.status === 'skipped' && p.code).sort()).toEqual(
       ['duplicate_email', 'duplicate_id', 'invalid_email', 'missing_email'].sort(),
     );
+    // Digests WorkOS cannot take are reported per user, never sent.
+    const notImported = summary.warnings.filter((w) =>
+      w.warnings.some((x) => x.code.startsWith('password_not_imported')),
+    );
+    expect(notImported.map((w) => w.clerkUserId)).toEqual(
+      expected.filter((e) => e.passwordNotImported).map((e) => e.clerkUserId),
+    );
 
     const users = await (await env.workos.userManagement.listUsers()).autoPagination();
     expect(users).toHaveLength(240);
@@ -51,6 +63,16 @@ describe('runClerkMigration', () => {
         .filter((r) => r.path === '/user_management/users')
         .map((r) => [r.body!.external_id as string, r.body!]),
     );
+    const factorBodies = client.writes().filter((r) => r.path.endsWith('/auth_factors'));
+    expect(factorBodies).toHaveLength(expected.filter((e) => e.totp).length);
+    for (const body of factorBodies) {
+      expect(body.body).toMatchObject({ type: 'totp', totp_secret: 'JBSWY3DPEHPK3PXPJBSWY3DP' });
+    }
+    const map = JSON.parse(await readFile(summary.userMapPath!, 'utf8')) as Record<
+      string,
+      string
+    >[];
+    expect(map).toHaveLength(240);
     for (const want of expected) {
       const user = byExternalId.get(want.clerkUserId)!;
       expect(user.email).toBe(want.email);
@@ -69,10 +91,238 @@ describe('runClerkMigration', () => {
       ]);
       const factors = await env.workos.multiFactorAuth.listUserAuthFactors({ userId: user.id });
       expect(factors.data.map((f) => f.type)).toEqual(want.totp ? ['totp'] : []);
+      expect(map.find((m) => m.clerkUserId === want.clerkUserId)).toEqual({
+        clerkUserId: want.clerkUserId,
+        workosUserId: user.id,
+        organizationId: org.id,
+        email: want.email,
+      });
     }
     const organizations = await (
       await env.workos.organizations.listOrganizations()
     ).autoPagination();
     expect(organizations).toHaveLength(240);
+
+    // Run files: owner-only; the log carries ids, never an email, name, digest or TOTP secret.
+    for (const name of await readdir(outDir)) {
+      expect({ name, mode: (await stat(join(outDir, name))).mode & 0o777 }).toEqual({
+        name,
+        mode: 0o600,
+      });
+    }
+    const log = await readFile(join(outDir, 'migration-log.jsonl'), 'utf8');
+    expect(log).not.toMatch(/@|JBSWY3DP|\$2b\$|digest-|First|Last/);
   }, 60_000);
+
+  it('a second run matches or skips every record and writes nothing', async () => {
+    const { input, outDir, badRows } = await prepare(60);
+    const first = recordingClient(env.emulator);
+    await runClerkMigration({ input, outDir, workos: first.workos, retry: FAST_RETRY });
+    const before = await workosSnapshot(env.workos);
+
+    const again = recordingClient(env.emulator);
+    const summary = await runClerkMigration({ input, outDir, workos: again.workos });
+    expect(summary.counts).toEqual({ created: 0, matched: 0, skipped: 60 + badRows, failed: 0 });
+    expect(summary.problems.filter((p) => p.code === 'already_migrated')).toHaveLength(60);
+    expect(again.writes()).toEqual([]);
+
+    // A new run directory finds every user, organization, membership and factor and matches them.
+    const fresh = recordingClient(env.emulator);
+    const matched = await runClerkMigration({
+      input,
+      outDir: join(outDir, '..', 'other-run'),
+      workos: fresh.workos,
+    });
+    expect(matched.counts).toEqual({ created: 0, matched: 60, skipped: badRows, failed: 0 });
+    expect(fresh.writes()).toEqual([]);
+    expect(await workosSnapshot(env.workos)).toEqual(before);
+  }, 60_000);
+
+  it('matches users that already exist by email or external id, and never duplicates them', async () => {
+    const { input, outDir, expected } = await prepare(30);
+    const byEmail = await env.workos.userManagement.createUser({ email: expected[4]!.email });
+    const byExternalId = await env.workos.userManagement.createUser({
+      email: 'renamed@example.com',
+      externalId: expected[5]!.clerkUserId,
+    });
+    const client = recordingClient(env.emulator);
+    const summary = await runClerkMigration({ input, outDir, workos: client.workos });
+    expect(summary.counts).toMatchObject({ created: 28, matched: 2, failed: 0 });
+    const users = await (await env.workos.userManagement.listUsers()).autoPagination();
+    expect(users).toHaveLength(30);
+    // Matched users are left as they are (no external id or verification imposed on them).
+    expect(users.find((u) => u.id === byEmail.id)).toMatchObject({
+      externalId: null,
+      emailVerified: false,
+    });
+    for (const user of [byEmail, byExternalId]) {
+      const org = await env.workos.organizations.getOrganizationByExternalId(`personal:${user.id}`);
+      const memberships = await env.workos.userManagement.listOrganizationMemberships({
+        userId: user.id,
+      });
+      expect(memberships.data.map((m) => m.organizationId)).toEqual([org.id]);
+    }
+  });
+
+  it('completes with no duplicate when WorkOS answers 429 and 5xx and loses answers', async () => {
+    const { input, outDir, dir } = await prepare(80);
+    await runClerkMigration({
+      input,
+      outDir: join(dir, 'clean'),
+      workos: recordingClient(env.emulator).workos,
+    });
+    const clean = await workosSnapshot(env.workos);
+    env.emulator.reset();
+
+    const client = recordingClient(env.emulator, {
+      seed: 7,
+      faults: [
+        { fault: 'rate_limit', rate: 0.05, retryAfterSeconds: 0 },
+        { fault: 'server_error', rate: 0.05 },
+        // Applied by WorkOS, answer lost: the create must be looked up, not repeated.
+        { fault: 'timeout', method: 'POST', rate: 0.08, timeoutMs: 20, deliver: true },
+        { fault: 'connection_reset', method: 'POST', rate: 0.05, deliver: true },
+        { fault: 'service_unavailable', method: 'POST', rate: 0.05, deliver: true },
+      ],
+    });
+    const summary = await runClerkMigration({
+      input,
+      outDir,
+      workos: client.workos,
+      retry: { ...FAST_RETRY, maxAttempts: 12 },
+    });
+    const injected = client.faulty.faults;
+    expect(injected.rate_limit).toBeGreaterThan(0);
+    expect(injected.timeout + injected.connection_reset).toBeGreaterThan(0);
+    expect(summary.counts).toMatchObject({ created: 80, failed: 0 });
+    expect(await workosSnapshot(env.workos)).toEqual(clean);
+  }, 60_000);
+
+  it('organizations and roles from the mapping files, each organization created once', async () => {
+    const { input, outDir, expected } = await prepare(12);
+    const organizationMapping = expected.slice(0, 8).map((e, i) => ({
+      recordNumber: i + 1,
+      clerkUserId: e.clerkUserId,
+      orgExternalId: i % 2 === 0 ? 'acme' : 'globex',
+      orgName: i % 2 === 0 ? 'Acme' : 'Globex',
+    }));
+    const roleMapping = [
+      { recordNumber: 1, clerkUserId: expected[0]!.clerkUserId, roleSlug: 'admin' },
+    ];
+    const client = recordingClient(env.emulator);
+    const summary = await runClerkMigration({
+      input,
+      outDir,
+      workos: client.workos,
+      organizationMapping,
+      roleMapping,
+      concurrency: 8,
+    });
+    expect(summary.counts).toMatchObject({ created: 12, failed: 0 });
+    const organizations = await (
+      await env.workos.organizations.listOrganizations()
+    ).autoPagination();
+    expect(
+      organizations
+        .filter((o) => !o.externalId?.startsWith('personal:'))
+        .map((o) => o.externalId)
+        .sort(),
+    ).toEqual(['acme', 'globex']);
+    expect(organizations).toHaveLength(2 + 4);
+    const acme = organizations.find((o) => o.externalId === 'acme')!;
+    const members = await env.workos.userManagement.listOrganizationMemberships({
+      organizationId: acme.id,
+    });
+    const userOf = async (clerkUserId: string) =>
+      (await env.workos.userManagement.getUserByExternalId(clerkUserId)).id;
+    const roleOf = new Map(members.data.map((m) => [m.userId, m.role?.slug]));
+    expect(roleOf.size).toBe(4);
+    expect(roleOf.get(await userOf(expected[0]!.clerkUserId))).toBe('admin');
+    expect(roleOf.get(await userOf(expected[2]!.clerkUserId))).toBe('member');
+  });
+
+  it('dry run reads WorkOS only, writes no file, and predicts the run', async () => {
+    const { input, outDir, expected, badRows } = await prepare(20);
+    await env.workos.userManagement.createUser({ email: expected[0]!.email });
+    const client = recordingClient(env.emulator);
+    const planned = await runClerkMigration({ input, outDir, workos: client.workos, dryRun: true });
+    expect(client.writes()).toEqual([]);
+    await expect(stat(outDir)).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(planned).toMatchObject({
+      dryRun: true,
+      counts: { created: 19, matched: 1, skipped: badRows, failed: 0 },
+    });
+    const run = recordingClient(env.emulator);
+    const done = await runClerkMigration({ input, outDir, workos: run.workos });
+    expect(done.counts).toEqual(planned.counts);
+    expect(done.writes).toBe(planned.writes);
+    expect(run.writes()).toHaveLength(planned.writes);
+  });
+
+  it('refuses a second run on a locked directory, and takes over a stale lock', async () => {
+    const { input, outDir } = await prepare(5);
+    await runClerkMigration({ input, outDir, workos: recordingClient(env.emulator).workos });
+    const lock = join(outDir, 'migration.lock');
+    await writeFile(lock, JSON.stringify({ pid: process.pid, host: hostname(), token: 'held' }));
+    const error = await runClerkMigration({
+      input,
+      outDir,
+      workos: recordingClient(env.emulator).workos,
+    }).catch((e: unknown) => e);
+    expect(rejection(error)).toEqual({ code: 'conflict', reason: 'run_locked' });
+
+    // A lock left by a process that is gone is taken over.
+    await writeFile(lock, JSON.stringify({ pid: 2 ** 30, host: hostname(), token: 'dead' }));
+    const summary = await runClerkMigration({
+      input,
+      outDir,
+      workos: recordingClient(env.emulator).workos,
+    });
+    expect(summary.counts.skipped).toBeGreaterThan(0);
+    await expect(stat(lock)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('refuses to resume against another input or another WorkOS environment', async () => {
+    const { input, outDir, dir } = await prepare(5);
+    await runClerkMigration({ input, outDir, workos: recordingClient(env.emulator).workos });
+    const log = await readFile(join(outDir, 'migration-log.jsonl'), 'utf8');
+
+    const other = await writeExport(dir, generateExport(6).csv, 'other.csv');
+    const byInput = await runClerkMigration({
+      input: other,
+      outDir,
+      workos: recordingClient(env.emulator).workos,
+    }).catch((e: unknown) => e);
+    expect(rejection(byInput)).toEqual({ code: 'conflict', reason: 'run_mismatch' });
+
+    const elsewhere = env.emulator.createClient({ clientId: 'client_other', maxRetries: 0 });
+    const byEnvironment = await runClerkMigration({ input, outDir, workos: elsewhere }).catch(
+      (e: unknown) => e,
+    );
+    expect(rejection(byEnvironment)).toEqual({ code: 'conflict', reason: 'run_mismatch' });
+    const byMapping = await runClerkMigration({
+      input,
+      outDir,
+      workos: recordingClient(env.emulator).workos,
+      roleMapping: [{ recordNumber: 1, clerkUserId: 'user_gen00000', roleSlug: 'admin' }],
+    }).catch((e: unknown) => e);
+    expect(rejection(byMapping)).toEqual({ code: 'conflict', reason: 'run_mismatch' });
+    expect(await readFile(join(outDir, 'migration-log.jsonl'), 'utf8')).toBe(log);
+  });
+
+  it('rejects bad options with invalid_input before touching anything', async () => {
+    const { input, outDir } = await prepare(4);
+    const workos = recordingClient(env.emulator).workos;
+    for (const bad of [
+      { input, outDir, workos, concurrency: 0 },
+      { input, outDir, workos, ownerRole: 'has space' },
+      { input: '', outDir, workos },
+      { input, outDir, workos: {} },
+      { input, outDir, workos, surprise: true },
+    ]) {
+      const error = await runClerkMigration(bad as never).catch((e: unknown) => e);
+      expect(rejection(error)).toMatchObject({ code: 'invalid_input' });
+    }
+    await expect(stat(outDir)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
 });

@@ -23,6 +23,8 @@ export interface ExpectedUser {
   readonly lastName?: string;
   /** The bcrypt digest that must be sent, or undefined when none may be. */
   readonly passwordHash?: string;
+  /** A digest WorkOS cannot take was exported: reported, never sent. */
+  readonly passwordNotImported: boolean;
   readonly totp: boolean;
 }
 
@@ -32,6 +34,7 @@ export interface ExpectedUser {
  * rows (no email, a malformed one, a duplicate id, a duplicate email).
  */
 export function generateExport(count: number, idPrefix = 'user_gen') {
+  if (count < 4) throw new Error('generateExport: the bad rows copy the first four users');
   const users: UserModel[] = [];
   const expected: ExpectedUser[] = [];
   for (let i = 0; i < count; i++) {
@@ -63,6 +66,7 @@ export function generateExport(count: number, idPrefix = 'user_gen') {
       ...(firstName ? { firstName } : {}),
       ...(lastName ? { lastName } : {}),
       ...(hasher === 'bcrypt' ? { passwordHash: digest } : {}),
+      passwordNotImported: hasher !== undefined && hasher !== 'bcrypt',
       totp,
     });
   }
