@@ -60,6 +60,7 @@ export const undoOptionsSchema = z.strictObject({
   concurrency: z.number().int().min(1).max(256).default(8),
   limiter: limiterSchema.optional(),
   retry: retrySchema,
+  onObject: fn<(o: unknown) => void>('a function').optional(),
 });
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

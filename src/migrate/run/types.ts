@@ -128,6 +128,12 @@ export interface UndoClerkMigrationOptions {
   readonly concurrency?: number;
   readonly limiter?: RunClerkMigrationOptions['limiter'];
   readonly retry?: Partial<RetryPolicy>;
+  /** Called per object taken back; `deleted` is false when it was already gone. */
+  readonly onObject?: (object: {
+    readonly kind: 'user' | 'organization' | 'membership' | 'factor';
+    readonly clerkUserId?: string;
+    readonly deleted: boolean;
+  }) => void;
 }
 
 /** What {@link undoClerkMigration} returns: objects deleted by kind, and what could not be. */

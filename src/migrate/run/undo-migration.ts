@@ -173,7 +173,13 @@ export async function undoClerkMigration(options: UndoClerkMigrationOptions): Pr
       for (const kind of UNDO_ORDER) {
         await forEachConcurrently(toUndo(state, kind), o.concurrency, async (object) => {
           try {
-            if (await undoObject(deps, object)) deleted[kind]++;
+            const wasThere = await undoObject(deps, object);
+            if (wasThere) deleted[kind]++;
+            o.onObject?.({
+              kind,
+              ...(object.ref.clerkUserId ? { clerkUserId: object.ref.clerkUserId } : {}),
+              deleted: wasThere,
+            });
           } catch (error) {
             if (!isOrgkitError(error) || error.code === 'invalid_config') throw error;
             const workosRequestId = requestIdOf(error);

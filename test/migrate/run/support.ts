@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { startWorkOSEmulator, type WorkOSEmulator } from '../../../src/testing/emulator.js';
 import { createFaultyFetch, type FaultyFetchOptions } from '../../../src/testing/fault-fetch.js';
 import { clerkCsv, type UserModel } from '../input/support.js';
+import { emulatorKeySeed, keyRotatingFetch } from './emulator-keys.js';
 
 /** A bcrypt digest in modular crypt form (not a real password's; WorkOS only stores it). */
 const bcrypt = (i: number) =>
@@ -102,20 +103,6 @@ export async function writeExport(dir: string, csv: string, name = 'clerk-users.
   return path;
 }
 
-// The emulator allows each API key 1,000 requests a minute, counted across resets; a run of a few
-// hundred users sends more, so every request takes the next key of a seeded pool.
-const KEYS = Array.from({ length: 400 }, (_, i) => `sk_test_migrate_${i}`);
-let nextKey = 0;
-
-/** A fetch that sends each request with the next key of the pool. */
-export function keyRotatingFetch(next: typeof fetch = globalThis.fetch): typeof fetch {
-  return ((input: string | URL | Request, init?: RequestInit) => {
-    const headers = new Headers(init?.headers);
-    headers.set('Authorization', `Bearer ${KEYS[nextKey++ % KEYS.length]}`);
-    return next(input, { ...init, headers });
-  }) as typeof fetch;
-}
-
 /** One emulator per file, reset before each test; `workos` is an unfaulted client to inspect it. */
 export function setupMigrationEmulator(): {
   readonly emulator: WorkOSEmulator;
@@ -124,7 +111,7 @@ export function setupMigrationEmulator(): {
   const env = {} as { emulator: WorkOSEmulator; workos: WorkOS };
   beforeAll(async () => {
     env.emulator = await startWorkOSEmulator({
-      seed: { apiKeys: Object.fromEntries(KEYS.map((k) => [k, { environment: 'test' }])) },
+      seed: emulatorKeySeed(),
     });
     env.workos = env.emulator.createClient({ maxRetries: 0, fetchFn: keyRotatingFetch() });
   });
