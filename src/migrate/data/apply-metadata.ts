@@ -1,91 +1,36 @@
-import { eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { createAudit, createRedactor, openAuditEvents } from '../../audit/index.js';
-import { type JsonValue, stableStringify } from '../../audit/json-value.js';
 import type { AuditRecorder } from '../../audit/recorder.js';
 import { RequestScopeStore } from '../../context/index.js';
 import type { OrgkitDatabase } from '../../db/database.js';
-import { createOrgkitTables, type OrgkitTables } from '../../db/tables.js';
+import { createOrgkitTables } from '../../db/tables.js';
 import { isOrgkitError, OrgkitError, parseInput } from '../../errors/index.js';
 import { createExpertSetup, DEFAULT_EXPERT_SETUP_STEPS } from '../../expert-setup/index.js';
-import { insertSetupIfMissing } from '../../expert-setup/setup-queries.js';
-import { lockStored } from '../../preferences/audited-write.js';
 import {
   compilePreferencesSchema,
   type PreferencesSchema,
 } from '../../preferences/compile-schema.js';
 import { createPreferences, defaultPreferencesSchema } from '../../preferences/index.js';
-import { type AccessControl, defaultAccessControl } from '../../roles/index.js';
-import { applyChange } from '../../sync/apply-change.js';
+import { defaultAccessControl } from '../../roles/index.js';
 import { type MirrorChange, upsertChangeOf } from '../../sync/mirror-event.js';
 import type { ClerkUserRecord } from '../input/types.js';
 import { readExpertSetup, readSecurityPreferences } from './metadata-fields.js';
+import type {
+  ClerkMetadataImporter,
+  ClerkMetadataImporterOptions,
+  ClerkMetadataOutcome,
+} from './metadata-types.js';
 import type { ClerkMetadataWarning } from './metadata-warnings.js';
+import { mapClerkRole, parseRoleMapping, SEED_CLERK_ROLE_MAPPING } from './role-mapping.js';
 import {
-  type ClerkRoleMapping,
-  mapClerkRole,
-  parseRoleMapping,
-  SEED_CLERK_ROLE_MAPPING,
-} from './role-mapping.js';
+  ensureUserRow,
+  writeExpertSetup,
+  writePreferences,
+  writeRole,
+} from './write-user-metadata.js';
 
 /** The audit actor of every change the migration makes. */
 export const CLERK_MIGRATION_ACTOR = 'clerk-migration';
-
-/** Options of {@link createClerkMetadataImporter}; the keys mirror `createOrgkit`'s. */
-export interface ClerkMetadataImporterOptions {
-  /** The app's database, with orgkit's tables migrated. */
-  database: OrgkitDatabase;
-  /** Renamed tables from `createOrgkitTables`. @default the default names */
-  tables?: OrgkitTables;
-  /** The app's roles; every app role of `roleMapping` must be one. @default defaultAccessControl */
-  accessControl?: AccessControl;
-  /** How `public_metadata.role` becomes `users.role`. @default SEED_CLERK_ROLE_MAPPING */
-  roleMapping?: ClerkRoleMapping;
-  /** The app's preferences schema, as given to `createOrgkit`. @default the seed's */
-  preferences?: { schema?: PreferencesSchema };
-  /** The app's onboarding steps, as given to `createOrgkit`. @default the seed's six */
-  expertSetup?: { steps?: readonly string[] };
-}
-
-/** One user the migration created (or matched) in WorkOS, with the Clerk record it came from. */
-export interface MigratedClerkUser {
-  record: ClerkUserRecord;
-  workosUserId: string;
-  /** The user's organization in WorkOS (the personal one, or the mapping file's). */
-  organizationId: string;
-  /**
-   * The WorkOS user as the SDK returned it, mirrored into `users` as webhooks would. Without it
-   * the row is made from the record, dated so that any WorkOS event about the user replaces it.
-   */
-  workosUser?: unknown;
-}
-
-/** What {@link ClerkMetadataImporter.apply} wrote for one user. */
-export interface ClerkMetadataOutcome {
-  clerkUserId: string;
-  workosUserId: string;
-  /** False for a record from an export that carries no metadata (the dashboard CSV): only the user row is ensured. */
-  metadataInExport: boolean;
-  /** The app role the metadata maps to; `undefined` when it could not be read (`users.role` is kept). */
-  role: string | undefined;
-  /** Steps this call marked complete (already complete ones are not counted). */
-  stepsCompleted: string[];
-  /** Preference keys this call stored or changed. */
-  preferencesWritten: string[];
-  /** True when this call changed anything; a second call with the same input returns false. */
-  changed: boolean;
-  warnings: ClerkMetadataWarning[];
-}
-
-/** Writes Clerk metadata into orgkit's tables (seed 3.6). */
-export interface ClerkMetadataImporter {
-  /**
-   * Writes one user's role, expert setup and preferences in one transaction (all or nothing).
-   * Idempotent: applying the same user again changes nothing. Metadata that cannot be read is a
-   * warning in the outcome, never an error; a malformed `user` is `invalid_input`.
-   */
-  apply(user: MigratedClerkUser): Promise<ClerkMetadataOutcome>;
-}
 
 const WHAT = 'createClerkMetadataImporter';
 const id = z.string().trim().min(1).max(256);
@@ -234,7 +179,7 @@ export function createClerkMetadataImporter(
         );
 
       return database
-        .transaction(async (tx) => {
+        .transaction(async (tx): Promise<ClerkMetadataOutcome> => {
           const outcome: ClerkMetadataOutcome = {
             clerkUserId: record.clerkUserId,
             workosUserId,
@@ -245,16 +190,8 @@ export function createClerkMetadataImporter(
             changed: false,
             warnings,
           };
-          const mirrored = await applyChange(tx, tables, change);
-          outcome.changed ||= mirrored.applied;
-          const u = tables.users;
-          const [row] = await tx
-            .select({ role: u.role })
-            .from(u)
-            .where(eq(u.workosUserId, workosUserId))
-            .for('update');
-          if (!row) {
-            // The mirror refused the row: WorkOS deleted this user after the run created it.
+          const userRow = await ensureUserRow(tx, tables, change);
+          if (!userRow) {
             warnings.push({
               code: 'user_deleted_in_workos',
               field: 'workosUserId',
@@ -262,53 +199,27 @@ export function createClerkMetadataImporter(
             });
             return { ...outcome, role: undefined };
           }
+          outcome.changed = userRow.created;
           if (!metadataInExport) return outcome;
-
-          if (mapped.role !== undefined && row.role !== mapped.role) {
-            await tx
-              .update(u)
-              .set({ role: mapped.role, updatedAt: sql`now()` })
-              .where(eq(u.workosUserId, workosUserId));
+          const target = { userId: workosUserId, organizationId };
+          if (await writeRole(tx, tables, workosUserId, userRow.role, mapped.role)) {
             outcome.changed = true;
           }
-
           if (setup.present) {
-            const t = tables.expertSetup;
-            // Made here first so the record carries the user's organization, as a session would give it.
-            const created = await insertSetupIfMissing(tx, t, workosUserId, organizationId);
-            outcome.changed ||= created.length > 0;
-            const api = buildSetup(tx);
-            const status = (await api.checkExpertSetupStatus(workosUserId)).setupStatus;
-            for (const step of setup.completed) {
-              if (status[step]) continue;
-              await api.markStepComplete(step, workosUserId);
-              outcome.stepsCompleted.push(step);
-              outcome.changed = true;
-            }
-          }
-
-          const p = tables.userPreferences;
-          const [existed] = await tx
-            .select({ id: p.id })
-            .from(p)
-            .where(eq(p.workosUserId, workosUserId));
-          // Every migrated user gets a row (seed 3.6); an empty one reads as the defaults.
-          const stored = await lockStored(tx, p, workosUserId, organizationId);
-          outcome.changed ||= !existed;
-          const differing = Object.keys(prefs.patch).filter(
-            (key) =>
-              stableStringify(stored[key] as JsonValue | undefined) !==
-              stableStringify(prefs.patch[key] as JsonValue),
-          );
-          if (differing.length > 0) {
-            const api = createPreferences({ db: tx, tables, scope, schema, recordAudit });
-            await api.updateUserPreferences(
-              workosUserId,
-              Object.fromEntries(differing.map((key) => [key, prefs.patch[key]])),
+            const written = await writeExpertSetup(
+              tx,
+              tables,
+              buildSetup(tx),
+              target,
+              setup.completed,
             );
-            outcome.preferencesWritten = differing;
-            outcome.changed = true;
+            outcome.stepsCompleted = written.marked;
+            outcome.changed ||= written.created || written.marked.length > 0;
           }
+          const preferencesApi = createPreferences({ db: tx, tables, scope, schema, recordAudit });
+          const written = await writePreferences(tx, tables, preferencesApi, target, prefs.patch);
+          outcome.preferencesWritten = written.written;
+          outcome.changed ||= written.created || written.written.length > 0;
           return outcome;
         })
         .catch((error: unknown) => {

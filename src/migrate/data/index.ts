@@ -1,13 +1,13 @@
 export type { ClerkAppDataConfig, ClerkAppTable } from './app-data-config.js';
 export { parseClerkAppDataConfig } from './app-data-config.js';
+export { CLERK_MIGRATION_ACTOR, createClerkMetadataImporter } from './apply-metadata.js';
+export type { ClerkIdMapEntry } from './id-map.js';
 export type {
   ClerkMetadataImporter,
   ClerkMetadataImporterOptions,
   ClerkMetadataOutcome,
   MigratedClerkUser,
-} from './apply-metadata.js';
-export { CLERK_MIGRATION_ACTOR, createClerkMetadataImporter } from './apply-metadata.js';
-export type { ClerkIdMapEntry } from './id-map.js';
+} from './metadata-types.js';
 export type { ClerkMetadataWarning, ClerkMetadataWarningCode } from './metadata-warnings.js';
 export { CLERK_METADATA_WARNING_CODES } from './metadata-warnings.js';
 export type {
