@@ -29,8 +29,8 @@ export async function ensureRunDir(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
 }
 
-/** Flushes a directory entry (a new or renamed file) to disk. */
-async function syncDir(dir: string): Promise<void> {
+/** Flushes a directory entry (a new or renamed file) to disk. @internal */
+export async function syncDir(dir: string): Promise<void> {
   const handle = await open(dir, 'r');
   try {
     await handle.sync();

@@ -1,7 +1,8 @@
 import { type FileHandle, open } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { OrgkitError } from '../../errors/index.js';
 import { type LogLine, logLineSchema } from './log-lines.js';
-import { RUN_FILE_MODE } from './run-files.js';
+import { RUN_FILE_MODE, syncDir } from './run-files.js';
 
 /** The append side of the run log. @internal */
 export interface RunLogWriter {
@@ -65,6 +66,8 @@ export async function readRunLog(path: string, repair: boolean): Promise<LogLine
  */
 export async function openRunLog(path: string): Promise<RunLogWriter> {
   const handle = await open(path, 'a', RUN_FILE_MODE);
+  // A log created just now must survive a power cut too, not only its lines.
+  await syncDir(dirname(path));
   let queued: { text: string; settle: { resolve(): void; reject(e: unknown): void }[] } = {
     text: '',
     settle: [],

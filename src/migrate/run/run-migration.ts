@@ -1,4 +1,5 @@
 import { parseInput } from '../../errors/index.js';
+import { callWorkOS } from '../../guests/ensure.js';
 import { hashInputFile } from '../input/input-hash.js';
 import type { OrganizationMappingRow, RoleMappingRow } from '../input/mapping-files.js';
 import { readClerkExport } from '../input/read-export.js';
@@ -28,7 +29,7 @@ import {
 import { createSummary, rejected } from './summary.js';
 import type { MigrationSummary, RunClerkMigrationOptions } from './types.js';
 import { writeUserMap } from './user-map.js';
-import type { MigrationWorkOS } from './workos-api.js';
+import { environmentRoleSlugs, type MigrationWorkOS } from './workos-api.js';
 
 const WHAT = 'runClerkMigration';
 
@@ -123,6 +124,8 @@ async function dryRun(o: Parsed, mappings: MappingPlan, paths: RunPaths, inputHa
   const state = createLogState(manifest ? await readRunLog(paths.log, false) : []);
   const summary = createSummary(o.onRecord as RunClerkMigrationOptions['onRecord']);
   const plannedOrganizations = new Set<string>();
+  const roles = new Set<string>();
+  const call = callContextOf(o.retry, o.limiter);
   let writes = 0;
   const completed = await forEachConcurrently(
     readClerkExport({ path: o.input, ...(o.format ? { format: o.format } : {}) }),
@@ -131,7 +134,7 @@ async function dryRun(o: Parsed, mappings: MappingPlan, paths: RunPaths, inputHa
       if (!entry.ok) return summary.add(rejected(entry.rejection));
       const planned = await dryRunRecord(
         {
-          call: callContextOf(o.retry, o.limiter),
+          call,
           workos: o.workos as MigrationWorkOS,
           state,
           mappings,
@@ -141,11 +144,23 @@ async function dryRun(o: Parsed, mappings: MappingPlan, paths: RunPaths, inputHa
         entry.record,
       );
       writes += planned.writes;
+      const mapping = mappings.forUser(entry.record.clerkUserId);
+      if (mapping.organizations.length === 0) roles.add(o.ownerRole);
+      else if (mapping.roleSlugs.length === 0) roles.add(o.memberRole);
+      for (const slug of mapping.roleSlugs) roles.add(slug);
       summary.add(planned.outcome);
     },
     o.signal,
   );
-  return summary.finish({ dryRun: true, interrupted: !completed, writes });
+  const known = await callWorkOS(call, `${WHAT}: roles`, () =>
+    environmentRoleSlugs(o.workos as MigrationWorkOS),
+  ).catch(() => undefined);
+  return summary.finish({
+    dryRun: true,
+    interrupted: !completed,
+    writes,
+    ...(known ? { missingRoles: [...roles].filter((r) => !known.has(r)).sort() } : {}),
+  });
 }
 
 /**

@@ -12,6 +12,7 @@ export function createSummary(onRecord: ((o: MigrationRecordOutcome) => void) | 
       dryRun: boolean;
       interrupted: boolean;
       writes: number;
+      missingRoles?: readonly string[];
       userMapPath?: string;
     }): MigrationSummary {
       const sorted = [...outcomes].sort((a, b) => a.recordNumber - b.recordNumber);

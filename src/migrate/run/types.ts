@@ -113,6 +113,11 @@ export interface MigrationSummary {
   }[];
   /** WorkOS writes made, or in a dry run the writes the run would make. */
   readonly writes: number;
+  /**
+   * Dry run only: the role slugs the run would assign that the WorkOS environment does not
+   * define (`authorization.listEnvironmentRoles`); undefined when the client cannot list roles.
+   */
+  readonly missingRoles?: readonly string[];
   /** `DIR/migration-user-map.json`; undefined in a dry run. */
   readonly userMapPath?: string;
 }

@@ -94,3 +94,16 @@ export function requestIdOf(error: unknown): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * The environment's role slugs, or undefined when this SDK major or environment cannot list
+ * them (`authorization.listEnvironmentRoles` is SDK 10+). @internal
+ */
+export async function environmentRoleSlugs(
+  workos: MigrationWorkOS,
+): Promise<Set<string> | undefined> {
+  const authorization = (workos as { authorization?: { [method: string]: any } }).authorization;
+  if (typeof authorization?.listEnvironmentRoles !== 'function') return undefined;
+  const list = await authorization.listEnvironmentRoles();
+  return new Set(firstPage<{ slug: string }>(list).map((r) => r.slug));
+}

@@ -251,7 +251,17 @@ describe('runClerkMigration', () => {
     expect(planned).toMatchObject({
       dryRun: true,
       counts: { created: 19, matched: 1, skipped: badRows, failed: 0 },
+      // The emulator starts with no roles defined.
+      missingRoles: ['owner'],
     });
+    await env.workos.authorization.createEnvironmentRole({ slug: 'owner', name: 'Owner' });
+    const withRole = await runClerkMigration({
+      input,
+      outDir,
+      workos: client.workos,
+      dryRun: true,
+    });
+    expect(withRole.missingRoles).toEqual([]);
     const run = recordingClient(env.emulator);
     const done = await runClerkMigration({ input, outDir, workos: run.workos });
     expect(done.counts).toEqual(planned.counts);
