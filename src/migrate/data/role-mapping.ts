@@ -17,6 +17,15 @@ export interface ClerkRoleMapping {
 /**
  * The seed's mapping (seed 3.6): `top_expert` → `expert_top`, else `admin` → `admin`, else `user`.
  * A Clerk role it does not list is reported (`unmapped_role`) and the user gets `user`.
+ *
+ * @example
+ * ```ts
+ * const roleMapping = {
+ *   rules: [...SEED_CLERK_ROLE_MAPPING.rules, { clerkRole: 'community_expert', appRole: 'expert_community' }],
+ *   otherwise: 'user',
+ * }
+ * createClerkMetadataImporter({ database: db, roleMapping })
+ * ```
  */
 export const SEED_CLERK_ROLE_MAPPING: ClerkRoleMapping = Object.freeze({
   rules: Object.freeze([

@@ -60,7 +60,9 @@ export async function tableFindings(
   const missingOrganizations = await countRows(
     db,
     sql`SELECT count(*)::int AS n FROM ${t.ref} t WHERE ${orgColumn} IS NOT NULL
-      AND NOT EXISTS (SELECT 1 FROM ${o} WHERE ${o.workosOrgId} = ${orgColumn})`,
+      AND NOT EXISTS (SELECT 1 FROM ${o} WHERE ${o.workosOrgId} = ${orgColumn})
+      AND NOT EXISTS (SELECT 1 FROM jsonb_to_recordset(${entries}::jsonb) AS m(c text, w text, o text)
+        WHERE m.o = ${orgColumn})`,
   );
   const constraints = await brokenForeignKeys(db, t);
   const nulls: Record<string, number> = {};

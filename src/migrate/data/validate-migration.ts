@@ -71,8 +71,11 @@ async function usersChecks(
   const orgless = await mapEntriesWhere(
     db,
     map,
-    sql`NOT EXISTS (SELECT 1 FROM ${m} WHERE ${m.workosUserId} = m.w
-      AND ${m.workosOrgId} = m.o AND ${m.status} = 'active')`,
+    // The map names each user's organization. The mirror may still be empty (webhooks are paused
+    // during an import), but where it knows the user's memberships it must agree with the map.
+    sql`EXISTS (SELECT 1 FROM ${m} WHERE ${m.workosUserId} = m.w)
+      AND NOT EXISTS (SELECT 1 FROM ${m} WHERE ${m.workosUserId} = m.w
+        AND ${m.workosOrgId} = m.o AND ${m.status} = 'active')`,
   );
   return [
     missing.count === 0
@@ -85,12 +88,12 @@ async function usersChecks(
       ? check(
           'users_have_organization',
           true,
-          `all ${map.length} mapped users are active members of their organization`,
+          `all ${map.length} mapped users have their organization, and no mirrored membership says otherwise`,
         )
       : check(
           'users_have_organization',
           false,
-          `${orgless.count} mapped users have no active membership in their organization`,
+          `${orgless.count} mapped users have mirrored memberships, none of them active in their organization`,
           { users: orgless.count, sampleClerkUserIds: orgless.sample },
         ),
   ];
@@ -99,9 +102,10 @@ async function usersChecks(
 /**
  * Checks a finished migration (seed 4.3) and reports every check, passed or failed: the map
  * holds as many users as the export (given `expectedUserCount`), every mapped user has a users
- * row and an active membership in their organization, and in each configured table every row
- * was rewritten (none pending, no unknown id), has an organization id, references users,
- * organizations and rows that exist (declared foreign keys included, `NOT VALID` ones too), and
+ * row and an organization (the map's, which the membership mirror, where it has the user, must
+ * hold as an active membership), and in each configured table every row
+ * was rewritten (none pending, no unknown id), has an organization id, references users (the
+ * users table), organizations (the map's or the mirror's) and rows that exist (declared foreign keys included, `NOT VALID` ones too), and
  * has no NULL in its required columns. Reads only. Bad options are `invalid_input` /
  * `invalid_config`; the CLI exits non-zero unless `report.ok`.
  *
