@@ -185,12 +185,28 @@ describe('runClerkMigration', () => {
         { fault: 'service_unavailable', method: 'POST', rate: 0.05, deliver: true },
       ],
     });
+    // A shared limiter: every write attempt goes through run(), and a 429 closes its gate.
+    const limiter = {
+      runs: 0,
+      closed: [] as number[],
+      run<T>(fn: () => Promise<T>) {
+        limiter.runs++;
+        return fn();
+      },
+      gate: {
+        remainingMs: () => 0,
+        closeFor: (ms: number) => void limiter.closed.push(ms),
+      },
+    };
     const summary = await runClerkMigration({
       input,
       outDir,
       workos: client.workos,
       retry: { ...FAST_RETRY, maxAttempts: 12 },
+      limiter,
     });
+    expect(limiter.runs).toBe(client.writes().length);
+    expect(limiter.closed.length).toBe(client.faulty.faults.rate_limit);
     const injected = client.faulty.faults;
     expect(injected.rate_limit).toBeGreaterThan(0);
     expect(injected.timeout + injected.connection_reset).toBeGreaterThan(0);
