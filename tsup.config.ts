@@ -19,4 +19,6 @@ export default defineConfig({
   target: 'node22',
   splitting: true,
   treeshake: true,
+  // ESM-only packages: bundled, so the CJS build does not require() them.
+  noExternal: ['p-limit', 'p-throttle', 'yocto-queue'],
 });
