@@ -10,6 +10,7 @@ import { findInMirror } from './mirror-lookup.js';
 import { RateLimitGate } from './retry.js';
 import type { GuestsApi, GuestsDeps, GuestUser } from './types.js';
 import {
+  defaultOrganizationName,
   ensureMembership,
   ensureOrganization,
   ensureUser,
@@ -21,11 +22,6 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 /** Thrown inside a provisioning whose lease another caller took over after it expired. */
 class LeaseLost extends Error {}
-
-const defaultOrganizationName = (guest: { firstName?: string; lastName?: string }) => {
-  const name = [guest.firstName, guest.lastName].filter(Boolean).join(' ');
-  return name ? `${name} (personal)` : 'Personal organization';
-};
 
 /**
  * Guest provisioning (seed 2.1–2.3), exactly once per normalised email: calls in one process

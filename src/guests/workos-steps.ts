@@ -21,6 +21,12 @@ export const personalExternalId = (workosUserId: string) =>
 export const personalOrganizationIdempotencyKey = (workosUserId: string) =>
   `orgkit-personal-organization-${workosUserId}`;
 
+/** The personal organization's default name; the Clerk migration names it the same way. @internal */
+export const defaultOrganizationName = (guest: { firstName?: string; lastName?: string }) => {
+  const name = [guest.firstName, guest.lastName].filter(Boolean).join(' ');
+  return name ? `${name} (personal)` : 'Personal organization';
+};
+
 const firstOf = <T>(page: { data?: T[] } | undefined): T[] => page?.data ?? [];
 
 /** The WorkOS user with this (normalised) email, created with `emailVerified: false` if none. @internal */

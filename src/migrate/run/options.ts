@@ -80,9 +80,3 @@ export function callContextOf(
 
 /** @internal */
 export const passThrough: MigrationLimiter = { run: (f) => f() };
-
-/** The guest flow's personal organization name, so both flows name it alike. @internal */
-export const defaultOrganizationName = (user: { firstName?: string; lastName?: string }) => {
-  const name = [user.firstName, user.lastName].filter(Boolean).join(' ');
-  return name ? `${name} (personal)` : 'Personal organization';
-};

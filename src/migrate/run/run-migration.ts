@@ -1,5 +1,6 @@
 import { parseInput } from '../../errors/index.js';
 import { callWorkOS } from '../../guests/ensure.js';
+import { defaultOrganizationName } from '../../guests/workos-steps.js';
 import { hashInputFile } from '../input/input-hash.js';
 import type { OrganizationMappingRow, RoleMappingRow } from '../input/mapping-files.js';
 import { readClerkExport } from '../input/read-export.js';
@@ -10,12 +11,7 @@ import { createLogState, type LogState } from './log-state.js';
 import type { StepContext, StepResult } from './logged-step.js';
 import { type MappingPlan, planMappings } from './mapping-plan.js';
 import { migrateRecord, type RecordDeps } from './migrate-record.js';
-import {
-  callContextOf,
-  defaultOrganizationName,
-  passThrough,
-  runOptionsSchema,
-} from './options.js';
+import { callContextOf, passThrough, runOptionsSchema } from './options.js';
 import { ensureRunDir, type RunPaths, runPaths } from './run-files.js';
 import { acquireRunLock } from './run-lock.js';
 import { openRunLog, readRunLog } from './run-log.js';
