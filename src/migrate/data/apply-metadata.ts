@@ -188,6 +188,7 @@ export function createClerkMetadataImporter(
             stepsCompleted: [],
             preferencesWritten: [],
             changed: false,
+            created: { user: false, expertSetup: false, preferences: false },
             warnings,
           };
           const userRow = await ensureUserRow(tx, tables, change);
@@ -199,11 +200,13 @@ export function createClerkMetadataImporter(
             });
             return { ...outcome, role: undefined };
           }
-          outcome.changed = userRow.created;
+          outcome.changed = userRow.changed;
+          outcome.created.user = userRow.created;
           if (!metadataInExport) return outcome;
           const target = { userId: workosUserId, organizationId };
           if (await writeRole(tx, tables, workosUserId, userRow.role, mapped.role)) {
             outcome.changed = true;
+            if (!userRow.created) outcome.previousRole = userRow.role;
           }
           if (setup.present) {
             const written = await writeExpertSetup(
@@ -214,11 +217,13 @@ export function createClerkMetadataImporter(
               setup.completed,
             );
             outcome.stepsCompleted = written.marked;
+            outcome.created.expertSetup = written.created;
             outcome.changed ||= written.created || written.marked.length > 0;
           }
           const preferencesApi = createPreferences({ db: tx, tables, scope, schema, recordAudit });
           const written = await writePreferences(tx, tables, preferencesApi, target, prefs.patch);
           outcome.preferencesWritten = written.written;
+          outcome.created.preferences = written.created;
           outcome.changed ||= written.created || written.written.length > 0;
           return outcome;
         })

@@ -49,6 +49,12 @@ export interface ClerkMetadataOutcome {
   preferencesWritten: string[];
   /** True when this call changed anything; a second call with the same input returns false. */
   changed: boolean;
+  /**
+   * The rows this call created (what an undo deletes), and the app role the user had before
+   * when this call changed it on an existing row (what an undo restores).
+   */
+  created: { user: boolean; expertSetup: boolean; preferences: boolean };
+  previousRole?: string;
   warnings: ClerkMetadataWarning[];
 }
 

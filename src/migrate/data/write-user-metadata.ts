@@ -14,22 +14,21 @@ import type { MirrorChange } from '../../sync/mirror-event.js';
 
 /**
  * Mirrors the user as the sync does and locks the row; `undefined` when the mirror refuses it
- * (WorkOS deleted the user).
+ * (WorkOS deleted the user). Says whether the row is new, and the role it held before.
  * @internal
  */
 export async function ensureUserRow(
   tx: OrgkitDatabase,
   tables: OrgkitTables,
   change: MirrorChange,
-): Promise<{ created: boolean; role: string } | undefined> {
-  const { applied } = await applyChange(tx, tables, change);
+): Promise<{ created: boolean; changed: boolean; role: string } | undefined> {
   const u = tables.users;
-  const [row] = await tx
-    .select({ role: u.role })
-    .from(u)
-    .where(eq(u.workosUserId, change.data.id))
-    .for('update');
-  return row && { created: applied, role: row.role };
+  const current = () =>
+    tx.select({ role: u.role }).from(u).where(eq(u.workosUserId, change.data.id)).for('update');
+  const [before] = await current();
+  const { applied } = await applyChange(tx, tables, change);
+  const [row] = before ? [before] : await current();
+  return row && { created: !before, changed: applied, role: row.role };
 }
 
 /** @internal */

@@ -304,11 +304,18 @@ describe.each(DATABASE_TARGETS)('createClerkMetadataImporter on $name', (target)
         t.user({ publicMetadata: { role: ['admin'] } }),
         t.user({ source: 'csv' }),
       ];
-      for (const u of users) expect((await t.importer.apply(u)).changed).toBe(true);
+      const first = [];
+      for (const u of users) first.push(await t.importer.apply(u));
+      expect(first.map((o) => [o.changed, o.created, o.previousRole])).toEqual([
+        [true, { user: true, expertSetup: true, preferences: true }, undefined],
+        [true, { user: true, expertSetup: false, preferences: true }, undefined],
+        [true, { user: true, expertSetup: false, preferences: false }, undefined],
+      ]);
       const before = await snapshot(t.db, ORGKIT_TABLES);
       for (const u of users) {
         const again = await t.importer.apply(u);
         expect(again.changed).toBe(false);
+        expect(again.created).toEqual({ user: false, expertSetup: false, preferences: false });
         expect(again.stepsCompleted).toEqual([]);
         expect(again.preferencesWritten).toEqual([]);
       }
@@ -346,7 +353,11 @@ describe.each(DATABASE_TARGETS)('createClerkMetadataImporter on $name', (target)
       await t.db.execute(sql`
         INSERT INTO users (workos_user_id, email, first_name, workos_updated_at)
         VALUES (${u.workosUserId}, 'mirror@example.test', 'Mirrored', now())`);
-      await t.importer.apply(u);
+      // What an undo needs: no row of the user's was created, and the role it replaced.
+      expect(await t.importer.apply(u)).toMatchObject({
+        created: { user: false, expertSetup: false, preferences: true },
+        previousRole: 'user',
+      });
       const [row] = (await snapshot(t.db, ['users'])).users as Record<string, unknown>[];
       expect(row).toMatchObject({
         email: 'mirror@example.test',
