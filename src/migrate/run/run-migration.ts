@@ -102,13 +102,16 @@ async function migrate(o: Parsed, mappings: MappingPlan, paths: RunPaths, state:
   } finally {
     await log.close();
   }
-  users.sort((a, b) => a.recordNumber - b.recordNumber);
-  await writeUserMap(paths, state, users);
+  // Only a pass over the whole input knows every email; a stopped run leaves the last map as is.
+  if (completed) {
+    users.sort((a, b) => a.recordNumber - b.recordNumber);
+    await writeUserMap(paths, state, users);
+  }
   return summary.finish({
     dryRun: false,
     interrupted: !completed,
     writes: limiter.writes,
-    userMapPath: paths.userMap,
+    ...(completed ? { userMapPath: paths.userMap } : {}),
   });
 }
 

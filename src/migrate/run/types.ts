@@ -118,7 +118,7 @@ export interface MigrationSummary {
    * define (`authorization.listEnvironmentRoles`); undefined when the client cannot list roles.
    */
   readonly missingRoles?: readonly string[];
-  /** `DIR/migration-user-map.json`; undefined in a dry run. */
+  /** `DIR/migration-user-map.json`, written when the run reached the input's end; else undefined. */
   readonly userMapPath?: string;
 }
 

@@ -83,6 +83,8 @@ describe('runClerkMigration', () => {
       expect(body.password_hash).toBe(want.passwordHash);
       expect(body.password_hash_type).toBe(want.passwordHash ? 'bcrypt' : undefined);
       const org = await env.workos.organizations.getOrganizationByExternalId(`personal:${user.id}`);
+      const name = [want.firstName, want.lastName].filter(Boolean).join(' ');
+      expect(org.name).toBe(name ? `${name} (personal)` : 'Personal organization');
       const memberships = await env.workos.userManagement.listOrganizationMemberships({
         userId: user.id,
       });

@@ -90,6 +90,7 @@ describe('undoClerkMigration', () => {
       },
     });
     expect(partial.interrupted).toBe(true);
+    expect(partial.userMapPath).toBeUndefined();
     expect(partial.counts.created).toBeLessThan(60);
 
     const undone = await undoClerkMigration({
