@@ -216,6 +216,54 @@ describe('runClerkMigration', () => {
     expect(await workosSnapshot(env.workos)).toEqual(clean);
   }, 60_000);
 
+  it('a record WorkOS keeps refusing fails with its request id, the rest goes on, and a re-run finishes it', async () => {
+    const { input, outDir, expected } = await prepare(6);
+    const victim = expected[2]!.clerkUserId;
+    // Every organization create for one user answers 500, with WorkOS's request id.
+    const refusing = (async (url: string | URL | Request, init?: RequestInit) => {
+      const body = typeof init?.body === 'string' ? init.body : '';
+      const victimId = (
+        await env.workos.userManagement.getUserByExternalId(victim).catch(() => undefined)
+      )?.id;
+      if (String(url).endsWith('/organizations') && victimId && body.includes(victimId)) {
+        return new Response(JSON.stringify({ message: 'boom' }), {
+          status: 500,
+          headers: { 'content-type': 'application/json', 'x-request-id': 'req_test_500' },
+        });
+      }
+      return globalThis.fetch(url, init);
+    }) as typeof fetch;
+    const client = recordingClient(env.emulator, { fetch: refusing });
+    const summary = await runClerkMigration({
+      input,
+      outDir,
+      workos: client.workos,
+      retry: { ...FAST_RETRY, maxAttempts: 3 },
+    });
+    expect(summary.counts).toMatchObject({ created: 5, failed: 1 });
+    expect(summary.problems.find((p) => p.status === 'failed')).toMatchObject({
+      recordNumber: 3,
+      clerkUserId: victim,
+      code: 'upstream_unavailable:server_error',
+      workosRequestId: 'req_test_500',
+    });
+    const log = await readFile(join(outDir, 'migration-log.jsonl'), 'utf8');
+    expect(log).toContain('"requestId":"req_test_500"');
+
+    const rerun = await runClerkMigration({
+      input,
+      outDir,
+      workos: recordingClient(env.emulator).workos,
+    });
+    // The user was created by the first run: the record comes out created, not matched.
+    expect(rerun.counts).toMatchObject({ created: 1, skipped: 5 + 4, failed: 0 });
+    const user = await env.workos.userManagement.getUserByExternalId(victim);
+    const memberships = await env.workos.userManagement.listOrganizationMemberships({
+      userId: user.id,
+    });
+    expect(memberships.data.map((m) => m.role?.slug)).toEqual(['owner']);
+  });
+
   it('organizations and roles from the mapping files, each organization created once', async () => {
     const { input, outDir, expected } = await prepare(12);
     const organizationMapping = expected.slice(0, 8).map((e, i) => ({

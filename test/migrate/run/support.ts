@@ -130,7 +130,7 @@ export interface SentRequest {
 /** A client whose requests are recorded, then sent through a faulty fetch, with no SDK retries. */
 export function recordingClient(emulator: WorkOSEmulator, faults: FaultyFetchOptions = {}) {
   const sent: SentRequest[] = [];
-  const faulty = createFaultyFetch({ ...faults, fetch: keyRotatingFetch() });
+  const faulty = createFaultyFetch({ ...faults, fetch: keyRotatingFetch(faults.fetch) });
   const fetchFn = ((input: string | URL | Request, init?: RequestInit) => {
     const url = new URL(input instanceof Request ? input.url : String(input));
     const method = (init?.method ?? 'GET').toUpperCase();
