@@ -99,7 +99,8 @@ export function stepsFor(t: ResolvedAppTable): RewriteStep[] {
   return [
     {
       match: (x) => sql`${col(x.clerkUserIdColumn)} = m.c`,
-      needsChange: () => sql`true`,
+      // An entry whose ids are equal would match its own result forever; it needs the org only.
+      needsChange: () => sql`(m.c IS DISTINCT FROM m.w OR ${orgDiffers})`,
       set: (x) => sql`${target(x.clerkUserIdColumn)} = batch.w, ${target(org)} = batch.o`,
     },
     fillOrg,

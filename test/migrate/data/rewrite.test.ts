@@ -81,6 +81,28 @@ describe.each(DATABASE_TARGETS)('rewriteClerkAppData on $name', (target) => {
     }
   });
 
+  it('finishes when a map entry gives the same id on both sides (only the organization changes)', async () => {
+    const { db, close } = await openTestDatabase(target);
+    try {
+      await createSeedAppTables(db);
+      const same = { ...mapEntry(1), workosUserId: mapEntry(1).clerkUserId };
+      await db.execute(sql`
+        INSERT INTO events (clerk_user_id, title) VALUES (${same.clerkUserId}, 'a'), (${same.clerkUserId}, 'b')`);
+      const result = await rewriteClerkAppData({
+        database: db,
+        config: { ...SEED_APP_CONFIG, batchSize: 1 },
+        idMap: [same],
+      });
+      expect(result.tables[0]).toMatchObject({ table: 'events', rowsRewritten: 2 });
+      expect((await tableRows(db, 'events')).map((r) => [r.clerk_user_id, r.org_id])).toEqual([
+        [same.clerkUserId, same.organizationId],
+        [same.clerkUserId, same.organizationId],
+      ]);
+    } finally {
+      await close();
+    }
+  }, 30_000);
+
   it('continues after a failed batch: committed batches stay, a re-run finishes the rest', async () => {
     const { db, close } = await openTestDatabase(target);
     try {
