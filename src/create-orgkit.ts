@@ -79,6 +79,12 @@ export interface OrgkitConfig<
      * long past its age (then `jwks_unavailable`); `0` turns this off. @default 3600000
      */
     jwksMaxStaleMs?: number;
+    /**
+     * After a failed read of WorkOS's JWKS, send no new request for this long: verifications
+     * meanwhile use the last key set or, with none, fail at once with `jwks_unavailable`, instead
+     * of each waiting on a dead endpoint. @default 5000
+     */
+    jwksFailureCooldownMs?: number;
     /** Cache of verified tokens (bounded, honours `exp`). @default false */
     verifiedTokenCache?: false | { max?: number };
   };
@@ -232,6 +238,7 @@ export function createOrgkit<
       jwksCooldownMs: options.session.jwksCooldownMs,
       jwksCacheMaxAgeMs: options.session.jwksCacheMaxAgeMs,
       jwksMaxStaleMs: options.session.jwksMaxStaleMs,
+      jwksFailureCooldownMs: options.session.jwksFailureCooldownMs,
       verifiedTokenCache: options.session.verifiedTokenCache,
     });
     return verifier;

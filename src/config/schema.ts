@@ -44,6 +44,7 @@ export const orgkitConfigSchema = z.strictObject({
       jwksCooldownMs: z.number().int().min(0).default(30_000),
       jwksCacheMaxAgeMs: z.number().int().min(1_000).default(600_000),
       jwksMaxStaleMs: z.number().int().min(0).default(3_600_000),
+      jwksFailureCooldownMs: z.number().int().min(0).default(5_000),
       verifiedTokenCache: z
         .union([
           z.literal(false),

@@ -52,6 +52,7 @@ export function createSessionVerifier(options: SessionVerifierOptions): SessionV
     cacheMaxAgeMs: o.jwksCacheMaxAgeMs,
     timeoutMs: o.jwksTimeoutMs,
     maxStaleMs: o.jwksMaxStaleMs,
+    failureCooldownMs: o.jwksFailureCooldownMs,
     now: o.now ?? Date.now,
   });
   const verifyOptions: JWTVerifyOptions = {

@@ -23,6 +23,12 @@ export interface SessionVerifierOptions {
    * long past `jwksCacheMaxAgeMs`; `0` never uses a set past its age. @default 3600000
    */
   jwksMaxStaleMs?: number | undefined;
+  /**
+   * After a failed read of the JWKS, send no new request for this long: verifications meanwhile
+   * use the last set (within `jwksMaxStaleMs`) or, with none, fail at once with
+   * `jwks_unavailable`; then the next one asks again. `0` asks on every verification. @default 5000
+   */
+  jwksFailureCooldownMs?: number | undefined;
   /** The clock, in ms since the epoch. For tests that move time. @default Date.now @internal */
   now?: (() => number) | undefined;
 }
@@ -43,6 +49,7 @@ export const sessionVerifierOptionsSchema = z.strictObject({
   ]),
   jwksTimeoutMs: z.number().int().positive().default(5_000),
   jwksMaxStaleMs: nonNegativeInt.default(3_600_000),
+  jwksFailureCooldownMs: nonNegativeInt.default(5_000),
   now: z
     .custom<() => number>((v) => typeof v === 'function', { message: 'expected a function' })
     .optional(),

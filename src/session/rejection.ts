@@ -21,20 +21,37 @@ const MESSAGES: Readonly<Record<TokenRejectionReason, string>> = {
  */
 export function rejectToken(
   reason: TokenRejectionReason,
-  options: { cause?: unknown; claim?: string } = {},
+  options: { cause?: unknown; claim?: string; retryAfterSeconds?: number } = {},
 ): OrgkitError {
+  const { claim, retryAfterSeconds } = options;
+  const details = {
+    ...(claim ? { claim } : {}),
+    ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
+  };
   return new OrgkitError('unauthenticated', `access token rejected: ${MESSAGES[reason]}`, {
     reason,
     cause: options.cause,
-    details: options.claim ? { claim: options.claim } : undefined,
+    details: Object.keys(details).length > 0 ? details : undefined,
   });
 }
 
-/** Marks a failure to load the key set, so it is told apart from a bad token. @internal */
+/**
+ * Marks a failure to load the key set, so it is told apart from a bad token. `retryAfterMs` is set
+ * when no request was sent because one failed within the cool-down.
+ * @internal
+ */
 export class JwksUnavailableError extends Error {
-  constructor(cause: unknown) {
+  readonly retryAfterMs: number | undefined;
+
+  constructor(cause: unknown, retryAfterMs?: number) {
     super('JWKS unavailable', { cause });
     this.name = 'JwksUnavailableError';
+    this.retryAfterMs = retryAfterMs;
+  }
+
+  /** True when the verification failed at once, without asking the endpoint. */
+  get failedFast(): boolean {
+    return this.retryAfterMs !== undefined;
   }
 }
 
@@ -67,7 +84,12 @@ function reasonForClaim(
  */
 export function rejectionFromError(error: unknown): OrgkitError {
   if (error instanceof JwksUnavailableError) {
-    return rejectToken('jwks_unavailable', { cause: error.cause });
+    const { retryAfterMs } = error;
+    return rejectToken('jwks_unavailable', {
+      cause: error.cause,
+      // Set when the endpoint was not asked because it failed moments ago: when to try again.
+      ...(retryAfterMs === undefined ? {} : { retryAfterSeconds: Math.ceil(retryAfterMs / 1000) }),
+    });
   }
   const { code, claim, reason } = (error ?? {}) as {
     code?: string;

@@ -4,8 +4,10 @@ import { JwksUnavailableError } from './rejection.js';
 /** Options of {@link createRemoteKeySet}. @internal */
 export interface RemoteKeySetOptions {
   jwksUrl: string;
-  /** Minimum time between refetches triggered by an unknown `kid`; also the back-off after a failed refresh. */
+  /** Minimum time between refetches triggered by an unknown `kid`. */
   cooldownMs: number;
+  /** After a failed read of the set, how long no new request is sent; verifications meanwhile use the last set or fail at once. */
+  failureCooldownMs: number;
   /** Refetch the set once it is older than this, even when every `kid` is known. */
   cacheMaxAgeMs: number;
   /** Give up on one JWKS request after this long. */
@@ -32,24 +34,59 @@ const isKeySelectionError = (error: unknown): boolean => {
  * failure to fetch or read the set turned into {@link JwksUnavailableError}, so a network error
  * never surfaces as a raw `TypeError: fetch failed`.
  *
- * jose drops to an error as soon as a refresh of an aged set fails, so a short outage of the JWKS
- * endpoint would sign everybody out. Here the last set read keeps serving, for at most
- * `maxStaleMs` past its age, and a failed refresh is not retried for `cooldownMs`, so requests do
- * not each wait on a dead endpoint.
+ * orgkit reads the set itself (the first time, and when it has aged): one request at a time
+ * however many verifications need it, and after a failed one no new request for
+ * `failureCooldownMs`. Meanwhile the last set read keeps serving, for at most `maxStaleMs` past its
+ * age, and with no usable set verifications fail at once, so requests never queue up on a dead
+ * endpoint (jose alone would ask again for every request, and drop the set as soon as a refresh
+ * fails).
  * @internal
  */
 export function createRemoteKeySet(options: RemoteKeySetOptions): JWTVerifyGetKey {
   const remote = createRemoteJWKSet(new URL(options.jwksUrl), {
     cooldownDuration: options.cooldownMs,
-    cacheMaxAge: options.cacheMaxAgeMs,
+    // The set's age is watched here, on `now`, so jose never rereads it on its own: a read it
+    // started would bypass the sharing and the cool-down below.
+    cacheMaxAge: Number.POSITIVE_INFINITY,
     timeoutDuration: options.timeoutMs,
   });
   const { now } = options;
   /** When the set was last read (or earlier: jose may also reread it on an unknown `kid`). */
   let readAt: number | undefined;
-  let retryAt = 0;
   // jose hands out its set as a deep copy: one is taken when a refresh fails, then reused.
   let lastSet: JWTVerifyGetKey | undefined;
+  let pendingRead: Promise<void> | undefined;
+  let lastFailure: { cause: unknown; retryAt: number } | undefined;
+
+  /**
+   * Reads the set. Verifications that need it while a read is under way share that read; within
+   * `failureCooldownMs` of a failed read they get its failure at once, without a request.
+   */
+  const readSet = (): Promise<void> => {
+    if (pendingRead) return pendingRead;
+    const failure = lastFailure;
+    if (failure && now() < failure.retryAt) {
+      return Promise.reject(new JwksUnavailableError(failure.cause, failure.retryAt - now()));
+    }
+    // The failure is recorded before any waiting verification resumes, so none of them (nor one
+    // arriving in between) can start a second request.
+    pendingRead = remote
+      .reload()
+      .then(
+        () => {
+          readAt = now();
+          lastFailure = undefined;
+        },
+        (error: unknown) => {
+          lastFailure = { cause: error, retryAt: now() + options.failureCooldownMs };
+          throw new JwksUnavailableError(error);
+        },
+      )
+      .finally(() => {
+        pendingRead = undefined;
+      });
+    return pendingRead;
+  };
 
   /** The last set read, while it may still serve; `snapshot` takes a new copy of it. */
   const staleKeys = (snapshot: boolean): JWTVerifyGetKey | undefined => {
@@ -63,37 +100,30 @@ export function createRemoteKeySet(options: RemoteKeySetOptions): JWTVerifyGetKe
   };
 
   /**
-   * Refreshes an aged set. When that fails (or failed within the back-off), answers the last
+   * Refreshes an aged set. When that fails (or failed within the cool-down), answers the last
    * set if it may still serve, else throws; `undefined` means the set is fresh again.
    */
   const refreshOrLastSet = async (): Promise<JWTVerifyGetKey | undefined> => {
-    if (now() < retryAt) {
-      const last = staleKeys(false);
-      if (last) return last;
-    }
     try {
-      await remote.reload();
-      readAt = now();
+      await readSet();
       return undefined;
     } catch (error) {
-      const last = staleKeys(true);
-      if (!last) throw new JwksUnavailableError(error);
-      retryAt = now() + options.cooldownMs;
+      // A new copy once per failed request (the set may have changed since the last copy); the
+      // verifications failing fast in between reuse it.
+      const last = staleKeys(!(error as JwksUnavailableError).failedFast);
+      if (!last) throw error;
       return last;
     }
   };
 
   const keyFor: JWTVerifyGetKey = async (header, token) => {
-    const hadSet = readAt !== undefined;
-    if (hadSet && !remote.fresh) {
+    if (readAt === undefined) await readSet();
+    else if (now() - readAt >= options.cacheMaxAgeMs) {
       const last = await refreshOrLastSet();
       if (last) return last(header, token);
     }
     try {
-      const key = await remote(header, token);
-      // The first successful call has just read the set.
-      if (!hadSet) readAt = now();
-      return key;
+      return await remote(header, token);
     } catch (error) {
       if (isKeySelectionError(error)) throw error;
       throw new JwksUnavailableError(error);

@@ -114,7 +114,11 @@ describe('JWKS faults', () => {
   it('rejects with jwks_unavailable on an error status, and recovers when the server does', async () => {
     const issuer = await issuerForTest();
     const jwks = await flakyJwks(issuer, false);
-    const verifier = verifierFor({ jwksUrl: jwks.jwksUrl, issuer: issuer.issuer });
+    // No cool-down after the failure, so the next verification asks again at once.
+    const verifier = verifierFor(
+      { jwksUrl: jwks.jwksUrl, issuer: issuer.issuer },
+      { jwksFailureCooldownMs: 0 },
+    );
     const token = await issuer.mint({});
     await expectRejected(verifier.verifyAccessToken(token), 'jwks_unavailable', token);
     jwks.healthy = true;
@@ -154,10 +158,16 @@ describe('JWKS faults', () => {
   it('keeps verifying with the last key set while a refresh fails, backing off, within jwksMaxStaleMs', async () => {
     const issuer = await issuerForTest();
     const jwks = await flakyJwks(issuer, true);
+    let clock = Date.now();
     // A set that ages at once, so every verification would refresh it.
     const verifier = verifierFor(
       { jwksUrl: jwks.jwksUrl, issuer: issuer.issuer },
-      { jwksCacheMaxAgeMs: 0, jwksCooldownMs: 200, jwksMaxStaleMs: 60_000 },
+      {
+        jwksCacheMaxAgeMs: 0,
+        jwksFailureCooldownMs: 10_000,
+        jwksMaxStaleMs: 60_000,
+        now: () => clock,
+      },
     );
     await expect(verifier.verifyAccessToken(await issuer.mint({}))).resolves.toBeDefined();
     expect(jwks.fetches).toBe(1);
@@ -166,7 +176,8 @@ describe('JWKS faults', () => {
     const during = await issuer.mint({ sub: 'user_during_outage' });
     expect((await verifier.verifyAccessToken(during)).userId).toBe('user_during_outage');
     expect(jwks.fetches).toBe(2);
-    // Within the back-off the dead endpoint is not asked again.
+    // Within the cool-down the dead endpoint is not asked again.
+    clock += 9_999;
     await expect(verifier.verifyAccessToken(await issuer.mint({}))).resolves.toBeDefined();
     expect(jwks.fetches).toBe(2);
     // The last set still checks signatures: a forged token stays refused.
@@ -174,12 +185,11 @@ describe('JWKS faults', () => {
     cleanups.push(() => forger.close());
     await expectRejected(verifier.verifyAccessToken(await forger.mint({})), 'signature_invalid');
 
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    clock += 1;
     jwks.healthy = true;
-    // Past the back-off the endpoint is asked again (jose, with a set that never stays fresh,
-    // asks once more itself).
+    // Past the cool-down the endpoint is asked again, once.
     await expect(verifier.verifyAccessToken(await issuer.mint({}))).resolves.toBeDefined();
-    expect(jwks.fetches).toBeGreaterThan(2);
+    expect(jwks.fetches).toBe(3);
   });
 
   it('refuses with jwks_unavailable once the last set is older than jwksMaxStaleMs allows', async () => {
