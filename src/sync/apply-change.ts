@@ -5,10 +5,38 @@ import type { MirrorChange } from './mirror-event.js';
 import { deleteMembership, upsertMembership } from './mirror-memberships.js';
 import { deleteOrganization, upsertOrganization } from './mirror-organizations.js';
 import { deleteUser, upsertUser } from './mirror-users.js';
+import { lockMirrorObjects } from './object-locks.js';
 import type { ChangeOutcome } from './row-guard.js';
 
-/** Writes one change to the mirror inside the caller's transaction. @internal */
-export function applyChange(
+/**
+ * Writes changes to the mirror, in order, inside the caller's transaction, after locking every
+ * object they touch (see {@link lockMirrorObjects}). A transaction applying several changes
+ * passes them all at once, so its locks are taken in the one order every writer uses; a caller
+ * that has already locked a mirror row itself must lock the objects first.
+ * @internal
+ */
+export async function applyChanges(
+  tx: OrgkitDatabase,
+  tables: OrgkitTables,
+  changes: readonly MirrorChange[],
+): Promise<ChangeOutcome[]> {
+  await lockMirrorObjects(tx, changes);
+  const outcomes: ChangeOutcome[] = [];
+  for (const change of changes) outcomes.push(await writeChange(tx, tables, change));
+  return outcomes;
+}
+
+/** Writes one change to the mirror inside the caller's transaction, as {@link applyChanges}. @internal */
+export async function applyChange(
+  tx: OrgkitDatabase,
+  tables: OrgkitTables,
+  change: MirrorChange,
+): Promise<ChangeOutcome> {
+  const [outcome] = await applyChanges(tx, tables, [change]);
+  return outcome!;
+}
+
+function writeChange(
   tx: OrgkitDatabase,
   tables: OrgkitTables,
   change: MirrorChange,

@@ -1,16 +1,29 @@
 import { z } from 'zod';
 import type { WorkOSClientLike } from '../config/workos-client.js';
-import { isOrgkitError, parseInput } from '../errors/index.js';
-import { applyChange, applyFailed, invalidateUsers } from './apply-change.js';
+import { isOrgkitError, OrgkitError, parseInput } from '../errors/index.js';
+import { applyChanges, applyFailed, invalidateUsers } from './apply-change.js';
 import { lockCursor, readCursor, writeCursor } from './cursor.js';
 import { recordMembershipChanges, type SeenMembershipChange } from './membership-audit.js';
 import { eventHeader, toMirrorChange } from './mirror-event.js';
+import { EVENTS_RETENTION_DAYS, purgeTombstones } from './tombstones.js';
 import type { SyncDeps, SyncEventsOptions, SyncEventsResult } from './types.js';
 import { MIRRORED_EVENTS } from './types.js';
 import { upstreamError } from './upstream-error.js';
 
 const optionsSchema = z
-  .strictObject({ limit: z.number().int().min(1).max(100).default(100) })
+  .strictObject({
+    limit: z.number().int().min(1).max(100).default(100),
+    // Shorter than the Events API keeps events would let a listed event revive a deleted object.
+    tombstoneRetentionDays: z
+      .number()
+      .int()
+      .min(
+        EVENTS_RETENTION_DAYS,
+        `must be at least the Events API retention (${EVENTS_RETENTION_DAYS} days)`,
+      )
+      .max(36_500)
+      .default(EVENTS_RETENTION_DAYS),
+  })
   .prefault({});
 
 interface EventPage {
@@ -70,15 +83,22 @@ export function createEventsSync(deps: SyncDeps, requireWorkOS: () => WorkOSClie
       let applied = 0;
       const userIds: string[] = [];
       const memberships: SeenMembershipChange[] = [];
-      for (const event of page.data) {
+      const mirrored = page.data.flatMap((event) => {
         const change = toMirrorChange(event);
-        if (!change) continue;
-        const outcome = await applyChange(tx, tables, change);
+        return change ? [{ change, eventId: eventHeader(event)?.id }] : [];
+      });
+      // The whole page's object locks at once, in the order webhooks take theirs.
+      const outcomes = await applyChanges(
+        tx,
+        tables,
+        mirrored.map((m) => m.change),
+      );
+      outcomes.forEach((outcome, i) => {
         if (outcome.applied) applied++;
         userIds.push(...outcome.userIds);
-        const eventId = eventHeader(event)?.id;
+        const eventId = mirrored[i]!.eventId;
         for (const m of outcome.memberships ?? []) memberships.push({ change: m, eventId });
-      }
+      });
       // Last, so the page holds the audit chains' locks only for the end of its transaction.
       await recordMembershipChanges(tx, deps.recordAudit, 'workos-sync', memberships);
       if (to && to !== current) await writeCursor(tx, tables, to);
@@ -86,9 +106,18 @@ export function createEventsSync(deps: SyncDeps, requireWorkOS: () => WorkOSClie
     });
 
   return async function syncWorkOSEvents(options?: SyncEventsOptions): Promise<SyncEventsResult> {
-    const { limit } = parseInput(optionsSchema, options, 'syncWorkOSEvents');
+    const { limit, tombstoneRetentionDays } = parseInput(
+      optionsSchema,
+      options,
+      'syncWorkOSEvents',
+    );
     const workos = requireWorkOS();
-    const result: SyncEventsResult = { applied: 0, ignored: 0, cursor: undefined };
+    const result: SyncEventsResult = {
+      applied: 0,
+      ignored: 0,
+      cursor: undefined,
+      tombstonesPurged: 0,
+    };
     let cursor = await readCursor(db, tables);
     for (;;) {
       const page = await fetchPage(workos, cursor, limit);
@@ -112,6 +141,15 @@ export function createEventsSync(deps: SyncDeps, requireWorkOS: () => WorkOSClie
       if (done) break;
     }
     result.cursor = cursor;
+    try {
+      result.tombstonesPurged = await purgeTombstones(db, tables, tombstoneRetentionDays);
+    } catch (error) {
+      throw new OrgkitError(
+        'internal',
+        'syncWorkOSEvents: the events were applied, but purging old tombstones failed',
+        { cause: error },
+      );
+    }
     return result;
   };
 }

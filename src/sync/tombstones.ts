@@ -55,3 +55,37 @@ export async function isTombstoned(
     .limit(1);
   return rows.length > 0;
 }
+
+/**
+ * How long a tombstone is kept by default, in days: the Events API's retention. Every event a
+ * tombstone guards against was emitted before the deletion was recorded, so once that is longer
+ * ago than WorkOS keeps events, no listed event can need it (and webhook retries stop sooner).
+ * @internal
+ */
+export const EVENTS_RETENTION_DAYS = 30;
+
+/** Tombstones removed per sync, so one sync after a long pause stays short. @internal */
+export const TOMBSTONE_PURGE_BATCH = 1_000;
+
+/**
+ * Deletes up to `batch` tombstones recorded more than `retentionDays` ago on the database's clock
+ * (the time of recording, not the object's `updated_at`: a user last changed a year ago and
+ * deleted today is guarded for the full window). Returns how many went.
+ * @internal
+ */
+export async function purgeTombstones(
+  db: OrgkitDatabase,
+  tables: OrgkitTables,
+  retentionDays: number,
+  batch = TOMBSTONE_PURGE_BATCH,
+): Promise<number> {
+  const t = tables.mirrorTombstones;
+  const expired = sql`SELECT ${t.kind}, ${t.workosId} FROM ${t}
+    WHERE ${t.createdAt} < now() - make_interval(days => ${retentionDays}::int)
+    LIMIT ${batch}::int`;
+  const purged = await db
+    .delete(t)
+    .where(sql`(${t.kind}, ${t.workosId}) IN (${expired})`)
+    .returning({ kind: t.kind });
+  return purged.length;
+}

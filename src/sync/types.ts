@@ -35,12 +35,19 @@ export interface SyncEventsResult {
   ignored: number;
   /** The stored cursor (last event id read), if any. */
   cursor: string | undefined;
+  /** Tombstones older than `tombstoneRetentionDays` removed by this sync (at most 1,000 a run). */
+  tombstonesPurged: number;
 }
 
 /** Options of {@link SyncApi.syncWorkOSEvents}. */
 export interface SyncEventsOptions {
   /** Events per page, 1–100. @default 100 */
   limit?: number;
+  /**
+   * Days a deletion is remembered (so a late event cannot bring the object back) before the sync
+   * purges it; at least WorkOS's Events retention, 30–36,500. @default 30
+   */
+  tombstoneRetentionDays?: number;
 }
 
 /** Keeps the users / organizations / memberships mirror in step with WorkOS. */
@@ -53,7 +60,10 @@ export interface SyncApi {
     rawBody: string,
     signatureHeader: string | null | undefined,
   ): Promise<WebhookResult>;
-  /** Pulls the Events API from the stored cursor to the end and applies every page. */
+  /**
+   * Pulls the Events API from the stored cursor to the end and applies every page, then purges
+   * tombstones older than the retention window.
+   */
   syncWorkOSEvents(options?: SyncEventsOptions): Promise<SyncEventsResult>;
 }
 

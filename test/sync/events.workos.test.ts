@@ -53,7 +53,12 @@ describe.each(DATABASE_TARGETS)('syncWorkOSEvents on $name', (target) => {
       const sync = openSync(t.db, env.workos);
       const result = await sync.syncWorkOSEvents({ limit: 2 });
       const events = await wireEvents(env.emulator);
-      expect(result).toEqual({ applied: 5, ignored: 0, cursor: events.at(-1)!.id });
+      expect(result).toEqual({
+        applied: 5,
+        ignored: 0,
+        cursor: events.at(-1)!.id,
+        tombstonesPurged: 0,
+      });
       expect(await storedCursor(t.db)).toBe(result.cursor);
       expect(await mirror(t.db)).toEqual({
         users: [
@@ -138,12 +143,14 @@ describe.each(DATABASE_TARGETS)('syncWorkOSEvents on $name', (target) => {
         applied: 0,
         ignored: 0,
         cursor: first.cursor,
+        tombstonesPurged: 0,
       });
       await t.db.delete(tables.syncCursors);
       expect(await sync.syncWorkOSEvents()).toEqual({
         applied: 0,
         ignored: 5,
         cursor: first.cursor,
+        tombstonesPurged: 0,
       });
       expect(await mirror(t.db)).toEqual(before);
       expect(sync.invalidated).toEqual([]);
@@ -203,7 +210,12 @@ describe.each(DATABASE_TARGETS)('syncWorkOSEvents on $name', (target) => {
         expect(partial.organizations).toEqual([]);
 
         const resumed = await sync.syncWorkOSEvents({ limit: 2 });
-        expect(resumed).toEqual({ applied: 3, ignored: 0, cursor: events.at(-1)!.id });
+        expect(resumed).toEqual({
+          applied: 3,
+          ignored: 0,
+          cursor: events.at(-1)!.id,
+          tombstonesPurged: 0,
+        });
         const full = await mirror(t.db);
         expect(full.organizations).toHaveLength(1);
         expect(full.memberships).toHaveLength(2);

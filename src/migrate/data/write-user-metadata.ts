@@ -8,6 +8,7 @@ import { lockStored } from '../../preferences/audited-write.js';
 import type { PreferencesApi } from '../../preferences/index.js';
 import { applyChange } from '../../sync/apply-change.js';
 import type { MirrorChange } from '../../sync/mirror-event.js';
+import { lockMirrorObjects } from '../../sync/object-locks.js';
 
 // Each step writes only what differs, so applying a user twice changes nothing (not even an
 // `updated_at`), and says whether it wrote.
@@ -22,6 +23,8 @@ export async function ensureUserRow(
   tables: OrgkitTables,
   change: MirrorChange,
 ): Promise<{ created: boolean; changed: boolean; role: string } | undefined> {
+  // The mirror's object lock before the row lock, in the order the sync takes them.
+  await lockMirrorObjects(tx, [change]);
   const u = tables.users;
   const current = () =>
     tx.select({ role: u.role }).from(u).where(eq(u.workosUserId, change.data.id)).for('update');
