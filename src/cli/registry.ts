@@ -4,6 +4,8 @@ import { auditPurge } from './definitions/audit-purge.js';
 import { auditVerify } from './definitions/audit-verify.js';
 import { dbMigrate } from './definitions/db-migrate.js';
 import { demo } from './definitions/demo.js';
+import { migrateClerk } from './definitions/migrate-clerk.js';
+import { migrateValidate } from './definitions/migrate-validate.js';
 import { rlsGenerate } from './definitions/rls-generate.js';
 import { rlsLint } from './definitions/rls-lint.js';
 import type { CommandLine } from './program.js';
@@ -17,6 +19,7 @@ export const ORGKIT_COMMAND_LINE: CommandLine = {
     db: "orgkit's own tables",
     audit: 'the audit log: verify its hash chains, checkpoint, export and purge it',
     rls: 'row-level security: generate policies, lint a live database',
+    migrate: 'move users and data from Clerk to WorkOS, and check the result',
   },
   commands: [
     dbMigrate,
@@ -27,5 +30,7 @@ export const ORGKIT_COMMAND_LINE: CommandLine = {
     auditPurge,
     rlsGenerate,
     rlsLint,
+    migrateClerk,
+    migrateValidate,
   ],
 };

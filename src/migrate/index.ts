@@ -1,10 +1,14 @@
 /**
- * `orgkit/migrate`: the Clerk → WorkOS migration as a library. This first part is the input
- * layer: {@link readClerkExport} streams Clerk's dashboard CSV or Backend API JSON export as
- * validated, normalised {@link ClerkUserRecord}s (or rejections naming the record and the
- * problem), {@link readOrganizationMapping} and {@link readRoleMapping} read the optional mapping
- * files, {@link classifyPasswordDigest} says which password digests WorkOS can take, and
- * {@link hashInputFile} gives the hash a run is bound to.
+ * `orgkit/migrate`: the Clerk → WorkOS migration as a library. {@link migrateFromClerk} runs
+ * the whole of it, crash-safe and resumable (and {@link undoMigrationFromClerk} takes it back),
+ * from its parts: the input layer ({@link readClerkExport} streams Clerk's dashboard CSV or
+ * Backend API JSON export as validated {@link ClerkUserRecord}s or rejections;
+ * {@link readOrganizationMapping}, {@link readRoleMapping}, {@link classifyPasswordDigest},
+ * {@link hashInputFile}), the WorkOS side ({@link runClerkMigration}, {@link undoClerkMigration}),
+ * the database side ({@link createClerkMetadataImporter}, {@link rewriteClerkAppData},
+ * {@link validateClerkMigration}) and the throttle ({@link createWriteLimiter},
+ * {@link createProgressReporter}). {@link readClerkMigrationConfig} reads the config file the
+ * `orgkit migrate clerk` command takes.
  * @packageDocumentation
  */
 export type { OrgkitDatabase } from '../db/database.js';
@@ -66,6 +70,19 @@ export {
   readRoleMapping,
 } from './input/index.js';
 export type {
+  ClerkMigrationConfig,
+  DatabaseStepFailure,
+  MigrateFromClerkOptions,
+  MigrateFromClerkSummary,
+  UndoMigrationFromClerkOptions,
+  UndoMigrationFromClerkSummary,
+} from './orchestrate/index.js';
+export {
+  migrateFromClerk,
+  readClerkMigrationConfig,
+  undoMigrationFromClerk,
+} from './orchestrate/index.js';
+export type {
   MigrationEnvironment,
   MigrationLimiter,
   MigrationRecordOutcome,
@@ -78,8 +95,18 @@ export type {
   UndoSummary,
 } from './run/index.js';
 export { runClerkMigration, undoClerkMigration } from './run/index.js';
-export type { WriteLimiter, WriteLimiterGate, WriteLimiterOptions } from './throttle/index.js';
+export type {
+  MigrationOutcome,
+  OutcomeCounts,
+  ProgressReporter,
+  ProgressReporterOptions,
+  ProgressStream,
+  WriteLimiter,
+  WriteLimiterGate,
+  WriteLimiterOptions,
+} from './throttle/index.js';
 export {
+  createProgressReporter,
   createWriteLimiter,
   DEFAULT_WRITE_CONCURRENCY,
   DEFAULT_WRITES_PER_SECOND,

@@ -1,0 +1,193 @@
+import { spawn } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { CLI_TARGETS, type CliTarget } from '../../support/cli.js';
+import { EMULATOR_KEYS } from '../run/emulator-keys.js';
+import { setupMigrationEmulator, workosSnapshot } from '../run/support.js';
+import {
+  createEventsTable,
+  databaseShape,
+  EVENTS_APP_DATA,
+  generateJsonExport,
+} from './support.js';
+
+const env = setupMigrationEmulator();
+const root = join(import.meta.dirname, '..', '..', '..');
+const bin = join(root, 'src', 'cli', 'bin.ts');
+const tsx = pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'esm', 'index.mjs')).href;
+const USERS = 60;
+let keyIndex = 0;
+
+/** mulberry32: the same kill points on every run of the test. */
+function seeded(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const lineCount = async (path: string) => {
+  try {
+    return (await readFile(path, 'utf8')).split('\n').length - 1;
+  } catch {
+    return 0;
+  }
+};
+
+/**
+ * Runs `orgkit migrate clerk` as its own process. With `kill`, SIGKILLs it `delayMs` after the
+ * named log (the WorkOS one or the database one) has grown by `lines`, wherever it is then.
+ */
+function runMigrate(
+  target: CliTarget,
+  args: string[],
+  kill?: { log: string; lines: number; delayMs: number },
+): Promise<{ killed: boolean; status: number | null; stdout: string; stderr: string }> {
+  const childEnv: Record<string, string | undefined> = {
+    ...process.env,
+    DATABASE_URL: target.databaseUrl,
+    WORKOS_API_KEY: EMULATOR_KEYS[keyIndex++ % EMULATOR_KEYS.length],
+    WORKOS_CLIENT_ID: env.emulator.clientId,
+    WORKOS_API_HOSTNAME: env.emulator.hostname,
+    WORKOS_API_PORT: String(env.emulator.port),
+    WORKOS_API_HTTPS: 'false',
+  };
+  if (!target.databaseUrl) delete childEnv.DATABASE_URL;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', tsx, bin, 'migrate', 'clerk', ...args], {
+      cwd: target.cwd,
+      env: childEnv,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    let timer: NodeJS.Timeout | undefined;
+    if (kill) {
+      void lineCount(kill.log).then((start) => {
+        timer = setInterval(async () => {
+          if ((await lineCount(kill.log)) >= start + kill.lines) {
+            clearInterval(timer);
+            setTimeout(() => child.kill('SIGKILL'), kill.delayMs);
+          }
+        }, 10);
+      });
+    }
+    child.on('error', reject);
+    child.on('close', (status, signal) => {
+      clearInterval(timer);
+      resolve({ killed: signal === 'SIGKILL', status, stdout, stderr });
+    });
+  });
+}
+
+async function prepare(target: CliTarget, ownerIds: string[]) {
+  const opened = await target.open();
+  try {
+    await createEventsTable(opened.db, ownerIds);
+  } finally {
+    await opened.close();
+  }
+}
+
+async function databaseState(target: CliTarget) {
+  const opened = await target.open();
+  try {
+    return await databaseShape(opened.db);
+  } finally {
+    await opened.close();
+  }
+}
+
+describe.each(CLI_TARGETS)('orgkit migrate clerk killed at random points on $name', ({ make }) => {
+  it('re-run after five SIGKILLs (two in the database step) ends where a clean run ends', async () => {
+    const { json, expected } = generateJsonExport(USERS, 'user_kill', false);
+    const owners = expected.filter((_, i) => i % 4 === 0).map((u) => u.clerkUserId);
+    const setUp = async () => {
+      const target = await make();
+      await writeFile(join(target.cwd, 'users.json'), json);
+      await writeFile(
+        join(target.cwd, 'migrate.json'),
+        JSON.stringify({ appData: EVENTS_APP_DATA }),
+      );
+      await prepare(target, owners);
+      return target;
+    };
+    const args = [
+      '--input',
+      'users.json',
+      '--out',
+      'run',
+      '--config',
+      'migrate.json',
+      '--concurrency',
+      '4',
+    ];
+
+    const clean = await setUp();
+    let cleanState: { workos: string[]; database: Awaited<ReturnType<typeof databaseShape>> };
+    try {
+      const run = await runMigrate(clean, args);
+      expect(run.status, run.stderr).toBe(0);
+      cleanState = {
+        workos: await workosSnapshot(env.workos),
+        database: await databaseState(clean),
+      };
+    } finally {
+      await clean.close();
+    }
+    env.emulator.reset();
+
+    const crashed = await setUp();
+    try {
+      const random = seeded(1207);
+      const workosLog = join(crashed.cwd, 'run', 'migration-log.jsonl');
+      const dbLog = join(crashed.cwd, 'run', 'migration-db-log.jsonl');
+      // Three kills while WorkOS is written, then two once the database log grows (a batch's
+      // intents are on disk and its users are being applied, or its done lines).
+      const plan = [
+        {
+          log: workosLog,
+          lines: 1 + Math.floor(random() * 60),
+          delayMs: Math.floor(random() * 30),
+        },
+        {
+          log: workosLog,
+          lines: 1 + Math.floor(random() * 60),
+          delayMs: Math.floor(random() * 30),
+        },
+        {
+          log: workosLog,
+          lines: 1 + Math.floor(random() * 60),
+          delayMs: Math.floor(random() * 30),
+        },
+        { log: dbLog, lines: 1, delayMs: Math.floor(random() * 150) },
+        { log: dbLog, lines: 1, delayMs: Math.floor(random() * 150) },
+      ];
+      let kills = 0;
+      for (const kill of plan) {
+        const end = await runMigrate(crashed, args, kill);
+        expect({ killed: end.killed, stderr: end.killed ? '' : end.stderr }).toEqual({
+          killed: true,
+          stderr: '',
+        });
+        kills++;
+      }
+      expect(kills).toBe(5);
+      expect(await lineCount(dbLog)).toBeGreaterThan(0);
+      const finished = await runMigrate(crashed, [...args, '--json']);
+      expect(finished.status, finished.stderr).toBe(0);
+      expect(JSON.parse(finished.stdout)).toMatchObject({ ok: true, counts: { failed: 0 } });
+      expect(await workosSnapshot(env.workos)).toEqual(cleanState.workos);
+      expect(await databaseState(crashed)).toEqual(cleanState.database);
+    } finally {
+      await crashed.close();
+    }
+  }, 240_000);
+});
