@@ -27,6 +27,17 @@ export const defaultOrganizationName = (guest: { firstName?: string; lastName?: 
   return name ? `${name} (personal)` : 'Personal organization';
 };
 
+/**
+ * Request options that stop the WorkOS SDK (10.8+) from resending a request on its own, where a
+ * method takes request options. orgkit's writes are retried by orgkit, which looks up before it
+ * repeats a create. `createUser` and `createOrganizationMembership` take none: the SDK may resend
+ * them after a lost answer, which is harmless because WorkOS refuses a second user with the same
+ * email and a second membership of a user in an organization (409), and orgkit answers a 409
+ * with a look-up.
+ * @internal
+ */
+export const WITHOUT_SDK_RETRIES = { maxRetries: 0 } as const;
+
 const firstOf = <T>(page: { data?: T[] } | undefined): T[] => page?.data ?? [];
 
 /** The WorkOS user with this (normalised) email, created with `emailVerified: false` if none. @internal */
@@ -72,11 +83,17 @@ export function ensureOrganization(
       }
     },
     // WorkOS honours the key for 24 h, so a create retried after a lost answer returns the same
-    // organization; the look-up before every retry covers servers that ignore it.
+    // organization; the look-up before every retry covers servers that ignore it. That look-up is
+    // orgkit's, so the SDK (10.8+) must not resend the create itself: a server that ignores the key
+    // (the emulator) would make a second organization, since nothing else refuses a duplicate
+    // `externalId` there. Older SDKs ignore the option and never resend a POST.
     create: () =>
       workos.organizations.createOrganization(
         { name, externalId },
-        { idempotencyKey: personalOrganizationIdempotencyKey(workosUserId) },
+        {
+          idempotencyKey: personalOrganizationIdempotencyKey(workosUserId),
+          ...WITHOUT_SDK_RETRIES,
+        },
       ),
   });
 }
