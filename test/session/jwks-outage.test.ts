@@ -2,9 +2,11 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createOrgkit } from '../../src/create-orgkit.js';
 import { isOrgkitError } from '../../src/errors/index.js';
 import type { SessionVerifier } from '../../src/session/index.js';
 import { createTestTokenIssuer, type TestTokenIssuer } from '../../src/testing/token-issuer.js';
+import { openTestDatabase } from '../support/databases.js';
 import { verifierFor } from './support.js';
 
 // What a JWKS endpoint in trouble does: serve the set, answer 503, or never answer.
@@ -265,6 +267,46 @@ describe('JWKS endpoint down when the key set has aged', () => {
       expect(jwks.requests).toBe(3);
     } finally {
       await jwks.close();
+    }
+  });
+});
+
+describe('createOrgkit session.jwksFailureCooldownMs', () => {
+  it('is validated and reaches the verifier: within it verifications fail fast, with 0 each asks', async () => {
+    const { db, close } = await openTestDatabase({ url: undefined });
+    const jwks = await controlledJwks(issuer, 'down');
+    try {
+      const session = { jwksUrl: jwks.jwksUrl, issuers: [issuer.issuer] };
+      expect(() =>
+        createOrgkit({ database: db, session: { ...session, jwksFailureCooldownMs: -1 } }),
+      ).toThrowError(/createOrgkit: session\.jwksFailureCooldownMs/);
+
+      const withCooldown = createOrgkit({
+        database: db,
+        session: { ...session, jwksFailureCooldownMs: 3_600_000 },
+      });
+      for (let i = 0; i < 3; i++) {
+        await expect(withCooldown.verifyAccessToken(await issuer.mint({}))).rejects.toMatchObject({
+          code: 'unauthenticated',
+          reason: 'jwks_unavailable',
+        });
+      }
+      expect(jwks.requests).toBe(1);
+
+      const noCooldown = createOrgkit({
+        database: db,
+        session: { ...session, jwksFailureCooldownMs: 0 },
+      });
+      for (let i = 0; i < 3; i++) {
+        await expect(noCooldown.verifyAccessToken(await issuer.mint({}))).rejects.toMatchObject({
+          code: 'unauthenticated',
+          reason: 'jwks_unavailable',
+        });
+      }
+      expect(jwks.requests).toBe(4);
+    } finally {
+      await jwks.close();
+      await close();
     }
   });
 });
