@@ -47,7 +47,7 @@ const lineCount = async (path: string) => {
 function runMigrate(
   target: CliTarget,
   args: string[],
-  kill?: { log: string; lines: number; delayMs: number },
+  kill?: { log: string; lines: number; delayMs: number; signal?: NodeJS.Signals },
 ): Promise<{ killed: boolean; status: number | null; stdout: string; stderr: string }> {
   const childEnv: Record<string, string | undefined> = {
     ...process.env,
@@ -74,7 +74,7 @@ function runMigrate(
         timer = setInterval(async () => {
           if ((await lineCount(kill.log)) >= start + kill.lines) {
             clearInterval(timer);
-            setTimeout(() => child.kill('SIGKILL'), kill.delayMs);
+            setTimeout(() => child.kill(kill.signal ?? 'SIGKILL'), kill.delayMs);
           }
         }, 10);
       });
@@ -190,4 +190,44 @@ describe.each(CLI_TARGETS)('orgkit migrate clerk killed at random points on $nam
       await crashed.close();
     }
   }, 240_000);
+});
+
+describe.each(CLI_TARGETS)('orgkit migrate clerk stopped by Ctrl-C on $name', ({ make }) => {
+  it('exits 130 after the records in flight; a re-run finishes; --undo takes everything back', async () => {
+    const target = await make();
+    try {
+      const { json } = generateJsonExport(24, 'user_sigint', false);
+      await writeFile(join(target.cwd, 'users.json'), json);
+      const args = ['--input', 'users.json', '--out', 'run', '--concurrency', '2', '--rate', '20'];
+      const workosLog = join(target.cwd, 'run', 'migration-log.jsonl');
+      const stopped = await runMigrate(target, args, {
+        log: workosLog,
+        lines: 6,
+        delayMs: 0,
+        signal: 'SIGINT',
+      });
+      expect(stopped.status, stopped.stderr).toBe(130);
+      expect(stopped.stderr).toContain('stopping after the records in flight');
+      expect(stopped.stdout).toContain('(interrupted)');
+      const settled = (await readFile(workosLog, 'utf8')).match(/"t":"record"/g)?.length ?? 0;
+      expect(settled).toBeGreaterThan(0);
+      expect(settled).toBeLessThan(24);
+
+      const finished = await runMigrate(target, [...args, '--rate', '1000', '--json']);
+      expect(finished.status, finished.stderr).toBe(0);
+      const summary = JSON.parse(finished.stdout);
+      expect(summary.counts.alreadyMigrated).toBe(settled);
+      expect(summary.counts.created + summary.counts.alreadyMigrated).toBe(24);
+      expect(summary.database).toMatchObject({ applied: 24, failed: [] });
+      expect(await (await env.workos.userManagement.listUsers()).autoPagination()).toHaveLength(24);
+
+      const undone = await runMigrate(target, ['--input', 'users.json', '--out', 'run', '--undo']);
+      expect(undone.status, undone.stderr).toBe(0);
+      expect(undone.stdout).toContain('undo: database: 24 users restored; WorkOS deleted 24 users');
+      expect(await (await env.workos.userManagement.listUsers()).autoPagination()).toEqual([]);
+      expect((await databaseState(target)).users).toEqual([]);
+    } finally {
+      await target.close();
+    }
+  }, 120_000);
 });

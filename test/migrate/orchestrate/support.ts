@@ -156,11 +156,16 @@ export async function databaseShape(db: OrgkitDatabase) {
       LEFT JOIN user_preferences p ON p.workos_user_id = u.workos_user_id
       ORDER BY u.email`),
   );
-  const events = rowsOf<Record<string, unknown>>(
-    await db.execute(sql`
+  const hasEvents = rowsOf(await db.execute(sql`SELECT to_regclass('events') AS t`))[0] as {
+    t: string | null;
+  };
+  const events = !hasEvents.t
+    ? []
+    : rowsOf<Record<string, unknown>>(
+        await db.execute(sql`
       SELECT ev.id, ev.title, u.email, ev.org_id IS NOT NULL AS has_org
       FROM events ev LEFT JOIN users u ON u.workos_user_id = ev.clerk_user_id ORDER BY ev.id`),
-  );
+      );
   return {
     users: rows.map((r) => JSON.stringify(r)),
     events: events.map((r) => JSON.stringify(r)),
