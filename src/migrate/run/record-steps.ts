@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import {
   personalExternalId,
   personalOrganizationIdempotencyKey,
+  WITHOUT_SDK_RETRIES,
 } from '../../guests/workos-steps.js';
 import { classifyPasswordDigest } from '../input/password-digest.js';
 import type { ClerkUserRecord } from '../input/types.js';
@@ -71,7 +72,7 @@ export function ensurePersonalOrganization(
       create: () =>
         workos.organizations.createOrganization(
           { name, externalId },
-          { idempotencyKey: personalOrganizationIdempotencyKey(user.id) },
+          { idempotencyKey: personalOrganizationIdempotencyKey(user.id), ...WITHOUT_SDK_RETRIES },
         ),
     },
   );
@@ -97,7 +98,7 @@ export function ensureMappedOrganization(
       create: () =>
         workos.organizations.createOrganization(
           { name, externalId },
-          { idempotencyKey: `orgkit-migrate-organization-${keyHash}` },
+          { idempotencyKey: `orgkit-migrate-organization-${keyHash}`, ...WITHOUT_SDK_RETRIES },
         ),
     },
   );
