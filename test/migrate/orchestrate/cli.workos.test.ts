@@ -196,6 +196,13 @@ describe.each(CLI_TARGETS)('orgkit migrate on $name', ({ make }) => {
     const out = join(target.cwd, 'run');
     const badConfig = join(target.cwd, 'bad.json');
     await writeFile(badConfig, JSON.stringify({ appData: { tables: [{ table: 'events' }] } }));
+    const noTable = join(target.cwd, 'no-table.json');
+    await writeFile(
+      noTable,
+      JSON.stringify({
+        appData: { tables: [{ table: 'nope', clerkUserIdColumn: 'a', organizationIdColumn: 'b' }] },
+      }),
+    );
     const typo = join(target.cwd, 'typo.json');
     await writeFile(typo, JSON.stringify({ ownerRol: 'owner' }));
     const cases: [string[], Record<string, string>, RegExp][] = [
@@ -216,6 +223,12 @@ describe.each(CLI_TARGETS)('orgkit migrate on $name', ({ make }) => {
         ['migrate', 'clerk', '--input', input, '--out', out, '--config', typo],
         {},
         /invalid_config/,
+      ],
+      // Checked against the database before anything is sent to WorkOS.
+      [
+        ['migrate', 'clerk', '--input', input, '--out', out, '--config', noTable],
+        {},
+        /tables\.0\.table: no table nope/,
       ],
       [['migrate', 'clerk', '--input', input, '--out', out, '--undo', '--dry-run'], {}, /--undo/],
       [
