@@ -55,6 +55,7 @@ for (const target of targets) {
       return setup.markStepComplete(
         steps[n % steps.length]!,
         `user_orgkit_${Math.floor(n / steps.length)}`,
+        { actor: { system: 'bench' } },
       );
     },
     [SEED]: seedStyle,

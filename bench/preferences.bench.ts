@@ -21,14 +21,15 @@ for (const target of targets) {
   const scope = new RequestScopeStore();
   const prefs = createPreferences({ db: database.db, tables, scope });
   const userId = 'user_bench';
-  await prefs.updateUserPreferences(userId, { theme: 'dark', language: 'es' });
+  const job = { actor: { system: 'bench' } };
+  await prefs.updateUserPreferences(userId, { theme: 'dark', language: 'es' }, job);
 
   const PEER = `${target.name}: drizzle select of the row (peer)`;
   const MISS = `${target.name}: getUserPreferences, miss (new request)`;
   const HIT = `${target.name}: getUserPreferences, hit (same request)`;
   const table = tables.userPreferences;
   const results = await scope.run({}, async () => {
-    await prefs.getUserPreferences(userId);
+    await prefs.getUserPreferences(userId, job);
     return p50ByPath({
       [PEER]: () =>
         database.db
@@ -36,8 +37,8 @@ for (const target of targets) {
           .from(table)
           .where(eq(table.workosUserId, userId))
           .limit(1),
-      [MISS]: () => scope.run({}, () => prefs.getUserPreferences(userId)),
-      [HIT]: () => prefs.getUserPreferences(userId),
+      [MISS]: () => scope.run({}, () => prefs.getUserPreferences(userId, job)),
+      [HIT]: () => prefs.getUserPreferences(userId, job),
     });
   });
   await database.close();

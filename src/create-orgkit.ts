@@ -11,7 +11,13 @@ import {
 } from './audit/index.js';
 import { orgkitConfigSchema } from './config/schema.js';
 import type { WorkOSClientLike } from './config/workos-client.js';
-import { type RequestScope, type RequestScopeInit, RequestScopeStore } from './context/index.js';
+import {
+  createUserAuthorizer,
+  DEFAULT_MANAGE_USERS_PERMISSION,
+  type RequestScope,
+  type RequestScopeInit,
+  RequestScopeStore,
+} from './context/index.js';
 import type { OrgkitDatabase } from './db/database.js';
 import { createOrgkitTables, type OrgkitTables } from './db/tables.js';
 import { OrgkitError } from './errors/index.js';
@@ -94,6 +100,14 @@ export interface OrgkitConfig<
   redis?: { url: string; channel?: string } | { client: unknown; channel?: string };
   /** WorkOS webhook verification. */
   webhooks?: { secret: string; toleranceMs?: number };
+  users?: {
+    /**
+     * The permission a session's user needs, inside a request, to act on another user through a
+     * function taking a user id (preferences, expert setup, `setUserRole`). Outside a request
+     * those functions need `{ actor: { system: 'job-name' } }` instead. @default 'users:manage'
+     */
+    managePermission?: PermissionOf<AC>;
+  };
   /** The app's preferences as a zod object with a default on every key. @default the seed's */
   preferences?: { schema?: PS };
   expertSetup?: {
@@ -244,6 +258,23 @@ export function createOrgkit<
     return verifier;
   };
 
+  const managePermission: string =
+    options.users?.managePermission ?? DEFAULT_MANAGE_USERS_PERMISSION;
+  if (options.users?.managePermission && !accessControl.isPermission(managePermission)) {
+    throw new OrgkitError(
+      'invalid_config',
+      `createOrgkit: users.managePermission: "${managePermission}" is not a permission of accessControl`,
+    );
+  }
+  // One rule for every function taking a user id. As for resets, a model without the manage
+  // permission means nobody acts on another user inside a request.
+  const authorizeUser = createUserAuthorizer({
+    scope,
+    permission: managePermission,
+    hasPermission: async (userId, permission) =>
+      accessControl.isPermission(permission) &&
+      roles.hasPermission(userId, permission as PermissionOf<AC>),
+  });
   const roles = createRoles({
     db,
     tables,
@@ -251,6 +282,7 @@ export function createOrgkit<
     scope,
     cache: options.cache,
     redis: options.redis,
+    authorizeUser,
   });
 
   const readPermission: string = options.audit.readPermission ?? 'audit:read';
@@ -304,6 +336,7 @@ export function createOrgkit<
     scope,
     schema: config.preferences?.schema,
     recordAudit,
+    authorizeUser,
   });
   const resetPermission: string = config.expertSetup?.resetPermission ?? DEFAULT_RESET_PERMISSION;
   if (config.expertSetup?.resetPermission && !accessControl.isPermission(resetPermission)) {
@@ -324,6 +357,7 @@ export function createOrgkit<
       accessControl.isPermission(permission) &&
       roles.hasPermission(userId, permission as PermissionOf<AC>),
     recordAudit,
+    authorizeUser,
   });
 
   // An explicit owner role the model lacks is a startup error; the default one is checked only

@@ -43,7 +43,13 @@ export {
   REDACTED_CHANGED,
 } from './audit/index.js';
 export type { WorkOSClientLike } from './config/workos-client.js';
-export type { RequestScope, RequestScopeInit } from './context/index.js';
+export type {
+  RequestScope,
+  RequestScopeInit,
+  SystemActor,
+  UserActionOptions,
+} from './context/index.js';
+export { DEFAULT_MANAGE_USERS_PERMISSION } from './context/index.js';
 export type { Orgkit, OrgkitConfig } from './create-orgkit.js';
 export { createOrgkit } from './create-orgkit.js';
 export type { OrgkitErrorCode, OrgkitErrorOptions } from './errors/index.js';

@@ -17,10 +17,10 @@ const noControl = (s: string) => s.search(CONTROL) === -1;
 const nameText = z.string().min(1).max(256).refine(noControl, 'contains a control character');
 const idText = z.string().trim().min(1).max(256).refine(noControl, 'contains a control character');
 
-const actorSchema = z.union([
-  z.strictObject({ userId: nameText }),
-  z.strictObject({ system: nameText }),
-]);
+/** A named system job as an actor (`{ system: 'nightly-export' }`). @internal */
+export const systemActorSchema = z.strictObject({ system: nameText });
+
+const actorSchema = z.union([z.strictObject({ userId: nameText }), systemActorSchema]);
 
 const optionsSchema = z.strictObject({
   tx: z

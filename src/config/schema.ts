@@ -77,6 +77,11 @@ export const orgkitConfigSchema = z.strictObject({
         .optional(),
     })
     .optional(),
+  users: z
+    .strictObject({
+      managePermission: z.string().min(1).optional(),
+    })
+    .optional(),
   expertSetup: z
     .strictObject({
       steps: z.array(z.string().min(1)).min(1).optional(),

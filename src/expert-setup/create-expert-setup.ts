@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { createUserAuthorizer } from '../context/index.js';
 import { OrgkitError, parseInput } from '../errors/index.js';
-import { parseUserId, resolveUserId, scopeOrganizationOf } from '../preferences/resolve-user-id.js';
+import { scopeOrganizationOf } from '../preferences/resolve-user-id.js';
 import {
   DEFAULT_EXPERT_SETUP_STEPS,
   DEFAULT_RESET_PERMISSION,
@@ -46,6 +47,8 @@ export function createExpertSetup<const S extends string = DefaultExpertSetupSte
   const steps = parsedSteps.data as [S, ...S[]];
   const stepInput = z.strictObject({ step: z.enum(steps) });
   const resetPermission = deps.resetPermission ?? DEFAULT_RESET_PERMISSION;
+  const authorize =
+    deps.authorizeUser ?? createUserAuthorizer({ scope, hasPermission: deps.hasPermission });
 
   const statusOf = (stored: Record<string, boolean> | null | undefined) =>
     Object.fromEntries(steps.map((s) => [s, stored?.[s] === true])) as Record<S, boolean>;
@@ -67,8 +70,8 @@ export function createExpertSetup<const S extends string = DefaultExpertSetupSte
   });
 
   return {
-    async checkExpertSetupStatus(userId) {
-      const id = resolveUserId(scope, userId, 'checkExpertSetupStatus');
+    async checkExpertSetupStatus(userId, options) {
+      const { userId: id } = await authorize('checkExpertSetupStatus', userId, options);
       let [row] = await selectSetup(db, t, id);
       if (!row) {
         // Concurrent first calls: exactly one insert wins, the others read its row.
@@ -87,27 +90,22 @@ export function createExpertSetup<const S extends string = DefaultExpertSetupSte
       return toResult(row);
     },
 
-    async markStepComplete(step, userId) {
-      const id = resolveUserId(scope, userId, 'markStepComplete');
+    async markStepComplete(step, userId, options) {
+      const { userId: id } = await authorize('markStepComplete', userId, options);
       const parsed = parseInput(stepInput, { step }, 'markStepComplete');
       const organizationId = scopeOrganizationOf(scope, id);
       const [row] = await markStep(db, t, { userId: id, organizationId, step: parsed.step, steps });
       return toResult(row!);
     },
 
-    async resetSetup(userId) {
-      const id = parseUserId(userId, 'resetSetup');
-      const actor = resolveUserId(scope, undefined, 'resetSetup');
-      if (!(await deps.hasPermission(actor, resetPermission))) {
-        throw new OrgkitError(
-          'forbidden',
-          `resetSetup: requires the "${resetPermission}" permission`,
-          {
-            reason: 'missing_permission',
-            details: { missing: [resetPermission] },
-          },
-        );
-      }
+    async resetSetup(userId, options) {
+      // The id is required: a reset names whose setup it clears, even the caller's own.
+      if (userId === undefined) parseInput(z.string(), userId, 'resetSetup: userId');
+      const who = await authorize('resetSetup', userId, options, {
+        permission: resetPermission,
+        evenForSelf: true,
+      });
+      const id = who.userId;
       // The clear and its audit event commit or roll back together.
       await db.transaction(async (tx) => {
         const previous = await clearSetup(tx, t, id);
@@ -118,8 +116,8 @@ export function createExpertSetup<const S extends string = DefaultExpertSetupSte
               action: 'expert_setup.reset',
               resourceType: 'expert_setup',
               resourceId: id,
-              actor: { userId: actor },
-              organizationId: scope.current()?.session?.organizationId ?? null,
+              actor: who.actor,
+              organizationId: who.organizationId,
               changes: {
                 oldValues: {
                   completedSteps: completedSteps(previous.setupStatus),

@@ -1,5 +1,9 @@
 import type { AuditRecorder } from '../audit/recorder.js';
-import type { RequestScopeStore } from '../context/index.js';
+import type {
+  AuthorizeUserAction,
+  RequestScopeStore,
+  UserActionOptions,
+} from '../context/index.js';
 import type { OrgkitDatabase } from '../db/database.js';
 import type { OrgkitTables } from '../db/tables.js';
 
@@ -60,16 +64,38 @@ export interface ExpertSetupDeps<S extends string> {
    * without it (a capability built alone, as in benchmarks) nothing is recorded.
    */
   recordAudit?: AuditRecorder | undefined;
+  /**
+   * Who may act on which user (`createOrgkit` passes its configured one). @default the rule
+   * with `hasPermission` and the default manage permission
+   */
+  authorizeUser?: AuthorizeUserAction | undefined;
 }
 
 /** Expert onboarding tracking (seed 3.3); `S` is the configured steps. */
 export interface ExpertSetupApi<S extends string> {
-  /** The expert's progress; creates the record on first call. Without `userId`, the session user. */
-  checkExpertSetupStatus(userId?: string): Promise<ExpertSetupStatus<S>>;
-  /** Marks one step done (atomic, idempotent); completing the last step completes the setup. */
-  markStepComplete(step: S, userId?: string): Promise<ExpertSetupStatus<S>>;
-  /** Clears every step. The session user must hold the reset permission. */
-  resetSetup(userId: string): Promise<ExpertSetupStatus<S>>;
+  /**
+   * The expert's progress; creates the record on first call. Without `userId`, the session user.
+   * Another user's needs the manage permission (`users.managePermission`); outside a request,
+   * `{ actor: { system: 'job-name' } }`.
+   */
+  checkExpertSetupStatus(
+    userId?: string,
+    options?: UserActionOptions,
+  ): Promise<ExpertSetupStatus<S>>;
+  /**
+   * Marks one step done (atomic, idempotent); completing the last step completes the setup.
+   * Authorized as {@link ExpertSetupApi.checkExpertSetupStatus}.
+   */
+  markStepComplete(
+    step: S,
+    userId?: string,
+    options?: UserActionOptions,
+  ): Promise<ExpertSetupStatus<S>>;
+  /**
+   * Clears every step. Inside a request the session user must hold the reset permission (also
+   * for their own setup); outside one, `{ actor: { system: 'job-name' } }` is required.
+   */
+  resetSetup(userId: string, options?: UserActionOptions): Promise<ExpertSetupStatus<S>>;
   /** Experts who have not finished, a page at a time (index-backed). */
   getIncompleteExperts(options?: IncompleteExpertsOptions): Promise<IncompleteExpertsPage<S>>;
   getSetupStats(): Promise<SetupStats>;

@@ -1,13 +1,19 @@
 import { eq, sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { AuditRecorder } from '../audit/recorder.js';
-import type { RequestScopeStore } from '../context/index.js';
+import {
+  type AuthorizedUserAction,
+  type AuthorizeUserAction,
+  createUserAuthorizer,
+  type RequestScopeStore,
+  type UserActionOptions,
+} from '../context/index.js';
 import type { OrgkitDatabase } from '../db/database.js';
 import type { OrgkitTables } from '../db/tables.js';
 import { changedValues, lockStored } from './audited-write.js';
 import { compilePreferencesSchema, type PreferencesSchema } from './compile-schema.js';
 import { defaultPreferencesSchema } from './default-preferences.js';
-import { resolveUserId, scopeOrganizationOf } from './resolve-user-id.js';
+import { scopeOrganizationOf } from './resolve-user-id.js';
 
 /** What {@link createPreferences} needs. @internal */
 export interface PreferencesDeps<S extends PreferencesSchema> {
@@ -21,22 +27,39 @@ export interface PreferencesDeps<S extends PreferencesSchema> {
    * `createOrgkit` always passes it; without it (a capability built alone) nothing is recorded.
    */
   recordAudit?: AuditRecorder | undefined;
+  /**
+   * Who may act on which user (`createOrgkit` passes its configured one). @default the rule
+   * with no permission check: the session's own id, or a system actor outside a request
+   */
+  authorizeUser?: AuthorizeUserAction | undefined;
 }
 
 /** Typed user preferences (seed 3.4); `P` follows from the app's zod schema. */
 export interface PreferencesApi<P> {
   /**
    * The user's preferences: stored values over the defaults. Writes nothing; cached for the
-   * rest of the request. Without `userId`, the request's session user.
+   * rest of the request. Without `userId`, the request's session user. Another user's needs
+   * the manage permission (`users.managePermission`); outside a request, `{ actor: { system } }`.
    */
-  getUserPreferences(userId?: string): Promise<P>;
+  getUserPreferences(userId?: string, options?: UserActionOptions): Promise<P>;
   /**
    * Validates and stores only the given keys (an unknown key, wrong type or bad enum value is
    * `invalid_input` naming the key, and nothing is written). Returns the merged preferences.
+   * Authorized as {@link PreferencesApi.getUserPreferences}.
+   *
+   * @example
+   * ```ts
+   * await orgkit.updateUserPreferences(undefined, { theme: 'dark' }) // the session's user
+   * await orgkit.updateUserPreferences(userId, { theme: 'dark' }, { actor: { system: 'import' } }) // a job
+   * ```
    */
-  updateUserPreferences(userId: string | undefined, preferences: Partial<P>): Promise<P>;
-  /** Forgets every stored value; the user reads the defaults again. */
-  resetToDefaults(userId?: string): Promise<P>;
+  updateUserPreferences(
+    userId: string | undefined,
+    preferences: Partial<P>,
+    options?: UserActionOptions,
+  ): Promise<P>;
+  /** Forgets every stored value; the user reads the defaults again. Authorized as reads are. */
+  resetToDefaults(userId?: string, options?: UserActionOptions): Promise<P>;
   /** The schema's defaults. */
   getDefaultPreferences(): P;
 }
@@ -59,6 +82,7 @@ export function createPreferences<S extends PreferencesSchema = typeof defaultPr
   const { db, scope } = deps;
   const table = deps.tables.userPreferences;
   const compiled = compilePreferencesSchema((deps.schema ?? defaultPreferencesSchema) as S);
+  const authorize = deps.authorizeUser ?? createUserAuthorizer({ scope });
 
   // The memo holds promises, so concurrent reads in one request share one query.
   const remember = (userId: string, value: Promise<P>): void => {
@@ -82,50 +106,52 @@ export function createPreferences<S extends PreferencesSchema = typeof defaultPr
 
   /**
    * Records the keys whose effective value (stored or default) changed; nothing when none did.
-   * Actor and organization come from the session; a call without one (a job or script naming
-   * the user) is recorded as the `preferences` system without an organization.
+   * Actor and organization come from the session; a job or script is recorded as the system it
+   * named, without an organization.
    */
   const record = async (
     tx: OrgkitDatabase,
     action: 'preferences.updated' | 'preferences.reset',
-    userId: string,
+    who: AuthorizedUserAction,
     before: P,
     after: P,
   ) => {
     const { oldValues, newValues } = changedValues(before, after);
     if (!deps.recordAudit || Object.keys({ ...oldValues, ...newValues }).length === 0) return;
-    const session = scope.current()?.session;
     await deps.recordAudit(
       [
         {
           action,
           resourceType: 'user_preferences',
-          resourceId: userId,
+          resourceId: who.userId,
           changes: { oldValues, newValues },
-          ...(session ? {} : { actor: { system: 'preferences' }, organizationId: null }),
+          ...('system' in who.actor ? { actor: who.actor, organizationId: null } : {}),
         },
       ],
       { tx },
     );
   };
 
-  const getUserPreferences = async (userId?: string): Promise<P> => {
-    const id = resolveUserId(scope, userId, 'getUserPreferences');
+  const read = (id: string): Promise<P> => {
     let pending = scope.current()?.memo.get(MEMO_PREFIX + id) as Promise<P> | undefined;
     if (!pending) {
       pending = load(id);
       remember(id, pending);
     }
-    return { ...(await pending) };
+    return pending.then((value) => ({ ...value }));
   };
 
   return {
-    getUserPreferences,
+    async getUserPreferences(userId, options) {
+      const { userId: id } = await authorize('getUserPreferences', userId, options);
+      return read(id);
+    },
 
-    async updateUserPreferences(userId, preferences) {
-      const id = resolveUserId(scope, userId, 'updateUserPreferences');
+    async updateUserPreferences(userId, preferences, options) {
+      const who = await authorize('updateUserPreferences', userId, options);
+      const id = who.userId;
       const patch = compiled.parsePatch(preferences, 'updateUserPreferences');
-      if (Object.keys(patch).length === 0) return getUserPreferences(id);
+      if (Object.keys(patch).length === 0) return read(id);
       const merged = await db.transaction(async (tx) => {
         // The row is made to exist, then locked, so the values read are the ones replaced.
         const before = await lockStored(tx, table, id, scopeOrganizationOf(scope, id));
@@ -139,15 +165,16 @@ export function createPreferences<S extends PreferencesSchema = typeof defaultPr
           .where(eq(table.workosUserId, id))
           .returning({ preferences: table.preferences });
         const after = compiled.merge(row?.preferences);
-        await record(tx, 'preferences.updated', id, compiled.merge(before), after);
+        await record(tx, 'preferences.updated', who, compiled.merge(before), after);
         return after;
       });
       remember(id, Promise.resolve(merged));
       return { ...merged };
     },
 
-    async resetToDefaults(userId) {
-      const id = resolveUserId(scope, userId, 'resetToDefaults');
+    async resetToDefaults(userId, options) {
+      const who = await authorize('resetToDefaults', userId, options);
+      const id = who.userId;
       const defaults = compiled.merge(undefined);
       await db.transaction(async (tx) => {
         const [row] = await tx
@@ -160,7 +187,7 @@ export function createPreferences<S extends PreferencesSchema = typeof defaultPr
           .update(table)
           .set({ preferences: {}, updatedAt: sql`now()` })
           .where(eq(table.workosUserId, id));
-        await record(tx, 'preferences.reset', id, compiled.merge(row.preferences), defaults);
+        await record(tx, 'preferences.reset', who, compiled.merge(row.preferences), defaults);
       });
       remember(id, Promise.resolve(defaults));
       return { ...defaults };

@@ -1,4 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
+import { createUserAuthorizer } from '../context/index.js';
 import { OrgkitError } from '../errors/index.js';
 import { createAccessFactory } from './create-access.js';
 import type { AccessControl } from './define-access-control.js';
@@ -44,6 +45,15 @@ export function createRoles<AC extends AccessControl>(deps: RolesDeps<AC>): Role
     return { id, organizationId, token: tokenThatCounts(session, id, organizationId) };
   };
   type Subject = ReturnType<typeof subject>;
+  // Role changes grant permissions: they need the manage permission even on the caller's own id.
+  const authorize =
+    deps.authorizeUser ??
+    createUserAuthorizer({
+      scope,
+      hasPermission: async (userId, permission) =>
+        ac.isPermission(permission) &&
+        (await access(userId, undefined, 'setUserRole')).hasPermission(permission as never),
+    });
   const principal = ({ id, token, organizationId }: Subject, record: RoleRecord) =>
     principals.get(record, id, token, organizationId);
 
@@ -93,9 +103,10 @@ export function createRoles<AC extends AccessControl>(deps: RolesDeps<AC>): Role
       }
       return (await access(userId, options, 'checkPermissions')).checkPermissions(wanted);
     },
-    async setUserRole(userId, role) {
+    async setUserRole(userId, role, options) {
       const id = input.userId(userId, 'setUserRole: userId');
       const appRole = input.appRole(role, 'setUserRole: role');
+      await authorize('setUserRole', id, options, { evenForSelf: true });
       // Fail before writing when the bus cannot exist (ioredis missing), not after.
       await bus?.ready();
       const updated = await deps.db

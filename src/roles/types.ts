@@ -1,4 +1,8 @@
-import type { RequestScopeStore } from '../context/index.js';
+import type {
+  AuthorizeUserAction,
+  RequestScopeStore,
+  UserActionOptions,
+} from '../context/index.js';
 import type { OrgkitDatabase } from '../db/database.js';
 import type { OrgkitTables } from '../db/tables.js';
 import type { AccessControl, AppRoleOf, PermissionOf, RoleOf } from './define-access-control.js';
@@ -16,6 +20,11 @@ export interface RolesDeps<AC extends AccessControl> {
   scope: RequestScopeStore;
   cache: { ttlMs: number; max: number };
   redis?: RolesRedisOption | undefined;
+  /**
+   * Who may change whose role (`createOrgkit` passes its configured one). @default the rule
+   * with this access model and the default manage permission
+   */
+  authorizeUser?: AuthorizeUserAction | undefined;
 }
 
 /** Narrows a role look-up to one organization. */
@@ -103,8 +112,12 @@ export interface RolesApi<AC extends AccessControl> {
     permissions: readonly PermissionOf<AC>[],
     options?: RoleQueryOptions,
   ): Promise<PermissionDecision<PermissionOf<AC>>>;
-  /** Sets `users.role`, then invalidates the user here and, through Redis, everywhere. */
-  setUserRole(userId: string, role: AppRoleOf<AC>): Promise<void>;
+  /**
+   * Sets `users.role`, then invalidates the user here and, through Redis, everywhere. Inside a
+   * request the session's user needs the manage permission (`users.managePermission`), also to
+   * change their own role; outside one, pass `{ actor: { system: 'job-name' } }`.
+   */
+  setUserRole(userId: string, role: AppRoleOf<AC>, options?: UserActionOptions): Promise<void>;
   /** Forgets the cached roles of a user here and, through Redis, on every instance. */
   invalidateUser(userId: string): Promise<void>;
   /** Closes the Redis connections orgkit opened. */

@@ -5,12 +5,13 @@ import type { MirrorChange } from './mirror-event.js';
 import { deleteMembership, upsertMembership } from './mirror-memberships.js';
 import { deleteOrganization, upsertOrganization } from './mirror-organizations.js';
 import { deleteUser, upsertUser } from './mirror-users.js';
-import { lockMirrorObjects } from './object-locks.js';
+import { lockDeletedMemberships, lockMirrorObjects } from './object-locks.js';
 import type { ChangeOutcome } from './row-guard.js';
 
 /**
  * Writes changes to the mirror, in order, inside the caller's transaction, after locking every
- * object they touch (see {@link lockMirrorObjects}). A transaction applying several changes
+ * object they touch (see {@link lockMirrorObjects}) and the membership rows their deletes remove
+ * (see {@link lockDeletedMemberships}). A transaction applying several changes
  * passes them all at once, so its locks are taken in the one order every writer uses; a caller
  * that has already locked a mirror row itself must lock the objects first.
  * @internal
@@ -21,6 +22,7 @@ export async function applyChanges(
   changes: readonly MirrorChange[],
 ): Promise<ChangeOutcome[]> {
   await lockMirrorObjects(tx, changes);
+  await lockDeletedMemberships(tx, tables, changes);
   const outcomes: ChangeOutcome[] = [];
   for (const change of changes) outcomes.push(await writeChange(tx, tables, change));
   return outcomes;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { sql } from 'drizzle-orm';
+import { asc, inArray, or, type SQL, sql } from 'drizzle-orm';
 import type { OrgkitDatabase } from '../db/database.js';
-import type { MirroredKind } from '../db/tables.js';
+import type { MirroredKind, OrgkitTables } from '../db/tables.js';
 import type { MirrorChange } from './mirror-event.js';
 
 // Mirror locks live in the two-integer advisory key space, which Postgres keeps apart from the
@@ -61,4 +61,40 @@ export async function lockMirrorObjects(
   await tx.execute(sql`
     SELECT count(pg_advisory_xact_lock(${MIRROR_LOCK_SPACE}::int, k))
     FROM (SELECT k FROM unnest(${`{${keys.join(',')}}`}::int[]) AS k ORDER BY k) AS ordered`);
+}
+
+/**
+ * Row-locks, in membership-id order, every mirrored membership the changes' deletes may remove:
+ * a user's or organization's memberships and the memberships deleted by id. Those rows are not
+ * covered by one object lock (a membership row is removed under its user's, its organization's
+ * or its own lock), so a page deleting two organizations and a webhook deleting a user in both
+ * would otherwise lock the shared rows in crossing orders. Call after {@link lockMirrorObjects}:
+ * holding the owners' locks, no new membership of theirs can appear from another writer.
+ * @internal
+ */
+export async function lockDeletedMemberships(
+  tx: OrgkitDatabase,
+  tables: OrgkitTables,
+  changes: readonly MirrorChange[],
+): Promise<void> {
+  const m = tables.userOrgMemberships;
+  const column = {
+    user: m.workosUserId,
+    organization: m.workosOrgId,
+    membership: m.workosMembershipId,
+  };
+  const deleted: Record<MirroredKind, string[]> = { user: [], organization: [], membership: [] };
+  for (const change of changes)
+    if (change.op === 'delete') deleted[change.kind].push(change.data.id);
+  const conditions: SQL[] = (Object.keys(deleted) as MirroredKind[])
+    .filter((kind) => deleted[kind].length > 0)
+    .map((kind) => inArray(column[kind], deleted[kind]));
+  if (!conditions.length) return;
+  // ORDER BY is applied before the locks are taken, so rows are locked in membership-id order.
+  await tx
+    .select({ id: m.workosMembershipId })
+    .from(m)
+    .where(or(...conditions))
+    .orderBy(asc(m.workosMembershipId))
+    .for('update');
 }

@@ -22,6 +22,7 @@ import type { TestDatabase } from '../../src/testing/database.js';
 import { createTestTokenIssuer, type TestTokenIssuer } from '../../src/testing/token-issuer.js';
 import { rawAuditRows } from '../audit/support.js';
 import { DATABASE_TARGETS, openTestDatabase } from '../support/databases.js';
+import { JOB } from '../support/sessions.js';
 import {
   addUser,
   leaksNothingOf,
@@ -146,7 +147,7 @@ export function describeAdapterContract(name: string, start: StartApp): void {
         error: { code: 'forbidden', message: expect.any(String), reason: 'missing_role' },
       });
 
-      await orgkit.setUserRole(plainId, 'editor');
+      await orgkit.setUserRole(plainId, 'editor', JOB);
       expect((await get('/api/staff', admin)).status).toBe(200);
       expect((await get('/api/staff', plain)).status).toBe(200);
       expect((await get('/api/staff', await tokens.mint({ sub: 'user_nobody' }))).status).toBe(403);
@@ -181,7 +182,7 @@ export function describeAdapterContract(name: string, start: StartApp): void {
       await addUser(orgkit, 'user_editor', 'editor');
       const editor = await tokens.mint({ sub: 'user_editor' });
       expect((await get('/api/publish', editor)).status).toBe(200);
-      await orgkit.setUserRole('user_editor', 'admin');
+      await orgkit.setUserRole('user_editor', 'admin', JOB);
       // An admin can write posts, but is no editor.
       expect((await get('/api/publish', editor)).status).toBe(403);
     });

@@ -4,6 +4,7 @@ import { createExpressAuth } from '../../src/adapters/express/index.js';
 import type { TestDatabase } from '../../src/testing/database.js';
 import { createTestTokenIssuer, type TestTokenIssuer } from '../../src/testing/token-issuer.js';
 import { openTestDatabase } from '../support/databases.js';
+import { JOB } from '../support/sessions.js';
 import { describeAdapterContract } from './contract.js';
 import { buildExpressApp, listen } from './express-app.js';
 import { membershipCreated, orgkitFor, signedWebhook } from './support.js';
@@ -57,7 +58,7 @@ describe('express adapter specifics', () => {
       await orgkit.database
         .insert(orgkit.tables.users)
         .values({ workosUserId: 'user_standalone', email: 'standalone@example.com', role: 'user' });
-      await orgkit.setUserRole('user_standalone', 'admin');
+      await orgkit.setUserRole('user_standalone', 'admin', JOB);
       expect(await statuses()).toEqual([200, 200]);
       expect(await (await server.request('/admin', as(token))).json()).toEqual({
         userId: 'user_standalone',

@@ -7,7 +7,7 @@ import { createExpertSetup, DEFAULT_EXPERT_SETUP_STEPS } from '../../src/expert-
 import { incompleteExpertsQuery } from '../../src/expert-setup/list-queries.js';
 import { auditRows, expectChainsValid, openAudit } from '../preferences/audit-support.js';
 import { DATABASE_TARGETS, openTestDatabase } from '../support/databases.js';
-import { appRolePermissionCheck, rejection, sessionFor } from './support.js';
+import { appRolePermissionCheck, JOB, rejection, sessionFor } from './support.js';
 
 const NOTHING_DONE = {
   profile: false,
@@ -62,7 +62,7 @@ describe.each(DATABASE_TARGETS)('expert setup on $name', (target) => {
         isSetupComplete: false,
         completedAt: null,
       });
-      expect(await t.setup.checkExpertSetupStatus('user_x')).toEqual(status);
+      expect(await t.setup.checkExpertSetupStatus('user_x', JOB)).toEqual(status);
       const rows = await t.rows('user_x');
       expect(rows).toHaveLength(1);
       expect(rows[0]?.workosOrgId).toBe('org_1');
@@ -76,7 +76,7 @@ describe.each(DATABASE_TARGETS)('expert setup on $name', (target) => {
     const t = await open(target);
     try {
       const results = await Promise.all(
-        Array.from({ length: 50 }, () => t.setup.checkExpertSetupStatus('user_x')),
+        Array.from({ length: 50 }, () => t.setup.checkExpertSetupStatus('user_x', JOB)),
       );
       expect(new Set(results.map((r) => JSON.stringify(r))).size).toBe(1);
       expect(await t.rows('user_x')).toHaveLength(1);
@@ -88,26 +88,26 @@ describe.each(DATABASE_TARGETS)('expert setup on $name', (target) => {
   it('marks steps idempotently and completes the setup in the statement that lands the last step', async () => {
     const t = await open(target);
     try {
-      const first = await t.setup.markStepComplete('profile', 'user_x');
+      const first = await t.setup.markStepComplete('profile', 'user_x', JOB);
       expect(first).toEqual({
         setupStatus: { ...NOTHING_DONE, profile: true },
         isSetupComplete: false,
         completedAt: null,
       });
-      expect(await t.setup.markStepComplete('profile', 'user_x')).toEqual(first);
+      expect(await t.setup.markStepComplete('profile', 'user_x', JOB)).toEqual(first);
       for (const step of DEFAULT_EXPERT_SETUP_STEPS.slice(1, -1)) {
-        expect((await t.setup.markStepComplete(step, 'user_x')).isSetupComplete).toBe(false);
+        expect((await t.setup.markStepComplete(step, 'user_x', JOB)).isSetupComplete).toBe(false);
       }
-      const done = await t.setup.markStepComplete('google_account', 'user_x');
+      const done = await t.setup.markStepComplete('google_account', 'user_x', JOB);
       expect(done.isSetupComplete).toBe(true);
       expect(done.completedAt).toBeInstanceOf(Date);
       expect(Object.values(done.setupStatus).every(Boolean)).toBe(true);
       const [row] = await t.rows('user_x');
       // now() is the statement's transaction time: equal stamps mean one statement wrote both.
       expect(row?.setupCompletedAt?.getTime()).toBe(row?.updatedAt.getTime());
-      const again = await t.setup.markStepComplete('events', 'user_x');
+      const again = await t.setup.markStepComplete('events', 'user_x', JOB);
       expect(again).toEqual(done);
-      expect(await t.setup.checkExpertSetupStatus('user_x')).toEqual(done);
+      expect(await t.setup.checkExpertSetupStatus('user_x', JOB)).toEqual(done);
     } finally {
       await t.close();
     }
@@ -116,10 +116,12 @@ describe.each(DATABASE_TARGETS)('expert setup on $name', (target) => {
   it('rejects an unknown step naming it, and writes nothing', async () => {
     const t = await open(target);
     try {
-      const error = await rejection(t.setup.markStepComplete('billing' as never, 'user_x'));
+      const error = await rejection(t.setup.markStepComplete('billing' as never, 'user_x', JOB));
       expect(error).toMatchObject({ code: 'invalid_input', details: { key: 'step' } });
       expect(error.message).toContain('step');
-      expect((await rejection(t.setup.markStepComplete('profile', ''))).code).toBe('invalid_input');
+      expect((await rejection(t.setup.markStepComplete('profile', '', JOB))).code).toBe(
+        'invalid_input',
+      );
       expect(await t.rows('user_x')).toEqual([]);
     } finally {
       await t.close();
@@ -130,7 +132,9 @@ describe.each(DATABASE_TARGETS)('expert setup on $name', (target) => {
     const steps = Array.from({ length: 50 }, (_, i) => `step_${i}`);
     const t = await open(target, steps);
     try {
-      const results = await Promise.all(steps.map((s) => t.setup.markStepComplete(s, 'user_x')));
+      const results = await Promise.all(
+        steps.map((s) => t.setup.markStepComplete(s, 'user_x', JOB)),
+      );
       expect(results.filter((r) => r.isSetupComplete)).toHaveLength(1);
       const [row] = await t.rows('user_x');
       expect(row?.setupStatus).toEqual(Object.fromEntries(steps.map((s) => [s, true])));
@@ -146,10 +150,10 @@ describe.each(DATABASE_TARGETS)('expert setup on $name', (target) => {
     try {
       await Promise.all(
         Array.from({ length: 50 }, (_, i) =>
-          t.setup.markStepComplete(DEFAULT_EXPERT_SETUP_STEPS[i % 6]!, 'user_x'),
+          t.setup.markStepComplete(DEFAULT_EXPERT_SETUP_STEPS[i % 6]!, 'user_x', JOB),
         ),
       );
-      const status = await t.setup.checkExpertSetupStatus('user_x');
+      const status = await t.setup.checkExpertSetupStatus('user_x', JOB);
       expect(status.isSetupComplete).toBe(true);
       expect(Object.values(status.setupStatus).every(Boolean)).toBe(true);
     } finally {
@@ -164,8 +168,8 @@ describe.each(DATABASE_TARGETS)('expert setup on $name', (target) => {
         { workosUserId: 'user_admin', email: 'admin@example.com', role: 'admin' },
         { workosUserId: 'user_expert', email: 'expert@example.com', role: 'expert_top' },
       ]);
-      await t.setup.markStepComplete('profile', 'user_x');
-      await t.setup.markStepComplete('payment', 'user_x');
+      await t.setup.markStepComplete('profile', 'user_x', JOB);
+      await t.setup.markStepComplete('payment', 'user_x', JOB);
       const asUser = (userId: string | undefined, fn: () => Promise<unknown>) =>
         t.scope.run(
           { session: userId ? sessionFor(userId, { organizationId: 'org_clinic' }) : undefined },
@@ -180,7 +184,7 @@ describe.each(DATABASE_TARGETS)('expert setup on $name', (target) => {
       expect((await rejection(asUser(undefined, () => t.setup.resetSetup('user_x')))).code).toBe(
         'unauthenticated',
       );
-      expect((await t.setup.checkExpertSetupStatus('user_x')).setupStatus.profile).toBe(true);
+      expect((await t.setup.checkExpertSetupStatus('user_x', JOB)).setupStatus.profile).toBe(true);
       expect(await auditRows(t.db)).toEqual([]);
 
       const reset = await asUser('user_admin', () => t.setup.resetSetup('user_x'));
@@ -189,7 +193,7 @@ describe.each(DATABASE_TARGETS)('expert setup on $name', (target) => {
         isSetupComplete: false,
         completedAt: null,
       });
-      expect(await t.setup.checkExpertSetupStatus('user_x')).toEqual(reset);
+      expect(await t.setup.checkExpertSetupStatus('user_x', JOB)).toEqual(reset);
       expect(await auditRows(t.db)).toEqual([
         {
           action: 'expert_setup.reset',
@@ -224,8 +228,8 @@ describe.each(DATABASE_TARGETS)('expert setup on $name', (target) => {
       await t.db
         .insert(t.tables.users)
         .values({ workosUserId: 'user_admin', email: 'admin@example.com', role: 'admin' });
-      await t.setup.markStepComplete('profile', 'user_x');
-      const done = await t.setup.markStepComplete('payment', 'user_x');
+      await t.setup.markStepComplete('profile', 'user_x', JOB);
+      const done = await t.setup.markStepComplete('payment', 'user_x', JOB);
       const asAdmin = <T>(fn: () => Promise<T>) =>
         t.scope.run({ session: sessionFor('user_admin') }, fn);
 
@@ -233,7 +237,7 @@ describe.each(DATABASE_TARGETS)('expert setup on $name', (target) => {
       await expect(asAdmin(() => t.setup.resetSetup('user_x'))).rejects.toThrow(
         'crash after the audit write',
       );
-      expect(await t.setup.checkExpertSetupStatus('user_x')).toEqual(done);
+      expect(await t.setup.checkExpertSetupStatus('user_x', JOB)).toEqual(done);
       expect(await auditRows(t.db)).toEqual([]);
 
       await asAdmin(() => t.setup.resetSetup('user_x'));
@@ -258,8 +262,8 @@ describe.each(DATABASE_TARGETS)('expert setup on $name', (target) => {
     try {
       const users = Array.from({ length: 25 }, (_, i) => `user_${String(i).padStart(2, '0')}`);
       for (const [i, user] of users.entries()) {
-        await t.setup.markStepComplete('profile', user);
-        if (i % 5 === 0) await t.setup.markStepComplete('payment', user);
+        await t.setup.markStepComplete('profile', user, JOB);
+        if (i % 5 === 0) await t.setup.markStepComplete('payment', user, JOB);
       }
       const seen: string[] = [];
       let cursor: string | undefined;
@@ -322,10 +326,10 @@ describe.each(DATABASE_TARGETS)('expert setup on $name', (target) => {
         incomplete: 0,
         completionRate: 0,
       });
-      await t.setup.markStepComplete('profile', 'user_a');
-      await t.setup.checkExpertSetupStatus('user_b');
-      await t.setup.checkExpertSetupStatus('user_c');
-      await t.setup.markStepComplete('profile', 'user_d');
+      await t.setup.markStepComplete('profile', 'user_a', JOB);
+      await t.setup.checkExpertSetupStatus('user_b', JOB);
+      await t.setup.checkExpertSetupStatus('user_c', JOB);
+      await t.setup.markStepComplete('profile', 'user_d', JOB);
       expect(await t.setup.getSetupStats()).toEqual({
         total: 4,
         complete: 2,
@@ -340,8 +344,8 @@ describe.each(DATABASE_TARGETS)('expert setup on $name', (target) => {
   it('follows the configured steps when they change: an added step shows as open, a removed one no longer holds an expert back', async () => {
     const t = await open(target, ['profile', 'payment', 'identity']);
     try {
-      await t.setup.markStepComplete('profile', 'user_x');
-      await t.setup.markStepComplete('payment', 'user_x');
+      await t.setup.markStepComplete('profile', 'user_x', JOB);
+      await t.setup.markStepComplete('payment', 'user_x', JOB);
       const fewer = createExpertSetup({
         db: t.db,
         tables: t.tables,
@@ -349,7 +353,7 @@ describe.each(DATABASE_TARGETS)('expert setup on $name', (target) => {
         steps: ['profile', 'payment'],
         hasPermission: async () => false,
       });
-      const status = await fewer.checkExpertSetupStatus('user_x');
+      const status = await fewer.checkExpertSetupStatus('user_x', JOB);
       expect(status).toMatchObject({
         setupStatus: { profile: true, payment: true },
         isSetupComplete: true,
@@ -364,7 +368,7 @@ describe.each(DATABASE_TARGETS)('expert setup on $name', (target) => {
         hasPermission: async () => false,
       });
       // Completion is kept: an expert who finished onboarding is not sent back to it.
-      expect(await more.checkExpertSetupStatus('user_x')).toEqual({
+      expect(await more.checkExpertSetupStatus('user_x', JOB)).toEqual({
         ...status,
         setupStatus: { profile: true, payment: true, tax_form: false },
       });

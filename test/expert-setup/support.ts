@@ -3,7 +3,7 @@ import type { OrgkitDatabase } from '../../src/db/database.js';
 import type { OrgkitTables } from '../../src/db/tables.js';
 import { defaultAccessControl } from '../../src/roles/index.js';
 
-export { rejection, sessionFor } from '../preferences/support.js';
+export { JOB, rejection, sessionFor } from '../preferences/support.js';
 
 /**
  * A real permission check until roles land: the user's app role from the users table, through

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createOrgkit } from '../../src/index.js';
 import { DATABASE_TARGETS, openTestDatabase } from '../support/databases.js';
-import { sessionFor } from './support.js';
+import { JOB, sessionFor } from './support.js';
 
 describe.each(DATABASE_TARGETS)('expert setup through createOrgkit on $name', (target) => {
   it('tracks the session expert, resets only for experts:manage, and reports stats', async () => {
@@ -26,7 +26,7 @@ describe.each(DATABASE_TARGETS)('expert setup through createOrgkit on $name', (t
       await as('user_expert', () => orgkit.markStepComplete('profile'));
       const done = await as('user_expert', () => orgkit.markStepComplete('payment'));
       expect(done.isSetupComplete).toBe(true);
-      await orgkit.checkExpertSetupStatus('user_late');
+      await orgkit.checkExpertSetupStatus('user_late', JOB);
       expect(await orgkit.getSetupStats()).toEqual({
         total: 2,
         complete: 1,
@@ -41,7 +41,7 @@ describe.each(DATABASE_TARGETS)('expert setup through createOrgkit on $name', (t
         { code: 'forbidden' },
       );
       await as('user_admin', () => orgkit.resetSetup('user_expert'));
-      expect((await orgkit.checkExpertSetupStatus('user_expert')).isSetupComplete).toBe(false);
+      expect((await orgkit.checkExpertSetupStatus('user_expert', JOB)).isSetupComplete).toBe(false);
       const { events } = await orgkit.queryAuditEvents({ organizationId: null });
       expect(events).toEqual([
         expect.objectContaining({

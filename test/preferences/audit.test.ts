@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { RequestScopeStore } from '../../src/context/index.js';
+import { createUserAuthorizer, RequestScopeStore } from '../../src/context/index.js';
 import { createOrgkitTables } from '../../src/db/tables.js';
 import { createPreferences, type PreferencesSchema } from '../../src/preferences/index.js';
+import { appRolePermissionCheck } from '../expert-setup/support.js';
 import { DATABASE_TARGETS, openTestDatabase } from '../support/databases.js';
 import { auditRows, expectChainsValid, expectNotInAuditLog, openAudit } from './audit-support.js';
-import { sessionFor } from './support.js';
+import { JOB, sessionFor } from './support.js';
 
 async function open(target: { url: string | undefined }, schema?: PreferencesSchema) {
   const database = await openTestDatabase(target);
@@ -19,6 +20,10 @@ async function open(target: { url: string | undefined }, schema?: PreferencesSch
     tables,
     scope,
     schema,
+    authorizeUser: createUserAuthorizer({
+      scope,
+      hasPermission: appRolePermissionCheck(database.db, tables),
+    }),
     recordAudit: async (events, options) => {
       await audit.record(events, options);
       if (!faults.crashAfterAudit) return;
@@ -49,13 +54,20 @@ describe.each(DATABASE_TARGETS)('preference audit events on $name', (target) => 
       await t.as('user_me', () => t.prefs.updateUserPreferences(undefined, { theme: 'dark' }));
       await t.as('user_me', () => t.prefs.updateUserPreferences(undefined, {}));
       // An admin changing someone else's preferences is the actor; the user is the resource.
+      await t.db
+        .insert(t.tables.users)
+        .values({ workosUserId: 'user_admin', email: 'admin@example.com', role: 'admin' });
       await t.as('user_admin', () => t.prefs.updateUserPreferences('user_x', { theme: 'system' }));
-      // A job outside any request names the user and is recorded as the preferences system.
-      await t.prefs.updateUserPreferences('user_x', {
-        emailNotifications: false,
-        newDeviceAlerts: true,
-        theme: 'system',
-      });
+      // A job outside any request names the user and is recorded as the system it names.
+      await t.prefs.updateUserPreferences(
+        'user_x',
+        {
+          emailNotifications: false,
+          newDeviceAlerts: true,
+          theme: 'system',
+        },
+        JOB,
+      );
       expect(await auditRows(t.db)).toEqual([
         updated({
           organizationId: 'org_clinic',
@@ -78,7 +90,7 @@ describe.each(DATABASE_TARGETS)('preference audit events on $name', (target) => 
         updated({
           organizationId: null,
           actorUserId: null,
-          actorSystem: 'preferences',
+          actorSystem: 'test-job',
           resourceId: 'user_x',
           oldValues: { emailNotifications: true, newDeviceAlerts: false },
           newValues: { emailNotifications: false, newDeviceAlerts: true },
@@ -94,10 +106,10 @@ describe.each(DATABASE_TARGETS)('preference audit events on $name', (target) => 
   it('records a reset with what it undid, and nothing when nothing was stored', async () => {
     const t = await open(target);
     try {
-      await t.prefs.updateUserPreferences('user_1', { theme: 'dark', language: 'en' });
+      await t.prefs.updateUserPreferences('user_1', { theme: 'dark', language: 'en' }, JOB);
       await t.as('user_1', () => t.prefs.resetToDefaults());
       await t.as('user_1', () => t.prefs.resetToDefaults());
-      await t.prefs.resetToDefaults('user_never');
+      await t.prefs.resetToDefaults('user_never', JOB);
       expect(await auditRows(t.db, 'preferences.reset')).toEqual([
         {
           action: 'preferences.reset',
@@ -121,7 +133,7 @@ describe.each(DATABASE_TARGETS)('preference audit events on $name', (target) => 
   it('an update or reset that fails after its audit write keeps neither, nor a stale request memo', async () => {
     const t = await open(target);
     try {
-      await t.prefs.updateUserPreferences('user_1', { theme: 'dark' });
+      await t.prefs.updateUserPreferences('user_1', { theme: 'dark' }, JOB);
       await t.as('user_1', async () => {
         expect((await t.prefs.getUserPreferences()).theme).toBe('dark');
         t.faults.crashAfterAudit = true;
@@ -133,7 +145,7 @@ describe.each(DATABASE_TARGETS)('preference audit events on $name', (target) => 
         await expect(t.prefs.resetToDefaults()).rejects.toThrow('crash after the audit write');
         expect((await t.prefs.getUserPreferences()).theme).toBe('dark');
       });
-      expect((await t.prefs.getUserPreferences('user_1')).theme).toBe('dark');
+      expect((await t.prefs.getUserPreferences('user_1', JOB)).theme).toBe('dark');
       expect((await auditRows(t.db)).map((r) => r.newValues)).toEqual([{ theme: 'dark' }]);
       await expectChainsValid(t.audit);
     } finally {
@@ -146,7 +158,7 @@ describe.each(DATABASE_TARGETS)('preference audit events on $name', (target) => 
     try {
       await Promise.all(
         Array.from({ length: 50 }, () =>
-          t.prefs.updateUserPreferences('user_1', { theme: 'dark' }),
+          t.prefs.updateUserPreferences('user_1', { theme: 'dark' }, JOB),
         ),
       );
       expect(await auditRows(t.db)).toEqual([
@@ -165,10 +177,14 @@ describe.each(DATABASE_TARGETS)('preference audit events on $name', (target) => 
     });
     const t = await open(target, schema);
     try {
-      await t.prefs.updateUserPreferences('user_1', {
-        calendarApiToken: 'tok_live_8f2c1e',
-        digest: 'daily',
-      });
+      await t.prefs.updateUserPreferences(
+        'user_1',
+        {
+          calendarApiToken: 'tok_live_8f2c1e',
+          digest: 'daily',
+        },
+        JOB,
+      );
       const [row] = await auditRows(t.db);
       expect(row?.newValues).toMatchObject({ digest: 'daily' });
       expect(row?.newValues).toHaveProperty('calendarApiToken');

@@ -11,7 +11,7 @@ import {
   type PreferencesSchema,
 } from '../../src/preferences/index.js';
 import { DATABASE_TARGETS, openTestDatabase } from '../support/databases.js';
-import { rejection, sessionFor } from './support.js';
+import { JOB, rejection, sessionFor } from './support.js';
 
 const SEED_DEFAULTS = {
   securityAlerts: true,
@@ -47,7 +47,7 @@ describe.each(DATABASE_TARGETS)('preferences on $name', (target) => {
     const t = await open(target);
     try {
       expect(t.prefs.getDefaultPreferences()).toEqual(SEED_DEFAULTS);
-      expect(await t.prefs.getUserPreferences('user_new')).toEqual(SEED_DEFAULTS);
+      expect(await t.prefs.getUserPreferences('user_new', JOB)).toEqual(SEED_DEFAULTS);
       expect(await t.stored('user_new')).toEqual([]);
     } finally {
       await t.close();
@@ -57,19 +57,19 @@ describe.each(DATABASE_TARGETS)('preferences on $name', (target) => {
   it('stores only the keys given and merges them over the defaults', async () => {
     const t = await open(target);
     try {
-      const afterTheme = await t.prefs.updateUserPreferences('user_1', { theme: 'dark' });
+      const afterTheme = await t.prefs.updateUserPreferences('user_1', { theme: 'dark' }, JOB);
       expect(afterTheme).toEqual({ ...SEED_DEFAULTS, theme: 'dark' });
-      await t.prefs.updateUserPreferences('user_1', { newDeviceAlerts: true, language: 'pt' });
+      await t.prefs.updateUserPreferences('user_1', { newDeviceAlerts: true, language: 'pt' }, JOB);
       expect(await t.stored('user_1')).toEqual([
         { theme: 'dark', newDeviceAlerts: true, language: 'pt' },
       ]);
-      expect(await t.prefs.getUserPreferences('user_1')).toEqual({
+      expect(await t.prefs.getUserPreferences('user_1', JOB)).toEqual({
         ...SEED_DEFAULTS,
         theme: 'dark',
         newDeviceAlerts: true,
         language: 'pt',
       });
-      expect(await t.prefs.getUserPreferences('user_2')).toEqual(SEED_DEFAULTS);
+      expect(await t.prefs.getUserPreferences('user_2', JOB)).toEqual(SEED_DEFAULTS);
     } finally {
       await t.close();
     }
@@ -78,7 +78,7 @@ describe.each(DATABASE_TARGETS)('preferences on $name', (target) => {
   it('rejects an unknown key, a wrong type or a bad enum value, naming the key, and changes nothing', async () => {
     const t = await open(target);
     try {
-      await t.prefs.updateUserPreferences('user_1', { theme: 'dark' });
+      await t.prefs.updateUserPreferences('user_1', { theme: 'dark' }, JOB);
       const cases: [unknown, string][] = [
         [{ language: 'es', colour: 'blue' }, 'colour'],
         [{ securityAlerts: 'yes' }, 'securityAlerts'],
@@ -86,18 +86,18 @@ describe.each(DATABASE_TARGETS)('preferences on $name', (target) => {
         [{ language: 'fr', theme: 'system' }, 'language'],
       ];
       for (const [input, key] of cases) {
-        const error = await rejection(t.prefs.updateUserPreferences('user_1', input as never));
+        const error = await rejection(t.prefs.updateUserPreferences('user_1', input as never, JOB));
         expect(error.code).toBe('invalid_input');
         expect(error.message).toContain(key);
         expect(error.details).toEqual({ key });
       }
       for (const input of [null, 'dark', ['theme']]) {
-        const error = await rejection(t.prefs.updateUserPreferences('user_1', input as never));
+        const error = await rejection(t.prefs.updateUserPreferences('user_1', input as never, JOB));
         expect(error.code).toBe('invalid_input');
       }
-      expect((await rejection(t.prefs.updateUserPreferences('', { theme: 'dark' }))).code).toBe(
-        'invalid_input',
-      );
+      expect(
+        (await rejection(t.prefs.updateUserPreferences('', { theme: 'dark' }, JOB))).code,
+      ).toBe('invalid_input');
       expect(await t.stored('user_1')).toEqual([{ theme: 'dark' }]);
       expect(await t.stored('')).toEqual([]);
     } finally {
@@ -111,9 +111,9 @@ describe.each(DATABASE_TARGETS)('preferences on $name', (target) => {
     const t = await open(target, schema);
     try {
       await Promise.all(
-        keys.map((key) => t.prefs.updateUserPreferences('user_1', { [key]: true })),
+        keys.map((key) => t.prefs.updateUserPreferences('user_1', { [key]: true }, JOB)),
       );
-      const all = await t.prefs.getUserPreferences('user_1');
+      const all = await t.prefs.getUserPreferences('user_1', JOB);
       expect(Object.values(all)).toEqual(keys.map(() => true));
       expect(await t.stored('user_1')).toEqual([Object.fromEntries(keys.map((k) => [k, true]))]);
     } finally {
@@ -124,11 +124,15 @@ describe.each(DATABASE_TARGETS)('preferences on $name', (target) => {
   it('resets to the defaults, and a reset of a user without a row writes nothing', async () => {
     const t = await open(target);
     try {
-      await t.prefs.updateUserPreferences('user_1', { theme: 'dark', emailNotifications: false });
-      expect(await t.prefs.resetToDefaults('user_1')).toEqual(SEED_DEFAULTS);
-      expect(await t.prefs.getUserPreferences('user_1')).toEqual(SEED_DEFAULTS);
+      await t.prefs.updateUserPreferences(
+        'user_1',
+        { theme: 'dark', emailNotifications: false },
+        JOB,
+      );
+      expect(await t.prefs.resetToDefaults('user_1', JOB)).toEqual(SEED_DEFAULTS);
+      expect(await t.prefs.getUserPreferences('user_1', JOB)).toEqual(SEED_DEFAULTS);
       expect(await t.stored('user_1')).toEqual([{}]);
-      expect(await t.prefs.resetToDefaults('user_2')).toEqual(SEED_DEFAULTS);
+      expect(await t.prefs.resetToDefaults('user_2', JOB)).toEqual(SEED_DEFAULTS);
       expect(await t.stored('user_2')).toEqual([]);
     } finally {
       await t.close();
@@ -148,29 +152,33 @@ describe.each(DATABASE_TARGETS)('preferences on $name', (target) => {
     });
     const t = await open(target, before);
     try {
-      await t.prefs.updateUserPreferences('user_1', {
-        theme: 'sepia',
-        legacyBanner: false,
-        emailNotifications: false,
-      });
+      await t.prefs.updateUserPreferences(
+        'user_1',
+        {
+          theme: 'sepia',
+          legacyBanner: false,
+          emailNotifications: false,
+        },
+        JOB,
+      );
       const evolved = createPreferences({
         db: t.db,
         tables: t.tables,
         scope: t.scope,
         schema: after,
       });
-      expect(await evolved.getUserPreferences('user_1')).toEqual({
+      expect(await evolved.getUserPreferences('user_1', JOB)).toEqual({
         theme: 'dark',
         emailNotifications: false,
         digest: 'weekly',
       });
-      expect(await evolved.updateUserPreferences('user_1', { digest: 'daily' })).toEqual({
+      expect(await evolved.updateUserPreferences('user_1', { digest: 'daily' }, JOB)).toEqual({
         theme: 'dark',
         emailNotifications: false,
         digest: 'daily',
       });
       const error = await rejection(
-        evolved.updateUserPreferences('user_1', { legacyBanner: true } as never),
+        evolved.updateUserPreferences('user_1', { legacyBanner: true } as never, JOB),
       );
       expect(error.details).toEqual({ key: 'legacyBanner' });
     } finally {
@@ -181,35 +189,35 @@ describe.each(DATABASE_TARGETS)('preferences on $name', (target) => {
   it('caches a read for the rest of the request and refreshes it on update', async () => {
     const t = await open(target);
     try {
-      await t.prefs.updateUserPreferences('user_1', { theme: 'dark' });
+      await t.prefs.updateUserPreferences('user_1', { theme: 'dark' }, JOB);
       const setThemeBehindOrgkit = (theme: string) =>
         t.db.execute(
           sql`UPDATE user_preferences SET preferences = jsonb_build_object('theme', ${theme}::text) WHERE workos_user_id = 'user_1'`,
         );
       await t.scope.run({}, async () => {
-        expect((await t.prefs.getUserPreferences('user_1')).theme).toBe('dark');
+        expect((await t.prefs.getUserPreferences('user_1', JOB)).theme).toBe('dark');
         await setThemeBehindOrgkit('system');
         // Same request: served from the request's memo, no second query.
-        expect((await t.prefs.getUserPreferences('user_1')).theme).toBe('dark');
-        const updated = await t.prefs.updateUserPreferences('user_1', { language: 'es' });
+        expect((await t.prefs.getUserPreferences('user_1', JOB)).theme).toBe('dark');
+        const updated = await t.prefs.updateUserPreferences('user_1', { language: 'es' }, JOB);
         expect(updated).toMatchObject({ theme: 'system', language: 'es' });
-        expect(await t.prefs.getUserPreferences('user_1')).toMatchObject({
+        expect(await t.prefs.getUserPreferences('user_1', JOB)).toMatchObject({
           theme: 'system',
           language: 'es',
         });
-        await t.prefs.resetToDefaults('user_1');
-        expect(await t.prefs.getUserPreferences('user_1')).toEqual(SEED_DEFAULTS);
+        await t.prefs.resetToDefaults('user_1', JOB);
+        expect(await t.prefs.getUserPreferences('user_1', JOB)).toEqual(SEED_DEFAULTS);
       });
       await setThemeBehindOrgkit('dark');
       // A new request reads the database again.
       await t.scope.run({}, async () => {
-        expect((await t.prefs.getUserPreferences('user_1')).theme).toBe('dark');
+        expect((await t.prefs.getUserPreferences('user_1', JOB)).theme).toBe('dark');
       });
       // A caller mutating its result does not change what the next read returns.
       await t.scope.run({}, async () => {
-        const first = await t.prefs.getUserPreferences('user_1');
+        const first = await t.prefs.getUserPreferences('user_1', JOB);
         first.theme = 'light';
-        expect((await t.prefs.getUserPreferences('user_1')).theme).toBe('dark');
+        expect((await t.prefs.getUserPreferences('user_1', JOB)).theme).toBe('dark');
       });
     } finally {
       await t.close();
@@ -223,12 +231,15 @@ describe.each(DATABASE_TARGETS)('preferences on $name', (target) => {
     });
     const t = await open(target, schema);
     try {
-      expect(await t.prefs.getUserPreferences('user_1')).toEqual({ theme: 'light', fontSize: 14 });
-      expect(await t.prefs.updateUserPreferences('user_1', { fontSize: 18 })).toEqual({
+      expect(await t.prefs.getUserPreferences('user_1', JOB)).toEqual({
+        theme: 'light',
+        fontSize: 14,
+      });
+      expect(await t.prefs.updateUserPreferences('user_1', { fontSize: 18 }, JOB)).toEqual({
         theme: 'light',
         fontSize: 18,
       });
-      const error = await rejection(t.prefs.updateUserPreferences('user_1', { fontSize: 2 }));
+      const error = await rejection(t.prefs.updateUserPreferences('user_1', { fontSize: 2 }, JOB));
       expect(error.details).toEqual({ key: 'fontSize' });
       expect(await t.stored('user_1')).toEqual([{ fontSize: 18 }]);
     } finally {
@@ -246,7 +257,7 @@ describe.each(DATABASE_TARGETS)('preferences on $name', (target) => {
           expect((await t.prefs.getUserPreferences()).theme).toBe('system');
         },
       );
-      expect((await t.prefs.getUserPreferences('user_me')).theme).toBe('system');
+      expect((await t.prefs.getUserPreferences('user_me', JOB)).theme).toBe('system');
       const [row] = rowsOf<{ workos_org_id: string | null }>(
         await t.db.execute(
           sql`SELECT workos_org_id FROM user_preferences WHERE workos_user_id = 'user_me'`,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createOrgkit } from '../../src/index.js';
 import { DATABASE_TARGETS, openTestDatabase } from '../support/databases.js';
-import { sessionFor } from './support.js';
+import { JOB, sessionFor } from './support.js';
 
 describe.each(DATABASE_TARGETS)('preferences through createOrgkit on $name', (target) => {
   it('serves the seed preferences by default, for the session user', async () => {
@@ -14,7 +14,7 @@ describe.each(DATABASE_TARGETS)('preferences through createOrgkit on $name', (ta
         await orgkit.updateUserPreferences(undefined, { theme: 'dark' });
         expect((await orgkit.getUserPreferences()).theme).toBe('dark');
       });
-      expect(await orgkit.resetToDefaults('user_1')).toEqual(orgkit.getDefaultPreferences());
+      expect(await orgkit.resetToDefaults('user_1', JOB)).toEqual(orgkit.getDefaultPreferences());
     } finally {
       await orgkit.close();
       await t.close();
@@ -29,11 +29,11 @@ describe.each(DATABASE_TARGETS)('preferences through createOrgkit on $name', (ta
       preferences: { schema },
     });
     try {
-      expect(await orgkit.updateUserPreferences('user_1', { digest: 'daily' })).toEqual({
+      expect(await orgkit.updateUserPreferences('user_1', { digest: 'daily' }, JOB)).toEqual({
         digest: 'daily',
       });
       await expect(
-        orgkit.updateUserPreferences('user_1', { theme: 'dark' } as never),
+        orgkit.updateUserPreferences('user_1', { theme: 'dark' } as never, JOB),
       ).rejects.toMatchObject({ code: 'invalid_input', details: { key: 'theme' } });
       expect(() =>
         createOrgkit({

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { DATABASE_TARGETS } from '../support/databases.js';
-import { insertMembership, insertUser, openRoles, sessionFor, tables } from './support.js';
+import { insertMembership, insertUser, JOB, openRoles, sessionFor, tables } from './support.js';
 
 const setRoleBehindOrgkitsBack = (h: Awaited<ReturnType<typeof openRoles>>, role: string) =>
   h.t.db.update(tables.users).set({ role }).where(eq(tables.users.workosUserId, 'user_a'));
@@ -186,7 +186,7 @@ describe.each(DATABASE_TARGETS)('role cache on $name', (target) => {
       await insertUser(h.t.db, 'user_a', 'user');
       await h.scope.run({}, async () => {
         expect(await h.roles.hasRole('user_a', 'expert_top')).toBe(false);
-        await h.roles.setUserRole('user_a', 'expert_top');
+        await h.roles.setUserRole('user_a', 'expert_top', JOB);
         expect(await h.roles.hasRole('user_a', 'expert_top')).toBe(true);
       });
       expect(await h.roles.getUserRoles('user_a')).toEqual(['expert_top']);
@@ -202,14 +202,14 @@ describe.each(DATABASE_TARGETS)('role cache on $name', (target) => {
     try {
       await insertUser(h.t.db, 'user_a', 'user');
       await h.roles.getUserRoles('user_a');
-      await expect(h.roles.setUserRole('user_a', 'owner' as never)).rejects.toMatchObject({
+      await expect(h.roles.setUserRole('user_a', 'owner' as never, JOB)).rejects.toMatchObject({
         code: 'invalid_input',
         message: expect.stringContaining('"owner"'),
       });
-      await expect(h.roles.setUserRole('user_missing', 'admin')).rejects.toMatchObject({
+      await expect(h.roles.setUserRole('user_missing', 'admin', JOB)).rejects.toMatchObject({
         code: 'not_found',
       });
-      await expect(h.roles.setUserRole('', 'admin')).rejects.toMatchObject({
+      await expect(h.roles.setUserRole('', 'admin', JOB)).rejects.toMatchObject({
         code: 'invalid_input',
       });
       expect(

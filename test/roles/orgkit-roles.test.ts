@@ -4,16 +4,21 @@ import { DATABASE_TARGETS, openTestDatabase } from '../support/databases.js';
 import { insertMembership, insertUser, sessionFor } from './support.js';
 
 const accessControl = defineAccessControl({
-  permissions: ['posts:read', 'posts:write', 'posts:delete'],
+  permissions: ['posts:read', 'posts:write', 'posts:delete', 'team:manage'],
   appRoles: { reader: ['posts:read'], editor: ['posts:read', 'posts:write'] },
-  orgRoles: { moderator: ['posts:delete'], member: [] },
+  orgRoles: { moderator: ['posts:delete', 'team:manage'], member: [] },
   defaultRole: 'reader',
 });
 
 describe.each(DATABASE_TARGETS)('roles on a createOrgkit instance on $name', (target) => {
   it("resolves the request's user through the instance's scope and access model", async () => {
     const t = await openTestDatabase(target);
-    const orgkit = createOrgkit({ database: t.db, accessControl });
+    // Role changes need the configured manage permission, here held through the token's role.
+    const orgkit = createOrgkit({
+      database: t.db,
+      accessControl,
+      users: { managePermission: 'team:manage' },
+    });
     try {
       await insertUser(t.db, 'user_a', 'editor');
       await insertMembership(t.db, 'user_a', 'org_1', 'member');

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RequestScopeStore } from '../../src/context/index.js';
 import { createRoles, defaultAccessControl } from '../../src/roles/index.js';
 import { DATABASE_TARGETS } from '../support/databases.js';
-import { insertUser, openRoles, tables } from './support.js';
+import { insertUser, JOB, openRoles, tables } from './support.js';
 
 const REDIS_URL = process.env.REDIS_URL;
 const DATABASE_URL = process.env.DATABASE_URL;
@@ -52,7 +52,7 @@ describe.runIf(REDIS_URL)('role invalidation over Redis', () => {
           (n) => n === 2,
         );
 
-        await a.roles.setUserRole('user_a', 'expert_top');
+        await a.roles.setUserRole('user_a', 'expert_top', JOB);
         await until(
           () => b.getUserRoles('user_a'),
           (roles) => roles[0] === 'expert_top',
@@ -144,7 +144,7 @@ describe.runIf(REDIS_URL)('role invalidation over Redis', () => {
 
         const seen = ask('watch expert_top');
         const changedAt = Date.now();
-        await h.roles.setUserRole('user_a', 'expert_top');
+        await h.roles.setUserRole('user_a', 'expert_top', JOB);
         const { seenAt } = await seen;
         expect(seenAt! - changedAt).toBeLessThan(100);
         const exited = new Promise((resolve) => child!.once('exit', resolve));

@@ -87,4 +87,4 @@ export async function insertMembership(
   });
 }
 
-export { sessionFor } from '../support/sessions.js';
+export { JOB, sessionFor } from '../support/sessions.js';

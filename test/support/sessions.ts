@@ -25,3 +25,6 @@ export function sessionFor(
     claims: { sub: userId },
   };
 }
+
+/** What a job or script passes to act on a user outside a request scope. */
+export const JOB = { actor: { system: 'test-job' } } as const;

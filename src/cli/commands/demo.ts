@@ -75,7 +75,7 @@ export async function demoCommand(out: (line: string) => void): Promise<boolean>
     });
     const synced = await orgkit.syncWorkOSEvents();
     step('mirrored WorkOS into Postgres from the Events API', `${synced.applied} events applied`);
-    await orgkit.setUserRole(user.id, 'expert_top');
+    await orgkit.setUserRole(user.id, 'expert_top', { actor: { system: 'orgkit-demo' } });
     step('gave the user the app role expert_top (stored in users.role)');
 
     const signIn = await workos.userManagement.authenticateWithPassword({

@@ -32,6 +32,9 @@ import {
 /** The audit actor of every change the migration makes. */
 export const CLERK_MIGRATION_ACTOR = 'clerk-migration';
 
+/** Every module call names the migration as its actor: it runs outside any request. */
+const AS_MIGRATION = { actor: { system: CLERK_MIGRATION_ACTOR } } as const;
+
 const WHAT = 'createClerkMetadataImporter';
 const id = z.string().trim().min(1).max(256);
 const userSchema = z.object({
@@ -215,13 +218,21 @@ export function createClerkMetadataImporter(
               buildSetup(tx),
               target,
               setup.completed,
+              AS_MIGRATION,
             );
             outcome.stepsCompleted = written.marked;
             outcome.created.expertSetup = written.created;
             outcome.changed ||= written.created || written.marked.length > 0;
           }
           const preferencesApi = createPreferences({ db: tx, tables, scope, schema, recordAudit });
-          const written = await writePreferences(tx, tables, preferencesApi, target, prefs.patch);
+          const written = await writePreferences(
+            tx,
+            tables,
+            preferencesApi,
+            target,
+            prefs.patch,
+            AS_MIGRATION,
+          );
           outcome.preferencesWritten = written.written;
           outcome.created.preferences = written.created;
           outcome.changed ||= written.created || written.written.length > 0;

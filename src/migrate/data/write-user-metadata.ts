@@ -1,5 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import { type JsonValue, stableStringify } from '../../audit/json-value.js';
+import type { UserActionOptions } from '../../context/index.js';
 import type { OrgkitDatabase } from '../../db/database.js';
 import type { OrgkitTables } from '../../db/tables.js';
 import type { ExpertSetupApi } from '../../expert-setup/index.js';
@@ -59,14 +60,15 @@ export async function writeExpertSetup(
   api: ExpertSetupApi<string>,
   target: { userId: string; organizationId: string },
   completed: readonly string[],
+  as: UserActionOptions,
 ): Promise<{ created: boolean; marked: string[] }> {
   const { userId, organizationId } = target;
   const created = await insertSetupIfMissing(tx, tables.expertSetup, userId, organizationId);
-  const status = (await api.checkExpertSetupStatus(userId)).setupStatus;
+  const status = (await api.checkExpertSetupStatus(userId, as)).setupStatus;
   const marked: string[] = [];
   for (const step of completed) {
     if (status[step]) continue;
-    await api.markStepComplete(step, userId);
+    await api.markStepComplete(step, userId, as);
     marked.push(step);
   }
   return { created: created.length > 0, marked };
@@ -83,6 +85,7 @@ export async function writePreferences(
   api: PreferencesApi<Record<string, unknown>>,
   target: { userId: string; organizationId: string },
   patch: Readonly<Record<string, unknown>>,
+  as: UserActionOptions,
 ): Promise<{ created: boolean; written: string[] }> {
   const { userId, organizationId } = target;
   const p = tables.userPreferences;
@@ -97,6 +100,7 @@ export async function writePreferences(
     await api.updateUserPreferences(
       userId,
       Object.fromEntries(written.map((key) => [key, patch[key]])),
+      as,
     );
   }
   return { created: !existed, written };

@@ -14,6 +14,7 @@ import {
 } from '../../../src/migrate/index.js';
 import { createPreferences } from '../../../src/preferences/index.js';
 import { auditRows, expectChainsValid, openAudit } from '../../preferences/audit-support.js';
+import { JOB } from '../../preferences/support.js';
 import { DATABASE_TARGETS, openTestDatabase } from '../../support/databases.js';
 import { clerkRecord, snapshot } from './support.js';
 
@@ -146,12 +147,14 @@ describe.each(DATABASE_TARGETS)('createClerkMetadataImporter on $name', (target)
       expect((await t.importer.apply(done)).stepsCompleted).toHaveLength(6);
       expect((await t.importer.apply(none)).stepsCompleted).toEqual([]);
 
-      const partialStatus = await t.setup.checkExpertSetupStatus(partial.workosUserId);
+      const partialStatus = await t.setup.checkExpertSetupStatus(partial.workosUserId, JOB);
       expect(partialStatus).toMatchObject({
         setupStatus: { profile: true, availability: true, events: false, identity: false },
         isSetupComplete: false,
       });
-      expect((await t.setup.checkExpertSetupStatus(done.workosUserId)).isSetupComplete).toBe(true);
+      expect((await t.setup.checkExpertSetupStatus(done.workosUserId, JOB)).isSetupComplete).toBe(
+        true,
+      );
       expect(await t.orgOf('expert_setup', partial.workosUserId)).toBe(partial.organizationId);
       // No expert setup in Clerk: no record (seed 3.6), so the user is not listed as an incomplete expert.
       expect(await t.orgOf('expert_setup', none.workosUserId)).toBeUndefined();
@@ -213,7 +216,7 @@ describe.each(DATABASE_TARGETS)('createClerkMetadataImporter on $name', (target)
         ['invalid_preference', 'public_metadata.securityPreferences.theme'],
         ['unknown_preference', 'public_metadata.securityPreferences.pagerAlerts'],
       ]);
-      expect(await prefs.getUserPreferences(u.workosUserId)).toEqual({
+      expect(await prefs.getUserPreferences(u.workosUserId, JOB)).toEqual({
         ...prefs.getDefaultPreferences(),
         securityAlerts: false,
         newDeviceAlerts: true,
@@ -238,7 +241,7 @@ describe.each(DATABASE_TARGETS)('createClerkMetadataImporter on $name', (target)
         organizationId: 'org_01PLAIN',
       };
       expect((await importer.apply(plain)).preferencesWritten).toEqual([]);
-      expect(await prefs.getUserPreferences(plain.workosUserId)).toEqual(
+      expect(await prefs.getUserPreferences(plain.workosUserId, JOB)).toEqual(
         prefs.getDefaultPreferences(),
       );
       const [row] = rowsOf<{ org: string; prefs: unknown }>(
@@ -284,7 +287,7 @@ describe.each(DATABASE_TARGETS)('createClerkMetadataImporter on $name', (target)
         steps: ['profile', 'tax_form'],
         hasPermission: async () => false,
       });
-      expect((await custom.checkExpertSetupStatus(u.workosUserId)).isSetupComplete).toBe(true);
+      expect((await custom.checkExpertSetupStatus(u.workosUserId, JOB)).isSetupComplete).toBe(true);
     } finally {
       await t.close();
     }
