@@ -35,6 +35,7 @@ const clerkUserJson = z
     password_digest: text,
     password_hasher: text,
     totp_secret: text,
+    backup_code_enabled: z.boolean().nullish(),
   })
   .loose();
 
@@ -91,6 +92,7 @@ function candidate(recordNumber: number, user: ClerkUserJson): RecordCandidate {
     passwordDigest: cleanValue(user.password_digest),
     passwordHasher: cleanValue(user.password_hasher),
     totpSecret: cleanValue(user.totp_secret),
+    backupCodesEnabled: user.backup_code_enabled === true,
     publicMetadata: metadata(user.public_metadata),
     unsafeMetadata: metadata(user.unsafe_metadata),
     privateMetadata: metadata(user.private_metadata),

@@ -29,6 +29,8 @@ export interface RecordCandidate {
   readonly passwordDigest: string | undefined;
   readonly passwordHasher: string | undefined;
   readonly totpSecret: string | undefined;
+  /** The user has Clerk backup codes (JSON `backup_code_enabled`); WorkOS has no import for them. */
+  readonly backupCodesEnabled?: boolean;
   readonly publicMetadata?: JsonObject;
   readonly unsafeMetadata?: JsonObject;
   readonly privateMetadata?: JsonObject;
@@ -106,6 +108,9 @@ export function buildRecord(c: RecordCandidate): ClerkExportEntry {
     totpSecret = new SecretValue(c.totpSecret);
   } else if (c.totpSecret !== undefined) {
     warnings.push({ code: 'invalid_totp_secret', field: 'totp_secret' });
+  }
+  if (c.backupCodesEnabled) {
+    warnings.push({ code: 'backup_codes_not_importable', field: 'backup_code_enabled' });
   }
   const password =
     c.passwordDigest === undefined

@@ -35,7 +35,8 @@ export interface ClerkRecordRejection {
 
 /** Something in an accepted record that was left out; the record itself is migrated. */
 export interface ClerkRecordWarning {
-  readonly code: 'invalid_secondary_email' | 'invalid_totp_secret';
+  /** `backup_codes_not_importable`: the user has Clerk backup codes, which WorkOS cannot import. */
+  readonly code: 'invalid_secondary_email' | 'invalid_totp_secret' | 'backup_codes_not_importable';
   /** The export field it came from, e.g. `verified_email_addresses`. */
   readonly field: string;
 }

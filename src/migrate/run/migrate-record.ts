@@ -35,7 +35,10 @@ export interface RecordDeps {
 export function warningsOf(record: ClerkUserRecord): MigrationWarning[] {
   const warnings: MigrationWarning[] = record.warnings.map((w) => ({
     code: w.code,
-    reason: `the ${w.field} field had a value that was left out`,
+    reason:
+      w.code === 'backup_codes_not_importable'
+        ? 'the user has Clerk backup codes, which WorkOS cannot import: they must set up recovery again'
+        : `the ${w.field} field had a value that was left out`,
   }));
   const password = record.password && classifyPasswordDigest(record.password);
   if (password && !password.importable) {

@@ -138,6 +138,22 @@ describe('readClerkExport: the Backend API / CLI JSON export', () => {
     ]);
   });
 
+  it('reports Clerk backup codes as not importable, and only where the user has them', async () => {
+    const withCodes = {
+      ...clerkJsonUser(user({ id: 'user_2codes', primaryEmail: 'codes@example.com' })),
+      backup_code_enabled: true,
+    };
+    const without = {
+      ...clerkJsonUser(user({ id: 'user_2none', primaryEmail: 'none@example.com' })),
+      backup_code_enabled: false,
+    };
+    const [first, second] = records(await read(JSON.stringify([withCodes, without])));
+    expect(first?.warnings).toEqual([
+      { code: 'backup_codes_not_importable', field: 'backup_code_enabled' },
+    ]);
+    expect(second?.warnings).toEqual([]);
+  });
+
   it('passes metadata through as parsed, a "__proto__" key kept as data', async () => {
     const base = clerkJsonUser(user({ id: 'user_1', primaryEmail: 'one@example.com' }));
     const json = JSON.stringify([base]).replace(
