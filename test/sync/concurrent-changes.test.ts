@@ -256,6 +256,69 @@ describe.each(DATABASE_TARGETS.filter((t) => t.name === 'postgres'))(
   },
 );
 
+describe.each(DATABASE_TARGETS.filter((t) => t.name === 'postgres'))(
+  'deletes whose memberships overlap ($name)',
+  (target) => {
+    it('a page deleting three organizations and a webhook deleting a member of all three lock the shared rows in one order', async () => {
+      const t = await openTestDatabase(target, { maxConnections: 6 });
+      try {
+        const orgIds = ['org_01A', 'org_01B', 'org_01C'];
+        const membershipOf = (org: string): MirrorChange =>
+          ({
+            ...membershipUpsert(CREATED),
+            data: {
+              ...(membershipUpsert(CREATED).data as object),
+              id: `om_${org}`,
+              organizationId: org,
+            },
+          }) as MirrorChange;
+        // The user's memberships are stored last organization first, so deleting the user
+        // meets them in the opposite order to the page's deletes.
+        await t.db.transaction((tx) =>
+          applyChanges(tx, tables, [
+            userUpsert(CREATED),
+            ...[...orgIds].reverse().map(membershipOf),
+          ]),
+        );
+        // Holding the middle organization's membership stops the page half-way, having
+        // deleted the first organization's.
+        const held = gate();
+        const release = gate();
+        const holder = t.db.transaction(async (tx) => {
+          await tx
+            .select()
+            .from(tables.userOrgMemberships)
+            .where(eq(tables.userOrgMemberships.workosMembershipId, 'om_org_01B'))
+            .for('update');
+          held.open();
+          await release.opened;
+        });
+        await held.opened;
+        const page = inTransaction(t.db, (tx) =>
+          applyChanges(
+            tx,
+            tables,
+            orgIds.map((id) => deletion('organization', id)),
+          ),
+        );
+        await until('the page waits', () => waitsOnLock(t.db, page.pid()));
+        const webhook = inTransaction(t.db, (tx) =>
+          applyChange(tx, tables, deletion('user', USER)),
+        );
+        await until('the webhook waits', () => waitsOnLock(t.db, webhook.pid()));
+        release.open();
+        const settled = await Promise.allSettled([holder, page.result, webhook.result]);
+        expect(settled.filter((r) => r.status === 'rejected')).toEqual([]);
+        expect(await t.db.select().from(tables.userOrgMemberships)).toEqual([]);
+        const recorded = await t.db.select().from(tables.mirrorTombstones);
+        expect(recorded.map((r) => r.workosId).sort()).toEqual([...orgIds, USER].sort());
+      } finally {
+        await t.close();
+      }
+    });
+  },
+);
+
 describe.each(DATABASE_TARGETS)('mirror object locks ($name)', (target) => {
   it('a transaction holds one advisory lock per object its changes touch, until it ends', async () => {
     const t = await openTestDatabase(target);
