@@ -1,13 +1,16 @@
 import { timingSafeEqual } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import { OrgkitError } from '../errors/index.js';
+import { crossSiteRefusal } from './cross-site.js';
 import { errorResponse } from './error-response.js';
-import { type HeadersLike, readCookie, serializeCookie } from './headers.js';
+import { cookieIsSecure, type HeadersLike, readCookie, serializeCookie } from './headers.js';
 import type { ParsedSessionOptions } from './options.js';
 import type { SealedSessionReader } from './sealed-session.js';
 
 /** What the sign-in routes read of a request. */
 export interface AuthRouteRequest {
+  /** @default 'GET' */
+  method?: string | undefined;
   url: URL;
   headers: HeadersLike;
   ipAddress?: string | undefined;
@@ -35,15 +38,50 @@ function sameNonce(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+const statusOf = (error: unknown) => (error as { status?: unknown } | null)?.status;
+
+/** What the sign-in routes are given besides the session options. @internal */
+export interface AuthRouteContext {
+  /** Origins trusted besides the request's own (see `trustedOrigins`). */
+  trustedOrigins: ReadonlySet<string>;
+  /** Told of a sign-out whose session WorkOS could not be asked to revoke. */
+  report: (error: unknown) => void;
+}
+
 /**
  * Sign-in, callback and sign-out over the SDK's sealed session. The `state` parameter carries a
  * nonce matched against a short-lived cookie (login CSRF) and the page to return to.
  * @internal
  */
-export function createAuthRoutes(o: ParsedSessionOptions, sessions: SealedSessionReader) {
+export function createAuthRoutes(
+  o: ParsedSessionOptions,
+  sessions: SealedSessionReader,
+  context: AuthRouteContext,
+) {
   const um = o.workos.userManagement;
-  const stateCookie = (value: string, maxAge: number) =>
-    serializeCookie(STATE_COOKIE, value, maxAge, { ...o.cookie, path: o.cookie.path });
+  const stateCookie = (value: string, maxAge: number, headers: HeadersLike) =>
+    serializeCookie(STATE_COOKIE, value, maxAge, {
+      ...o.cookie,
+      secure: cookieIsSecure(o.cookie.secure, headers),
+    });
+
+  // Ends the session at WorkOS, so its refresh token stops working even if the browser never
+  // follows the logout redirect. A session WorkOS no longer knows has already ended.
+  async function revoke(sessionId: string): Promise<void> {
+    if (typeof um.revokeSession !== 'function') return;
+    try {
+      await um.revokeSession({ sessionId });
+    } catch (cause) {
+      if (statusOf(cause) === 404) return;
+      context.report(
+        new OrgkitError(
+          'upstream_unavailable',
+          'sign-out could not revoke the WorkOS session; the cookie was still deleted and the browser sent to WorkOS logout',
+          { cause },
+        ),
+      );
+    }
+  }
 
   return {
     signIn(request: AuthRouteRequest): Response {
@@ -57,7 +95,7 @@ export function createAuthRoutes(o: ParsedSessionOptions, sessions: SealedSessio
         state: `${nonce}.${Buffer.from(returnTo).toString('base64url')}`,
         ...(loginHint ? { loginHint } : {}),
       });
-      return redirect(url, [stateCookie(nonce, STATE_MAX_AGE)]);
+      return redirect(url, [stateCookie(nonce, STATE_MAX_AGE, request.headers)]);
     },
 
     async callback(request: AuthRouteRequest): Promise<Response> {
@@ -89,7 +127,7 @@ export function createAuthRoutes(o: ParsedSessionOptions, sessions: SealedSessio
           session: { sealSession: true, cookiePassword: o.cookiePassword },
         }));
       } catch (cause) {
-        const status = (cause as { status?: unknown }).status;
+        const status = statusOf(cause);
         const rejected = typeof status === 'number' && status >= 400 && status < 500;
         return errorResponse(
           rejected
@@ -103,11 +141,27 @@ export function createAuthRoutes(o: ParsedSessionOptions, sessions: SealedSessio
         );
       }
       const returnTo = safeReturnTo(Buffer.from(encodedReturnTo, 'base64url').toString());
-      return redirect(returnTo, [sessions.cookie(sealedSession!), stateCookie('', 0)]);
+      return redirect(returnTo, [
+        sessions.cookie(sealedSession!, request.headers),
+        stateCookie('', 0, request.headers),
+      ]);
     },
 
+    /**
+     * Revokes the cookie's WorkOS session, deletes the cookie and redirects to WorkOS's logout
+     * URL. A cross-site `POST` carrying the cookie is refused (a page on another site must not be
+     * able to sign the user out).
+     */
     async signOut(request: AuthRouteRequest): Promise<Response> {
       const sessionData = readCookie(request.headers, o.cookieName);
+      if (sessionData) {
+        const refusal = crossSiteRefusal({
+          method: request.method ?? 'GET',
+          headers: request.headers,
+          trustedOrigins: context.trustedOrigins,
+        });
+        if (refusal) return errorResponse(refusal);
+      }
       const data = sessionData
         ? ((await um.getSessionFromCookie({ sessionData, cookiePassword: o.cookiePassword })) as {
             accessToken?: unknown;
@@ -120,11 +174,11 @@ export function createAuthRoutes(o: ParsedSessionOptions, sessions: SealedSessio
         if (typeof data?.accessToken === 'string') sessionId = decodeJwt(data.accessToken).sid;
       } catch {}
       const fallback = o.afterSignOutUrl ?? '/';
-      const location =
-        typeof sessionId === 'string'
-          ? um.getLogoutUrl({ sessionId, returnTo: o.afterSignOutUrl })
-          : fallback;
-      return redirect(location, [sessions.cleared]);
+      if (typeof sessionId !== 'string')
+        return redirect(fallback, [sessions.cleared(request.headers)]);
+      await revoke(sessionId);
+      const location = um.getLogoutUrl({ sessionId, returnTo: o.afterSignOutUrl });
+      return redirect(location, [sessions.cleared(request.headers)]);
     },
   };
 }

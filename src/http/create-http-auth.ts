@@ -5,6 +5,7 @@ import type { Session } from '../session/index.js';
 import { type AuthRouteRequest, createAuthRoutes } from './auth-routes.js';
 import { type AccessRule, compileAccessRule } from './authorize.js';
 import { createClientIpResolver } from './client-ip.js';
+import { crossSiteRefusal, originSet } from './cross-site.js';
 import { errorReply, type HttpReply } from './error-response.js';
 import { type HeadersLike, readBearerToken } from './headers.js';
 import { type HttpAuthOptions, httpAuthOptionsSchema, withSessionEnv } from './options.js';
@@ -27,6 +28,12 @@ export interface RequestAuth {
   };
   /** `Set-Cookie` values for the response: a refreshed session, or a dead one deleted. */
   setCookies: readonly string[];
+  /**
+   * Set when the request must be refused whatever the route: a state-changing request that
+   * carries the session cookie and came from another site (`forbidden`, reason
+   * `cross_site_request`). Adapters answer it with 403 before any handler runs.
+   */
+  refusal?: OrgkitError | undefined;
 }
 
 /** A route's requirements; with `redirectTo` it is a page route and answers with redirects. */
@@ -57,6 +64,8 @@ export interface RouteGuard {
 
 /** What the sign-in routes need of a request. */
 export interface RouteRequest {
+  /** @default 'GET' */
+  method?: string | undefined;
   url: URL;
   headers: HeadersLike;
   remoteAddress?: string | undefined;
@@ -96,7 +105,11 @@ export function createHttpAuth<AC extends AccessControl>(
   const clientIp = createClientIpResolver(o.trustProxy);
   const verify = (token: string) => orgkit.verifyAccessToken(token);
   const sessions = o.session && createSealedSessionReader(o.session, verify);
-  const routes = o.session && sessions && createAuthRoutes(o.session, sessions);
+  const trustedOrigins = originSet(o.trustedOrigins, o.session?.redirectUri);
+  const routes =
+    o.session &&
+    sessions &&
+    createAuthRoutes(o.session, sessions, { trustedOrigins, report: o.onUnexpectedError });
   const signInUrl = o.signInUrl;
   const recordDenial = createDenialRecorder(orgkit, o.onUnexpectedError);
 
@@ -126,12 +139,19 @@ export function createHttpAuth<AC extends AccessControl>(
     return session && requestAuth(headers, remoteAddress, session, undefined, NO_COOKIES);
   }
 
+  /**
+   * Verifies the request's Bearer token, else its session cookie (refreshing it when expired).
+   * Give `method` so a state-changing request authenticated by the cookie is checked for
+   * cross-site origin (see {@link RequestAuth.refusal}); without it the request counts as a `GET`.
+   */
   async function authenticate(
     headers: HeadersLike,
     remoteAddress: string | undefined,
+    method = 'GET',
   ): Promise<RequestAuth> {
     let session: Session | undefined;
     let rejection: OrgkitError | undefined;
+    let refusal: OrgkitError | undefined;
     const setCookies: string[] = [];
     const bearer = o.acceptBearer ? readBearerToken(headers) : undefined;
     if (bearer !== undefined) {
@@ -147,8 +167,13 @@ export function createHttpAuth<AC extends AccessControl>(
       session = fromCookie.session;
       rejection = fromCookie.rejection;
       if (fromCookie.setCookie) setCookies.push(fromCookie.setCookie);
+      // Judged after the cookie is read: the user is named in the access.denied record, and a
+      // cookie refreshed on the way (WorkOS rotated its refresh token) must still be sent back.
+      if (session) refusal = crossSiteRefusal({ method, headers, trustedOrigins });
     }
-    return requestAuth(headers, remoteAddress, session, rejection, setCookies);
+    const auth = requestAuth(headers, remoteAddress, session, rejection, setCookies);
+    if (refusal) auth.refusal = refusal;
+    return auth;
   }
 
   function guard(rule: RouteRule<AC> = {}): RouteGuard {
@@ -187,6 +212,7 @@ export function createHttpAuth<AC extends AccessControl>(
   }
 
   const toRoute = (request: RouteRequest): AuthRouteRequest => ({
+    method: request.method,
     url: request.url,
     headers: request.headers,
     ipAddress: clientIp(request.headers, request.remoteAddress),
@@ -235,7 +261,10 @@ export function createHttpAuth<AC extends AccessControl>(
     /** Exchanges the code, sets the sealed-session cookie, redirects to `returnTo`. */
     callback: (request: RouteRequest): Promise<Response> =>
       (routes ?? notConfigured()).callback(toRoute(request)),
-    /** Deletes the cookie and redirects to WorkOS's logout URL for the session. */
+    /**
+     * Revokes the WorkOS session, deletes the cookie and redirects to WorkOS's logout URL; mount
+     * it as a `POST` route (a cross-site `POST` with the cookie is refused with 403).
+     */
     signOut: (request: RouteRequest): Promise<Response> =>
       (routes ?? notConfigured()).signOut(toRoute(request)),
   };

@@ -57,8 +57,12 @@ export function readCookie(headers: HeadersLike, name: string): string | undefin
 
 /** Attributes of a cookie orgkit sets. */
 export interface CookieAttributes {
-  /** @default true */
-  secure?: boolean;
+  /**
+   * `'auto'`: `Secure` unless the request's `Host` is `localhost`, `127.0.0.1` or `[::1]` (plain
+   * HTTP in development); a request without a `Host` header gets `Secure`.
+   * @default 'auto'
+   */
+  secure?: boolean | 'auto';
   /** @default 'lax' (the sign-in redirect back from WorkOS is a top-level GET) */
   sameSite?: 'lax' | 'strict';
   /** @default '/' */
@@ -66,7 +70,24 @@ export interface CookieAttributes {
   domain?: string | undefined;
 }
 
-/** A `Set-Cookie` value; always `HttpOnly`. `maxAge` 0 deletes the cookie. @internal */
+const LOCAL_HOST = /^(?:localhost|127\.0\.0\.1|\[::1\])(?::\d+)?$/i;
+
+/**
+ * Whether a cookie set in answer to a request with these headers gets `Secure`: always, unless the
+ * setting is `false`, or `'auto'` and the request was addressed to this machine.
+ * @internal
+ */
+export function cookieIsSecure(setting: boolean | 'auto', headers: HeadersLike): boolean {
+  if (setting !== 'auto') return setting;
+  const host = headers.get('host')?.trim();
+  return !host || !LOCAL_HOST.test(host);
+}
+
+/**
+ * A `Set-Cookie` value; always `HttpOnly`. `maxAge` 0 deletes the cookie. `secure: 'auto'` here
+ * means `Secure` (resolve it per request with {@link cookieIsSecure}).
+ * @internal
+ */
 export function serializeCookie(
   name: string,
   value: string,
@@ -82,6 +103,6 @@ export function serializeCookie(
   ];
   if (maxAgeSeconds <= 0) parts.push('Expires=Thu, 01 Jan 1970 00:00:00 GMT');
   if (attributes.domain) parts.push(`Domain=${attributes.domain}`);
-  if (attributes.secure ?? true) parts.push('Secure');
+  if (attributes.secure !== false) parts.push('Secure');
   return parts.join('; ');
 }

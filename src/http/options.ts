@@ -15,7 +15,7 @@ export interface SealedSessionOptions {
   redirectUri?: string | undefined;
   /** @default 'wos-session' (AuthKit's name) */
   cookieName?: string | undefined;
-  /** Cookie attributes; `HttpOnly` is always set. */
+  /** Cookie attributes; `HttpOnly` is always set, `Secure` outside localhost, `SameSite=Lax`. */
   cookie?: (CookieAttributes & { maxAgeSeconds?: number | undefined }) | undefined;
   /** Where sign-out lands after WorkOS ends the session (an absolute URL). */
   afterSignOutUrl?: string | undefined;
@@ -31,6 +31,15 @@ export interface HttpAuthOptions {
   signInUrl?: string | undefined;
   /** Sign-in, callback and sign-out with a sealed-session cookie. */
   session?: SealedSessionOptions | undefined;
+  /**
+   * Other origins whose pages may send state-changing requests with the session cookie
+   * (`['https://admin.example.com']`). The request's own host and `session.redirectUri`'s origin
+   * are always trusted; any other cross-site `POST`, `PUT`, `PATCH` or `DELETE` carrying the cookie
+   * is refused with 403 `forbidden` (reason `cross_site_request`). Bearer-token requests are not
+   * affected.
+   * @default []
+   */
+  trustedOrigins?: readonly string[] | undefined;
   /** Told of errors that are not orgkit's (answered as a bare 500). @default console.error */
   onUnexpectedError?: ((error: unknown) => void) | undefined;
 }
@@ -49,6 +58,10 @@ export const httpAuthOptionsSchema = z
       ])
       .default(false),
     acceptBearer: z.boolean().default(true),
+    trustedOrigins: z
+      .array(z.url({ protocol: /^https?$/, error: 'expected an http(s) origin' }))
+      .readonly()
+      .default([]),
     signInUrl: z.union([localPath, z.url()]).default('/sign-in'),
     onUnexpectedError: z
       .custom<(error: unknown) => void>((v) => typeof v === 'function', 'expected a function')
@@ -73,7 +86,7 @@ export const httpAuthOptionsSchema = z
           .default('wos-session'),
         cookie: z
           .strictObject({
-            secure: z.boolean().default(true),
+            secure: z.union([z.boolean(), z.literal('auto')]).default('auto'),
             sameSite: z.enum(['lax', 'strict']).default('lax'),
             path: localPath.default('/'),
             domain: z.string().min(1).optional(),

@@ -1,6 +1,6 @@
 import { isOrgkitError, OrgkitError } from '../errors/index.js';
 import type { Session } from '../session/index.js';
-import { type HeadersLike, readCookie, serializeCookie } from './headers.js';
+import { cookieIsSecure, type HeadersLike, readCookie, serializeCookie } from './headers.js';
 import type { ParsedSessionOptions } from './options.js';
 
 /** What a session cookie yielded. @internal */
@@ -20,6 +20,15 @@ interface RefreshResult {
 
 const REFRESH_MEMORY_MS = 10_000;
 
+// A refresh's outcome, shared by the requests that carried one cookie; each request turns it into
+// its own `Set-Cookie` (whose `Secure` depends on the host it was sent to).
+interface Refreshed {
+  session?: Session | undefined;
+  rejection?: OrgkitError | undefined;
+  sealedSession?: string | undefined;
+  clear?: boolean | undefined;
+}
+
 /**
  * Reads the SDK's sealed-session cookie: unseal with the SDK, verify the access token with
  * orgkit's verifier, and when it has expired refresh it once through WorkOS. WorkOS rotates
@@ -33,12 +42,17 @@ export function createSealedSessionReader(
   verify: (token: string) => Promise<Session>,
 ) {
   const um = o.workos.userManagement;
-  const cookie = (value: string) =>
-    serializeCookie(o.cookieName, value, o.cookie.maxAgeSeconds, o.cookie);
-  const cleared = serializeCookie(o.cookieName, '', 0, o.cookie);
-  const refreshes = new Map<string, Promise<CookieAuth>>();
+  const attributes = (headers: HeadersLike) => ({
+    ...o.cookie,
+    secure: cookieIsSecure(o.cookie.secure, headers),
+  });
+  const cookie = (value: string, headers: HeadersLike) =>
+    serializeCookie(o.cookieName, value, o.cookie.maxAgeSeconds, attributes(headers));
+  const cleared = (headers: HeadersLike) =>
+    serializeCookie(o.cookieName, '', 0, attributes(headers));
+  const refreshes = new Map<string, Promise<Refreshed>>();
 
-  async function refresh(sessionData: string): Promise<CookieAuth> {
+  async function refresh(sessionData: string): Promise<Refreshed> {
     let result: RefreshResult;
     try {
       result = await um
@@ -61,20 +75,20 @@ export function createSealedSessionReader(
         rejection: new OrgkitError('unauthenticated', 'the session has ended; sign in again', {
           reason: 'session_ended',
         }),
-        setCookie: cleared,
+        clear: true,
       };
     }
     try {
       return {
         session: await verify(result.session.accessToken),
-        setCookie: cookie(result.sealedSession),
+        sealedSession: result.sealedSession,
       };
     } catch (error) {
-      return { rejection: error as OrgkitError, setCookie: cleared };
+      return { rejection: error as OrgkitError, clear: true };
     }
   }
 
-  function sharedRefresh(sessionData: string): Promise<CookieAuth> {
+  function sharedRefresh(sessionData: string): Promise<Refreshed> {
     let pending = refreshes.get(sessionData);
     if (!pending) {
       pending = refresh(sessionData);
@@ -100,19 +114,27 @@ export function createSealedSessionReader(
           rejection: new OrgkitError('unauthenticated', 'the session cookie is not valid', {
             reason: 'invalid_session_cookie',
           }),
-          setCookie: cleared,
+          setCookie: cleared(headers),
         };
       }
       try {
         return { session: await verify(data.accessToken) };
       } catch (error) {
-        if (isOrgkitError(error) && error.reason === 'expired') return sharedRefresh(sessionData);
-        return { rejection: error as OrgkitError };
+        if (!isOrgkitError(error) || error.reason !== 'expired') {
+          return { rejection: error as OrgkitError };
+        }
       }
+      const refreshed = await sharedRefresh(sessionData);
+      const setCookie = refreshed.sealedSession
+        ? cookie(refreshed.sealedSession, headers)
+        : refreshed.clear
+          ? cleared(headers)
+          : undefined;
+      return { session: refreshed.session, rejection: refreshed.rejection, setCookie };
     },
-    /** A `Set-Cookie` holding `sealedSession`. */
+    /** A `Set-Cookie` holding `sealedSession`, for a response to a request with `headers`. */
     cookie,
-    /** A `Set-Cookie` deleting the session cookie. */
+    /** A `Set-Cookie` deleting the session cookie, for a response to a request with `headers`. */
     cleared,
   };
 }

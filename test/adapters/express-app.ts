@@ -51,6 +51,10 @@ export function buildExpressApp(orgkit: TestOrgkit, options: HttpAuthOptions = {
       await recordMeetingViewed(orgkit, String(req.params.id), Number(req.query.delay ?? 0)),
     );
   });
+  // State-changing: what the cross-site (CSRF) check must keep other sites from reaching.
+  app.post('/api/meetings/:id', auth.requireAuth(), async (req, res) => {
+    res.json(await recordMeetingViewed(orgkit, String(req.params.id)));
+  });
   app.get('/api/audit-log', auth.requireAuth(), async (_req, res) => {
     res.json(await orgkit.queryAuditEvents());
   });

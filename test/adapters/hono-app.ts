@@ -43,6 +43,10 @@ export function buildHonoApp(orgkit: TestOrgkit, options: HonoAuthOptions = {}) 
       await recordMeetingViewed(c.var.orgkit, c.req.param('id'), Number(c.req.query('delay') ?? 0)),
     ),
   );
+  // State-changing: what the cross-site (CSRF) check must keep other sites from reaching.
+  app.post('/api/meetings/:id', auth.requireAuth(), async (c) =>
+    c.json(await recordMeetingViewed(c.var.orgkit, c.req.param('id'))),
+  );
   app.get('/api/audit-log', auth.requireAuth(), async (c) =>
     c.json(await c.var.orgkit.queryAuditEvents()),
   );

@@ -114,8 +114,14 @@ export function createExpressAuth<O extends OrgkitCore<any>>(
       attach(req, res, known);
       return http.run(known, () => inScope(known));
     }
-    return http.authenticate(headers, remoteAddress).then((auth) => {
+    return http.authenticate(headers, remoteAddress, req.method).then((auth) => {
       attach(req, res, auth);
+      // A cross-site request carrying the session cookie: answered here, no handler runs.
+      if (auth.refusal) {
+        return http
+          .answerError(auth.refusal, auth, { method: req.method, target: req.originalUrl })
+          .then((reply) => send(res, reply));
+      }
       return http.run(auth, () => inScope(auth));
     });
   }
@@ -153,6 +159,7 @@ export function createExpressAuth<O extends OrgkitCore<any>>(
   }
 
   const routeRequest = (req: Request) => ({
+    method: req.method,
     url: new URL(req.originalUrl, 'http://localhost'),
     headers: new NodeHeaders(req.headers),
     remoteAddress: req.socket.remoteAddress,

@@ -97,12 +97,23 @@ export function createHonoAuth<O extends OrgkitCore<any>>(
    * Runs `then` in the request's scope. A Bearer token verified before is taken from the cache
    * without waiting on a promise; any other request waits for verification.
    */
-  function enter<T>(c: Context, then: (auth: RequestAuth) => Promise<T>): Promise<T> {
+  function enter<T>(c: Context, then: (auth: RequestAuth) => Promise<T>): Promise<T | Response> {
     const headers = headersOf(c);
     const remoteAddress = getRemoteAddress(c);
     const known = http.authenticateNow(headers, remoteAddress);
     if (known) return runInScope(c, known, then);
-    return http.authenticate(headers, remoteAddress).then((auth) => runInScope(c, auth, then));
+    return http
+      .authenticate(headers, remoteAddress, c.req.method)
+      .then(
+        (auth): Promise<T | Response> =>
+          auth.refusal ? refuseAtEntry(c, auth) : runInScope(c, auth, then),
+      );
+  }
+
+  // A cross-site request carrying the session cookie: answered here, no handler runs.
+  async function refuseAtEntry(c: Context, auth: RequestAuth): Promise<Response> {
+    for (const cookie of auth.setCookies) c.header('set-cookie', cookie, { append: true });
+    return send(c, await http.answerError(auth.refusal, auth, deniedRequest(c)));
   }
 
   async function runInScope<T>(
@@ -156,6 +167,7 @@ export function createHonoAuth<O extends OrgkitCore<any>>(
   }
 
   const routeRequest = (c: Context) => ({
+    method: c.req.method,
     url: new URL(c.req.url),
     headers: c.req.raw.headers,
     remoteAddress: getRemoteAddress(c),
@@ -165,7 +177,8 @@ export function createHonoAuth<O extends OrgkitCore<any>>(
     /** Reads the session (optional: anonymous requests pass) and runs the rest in its scope. */
     middleware: (): Middleware<O> =>
       createMiddleware<OrgkitEnv<O>>(async (c, next) => {
-        await enter(c, () => next());
+        const refused = await enter(c, () => next());
+        if (refused instanceof Response) return refused;
       }),
     ...createRouteGuards(http, guarded),
     /** `app.onError(auth.onError)`: orgkit errors as `{ error: { code, message } }`, others as a bare 500. */
