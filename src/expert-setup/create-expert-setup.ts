@@ -28,7 +28,7 @@ const stepsSchema = z
  * @example
  * ```ts
  * const setup = createExpertSetup({ db, tables, scope, hasPermission })
- * await setup.markStepComplete('profile', 'user_01H…')
+ * await setup.markStepComplete('profile', 'user_01H…', { actor: { system: 'import' } })
  * ```
  */
 export function createExpertSetup<const S extends string = DefaultExpertSetupStep>(

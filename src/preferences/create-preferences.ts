@@ -72,7 +72,7 @@ const MEMO_PREFIX = 'orgkit:preferences:';
  * @example
  * ```ts
  * const prefs = createPreferences({ db, tables, scope, schema: defaultPreferencesSchema })
- * await prefs.updateUserPreferences('user_01H…', { theme: 'dark' })
+ * await prefs.updateUserPreferences('user_01H…', { theme: 'dark' }, { actor: { system: 'import' } })
  * ```
  */
 export function createPreferences<S extends PreferencesSchema = typeof defaultPreferencesSchema>(
