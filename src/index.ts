@@ -70,13 +70,19 @@ export type {
 } from './expert-setup/index.js';
 export { DEFAULT_EXPERT_SETUP_STEPS } from './expert-setup/index.js';
 export type {
+  GuestCallOptions,
   GuestInput,
+  GuestLimit,
+  GuestLimitStore,
+  GuestLimitsOptions,
   GuestsApi,
   GuestsOptions,
   GuestUser,
+  HumanCheckRequest,
   MeetingGuest,
   MeetingGuestInput,
   RetryPolicy,
+  VerifyHuman,
 } from './guests/index.js';
 export { guestEmailSchema, personalExternalId } from './guests/index.js';
 export type {

@@ -17,6 +17,44 @@ const redisClient = z.custom<unknown>(
   { message: 'expected an ioredis client' },
 );
 
+const pgPool = z.custom<unknown>(
+  (v) => isObject(v) && typeof v.query === 'function' && typeof v.connect === 'function',
+  { message: 'expected a node-postgres Pool or Client (new Pool(...) from pg)' },
+);
+
+// One limit: at most `points` provisionings per `durationSeconds`, or `false` (off).
+const guestLimit = (points: number) =>
+  z
+    .union([
+      z.literal(false),
+      z.strictObject({
+        points: z.number().int().min(1).max(1_000_000_000),
+        durationSeconds: z.number().int().min(1).max(31_536_000),
+      }),
+    ])
+    .default({ points, durationSeconds: 3_600 });
+
+/** `guests.limits` with its defaults. @internal */
+export const guestLimitsSchema = z.strictObject({
+  perIp: guestLimit(20),
+  perEmail: guestLimit(10),
+  global: guestLimit(1_000),
+  store: z
+    .union([
+      z.literal('memory'),
+      z.strictObject({ redis: redisClient }),
+      z.strictObject({
+        postgres: pgPool,
+        tableName: z
+          .string()
+          .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lower-case SQL identifier')
+          .optional(),
+      }),
+    ])
+    .default('memory'),
+  keyPrefix: z.string().min(1).max(100).default('orgkit:guests'),
+});
+
 /** `audit.forwardToWorkOS` as an object, with its defaults. @internal */
 export const auditForwardSchema = z.strictObject({
   batchSize: z.number().int().min(1).max(500).default(50),
@@ -109,6 +147,12 @@ export const orgkitConfigSchema = z.strictObject({
           maxRetryAfterMs: z.number().int().min(0).default(60_000),
         })
         .prefault({}),
+      limits: z.union([z.literal(false), guestLimitsSchema]).prefault({}),
+      verifyHuman: z
+        .custom<(request: unknown) => boolean | Promise<boolean>>((v) => typeof v === 'function', {
+          message: 'expected a function (request) => boolean | Promise<boolean>',
+        })
+        .optional(),
     })
     .prefault({}),
   audit: z

@@ -5,10 +5,17 @@ import { recordMembershipChanges } from '../sync/membership-audit.js';
 import { upsertChangeOf } from '../sync/mirror-event.js';
 import { type ClaimProgress, type ClaimRow, createClaims } from './claim.js';
 import type { CallContext } from './ensure.js';
-import { guestInputSchema, meetingGuestInputSchema, type ParsedGuestInput } from './guest-input.js';
+import {
+  guestCallOptionsSchema,
+  guestInputSchema,
+  meetingGuestInputSchema,
+  type ParsedGuestInput,
+} from './guest-input.js';
+import { createGuestLimiter } from './limits.js';
 import { findInMirror } from './mirror-lookup.js';
 import { RateLimitGate } from './retry.js';
 import type { GuestsApi, GuestsDeps, GuestUser } from './types.js';
+import { createHumanCheck } from './verify-human.js';
 import {
   defaultOrganizationName,
   ensureMembership,
@@ -36,6 +43,8 @@ export function createGuests(deps: GuestsDeps): GuestsApi {
   const gate = new RateLimitGate();
   const inFlight = new Map<string, Promise<GuestUser>>();
   const organizationName = options.organizationName ?? defaultOrganizationName;
+  const checkHuman = createHumanCheck(options.verifyHuman, deps.scope);
+  const limiter = createGuestLimiter(options.limits);
 
   const isDone = (row: ClaimRow) => row.completed && (!options.sendMagicAuth || row.magicAuthFresh);
 
@@ -245,9 +254,22 @@ export function createGuests(deps: GuestsDeps): GuestsApi {
     );
   };
 
-  async function createOrGetGuestUser(input: unknown, what = 'createOrGetGuestUser') {
+  async function createOrGetGuestUser(
+    input: unknown,
+    callOptions: unknown,
+    what = 'createOrGetGuestUser',
+  ) {
     const guest = parseInput(guestInputSchema, input, what);
+    const { humanToken } = parseInput(
+      guestCallOptionsSchema,
+      callOptions ?? {},
+      `${what}: options`,
+    );
     requireUsable(what);
+    // The public booking form's defences, before anything is counted or created: the human
+    // check first (a bot spends no one's limit), then the limits.
+    await checkHuman(what, humanToken);
+    await limiter.admit(what, { email: guest.email, ipAddress: deps.scope?.current()?.ipAddress });
     const running = inFlight.get(guest.email);
     if (running) {
       const result = await running;
@@ -259,8 +281,8 @@ export function createGuests(deps: GuestsDeps): GuestsApi {
   }
 
   return {
-    createOrGetGuestUser: (input) => createOrGetGuestUser(input),
-    async provisionMeetingGuest(booking) {
+    createOrGetGuestUser: (input, callOptions) => createOrGetGuestUser(input, callOptions),
+    async provisionMeetingGuest(booking, callOptions) {
       const { guestEmail, guestFirstName, guestLastName, metadata } = parseInput(
         meetingGuestInputSchema,
         booking,
@@ -268,6 +290,7 @@ export function createGuests(deps: GuestsDeps): GuestsApi {
       );
       const guest = await createOrGetGuestUser(
         { email: guestEmail, firstName: guestFirstName, lastName: guestLastName, metadata },
+        callOptions,
         'provisionMeetingGuest',
       );
       return {

@@ -35,6 +35,15 @@ export const meetingGuestInputSchema = z.strictObject({
   metadata,
 });
 
+/** The options of `createOrGetGuestUser` and `provisionMeetingGuest`. @internal */
+export const guestCallOptionsSchema = z.strictObject({
+  // Turnstile answers are up to 2048 characters; reCAPTCHA and hCaptcha tokens are shorter.
+  humanToken: z.string().min(1).max(4096).optional(),
+});
+
+/** What a guest-provisioning call may pass besides the guest. */
+export type GuestCallOptions = z.input<typeof guestCallOptionsSchema>;
+
 export type GuestInput = z.input<typeof guestInputSchema>;
 export type ParsedGuestInput = z.output<typeof guestInputSchema>;
 export type MeetingGuestInput = z.input<typeof meetingGuestInputSchema>;

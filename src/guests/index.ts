@@ -1,7 +1,9 @@
 export { createGuests } from './create-guests.js';
 export { guestEmailSchema } from './guest-input.js';
+export type { GuestLimit, GuestLimitStore, GuestLimitsOptions } from './limits.js';
 export type { RetryPolicy } from './retry.js';
 export type {
+  GuestCallOptions,
   GuestInput,
   GuestsApi,
   GuestsDeps,
@@ -10,4 +12,5 @@ export type {
   MeetingGuest,
   MeetingGuestInput,
 } from './types.js';
+export type { HumanCheckRequest, VerifyHuman } from './verify-human.js';
 export { personalExternalId } from './workos-steps.js';

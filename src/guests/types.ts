@@ -1,11 +1,14 @@
 import type { AuditRecorder } from '../audit/recorder.js';
 import type { WorkOSClientLike } from '../config/workos-client.js';
+import type { RequestScopeStore } from '../context/index.js';
 import type { OrgkitDatabase } from '../db/database.js';
 import type { OrgkitTables } from '../db/tables.js';
-import type { GuestInput, MeetingGuestInput } from './guest-input.js';
+import type { GuestCallOptions, GuestInput, MeetingGuestInput } from './guest-input.js';
+import type { GuestLimitsOptions, ParsedGuestLimits } from './limits.js';
 import type { RetryPolicy } from './retry.js';
+import type { VerifyHuman } from './verify-human.js';
 
-export type { GuestInput, MeetingGuestInput };
+export type { GuestCallOptions, GuestInput, MeetingGuestInput };
 
 /** What {@link GuestsApi.createOrGetGuestUser} returns. */
 export interface GuestUser {
@@ -37,20 +40,34 @@ export interface GuestsApi {
    * The email is trimmed and lower-cased first. A call that fails part-way (`upstream_unavailable`
    * after the retry budget) leaves a record the next call finishes from.
    *
+   * Before anything is created, `guests.verifyHuman` (if set) checks `options.humanToken`, then
+   * the attempt is counted against `guests.limits` (per client IP, per email, global).
+   *
    * @throws OrgkitError `invalid_input` (bad email; no WorkOS call is made),
-   *   `upstream_unavailable` (WorkOS kept failing), `conflict` (another process held the guest
-   *   longer than `guests.waitTimeoutMs`), `invalid_config` (no WorkOS client, or a refused key).
+   *   `forbidden` (`human_verification_failed`: `verifyHuman` said no; nothing is created),
+   *   `rate_limited` (a limit is used up; `details.retryAfterSeconds` says when to try again,
+   *   adapters answer 429 with `Retry-After`),
+   *   `upstream_unavailable` (WorkOS kept failing, or `verifyHuman` or the limits' store
+   *   failed), `conflict` (another process held the guest longer than `guests.waitTimeoutMs`),
+   *   `invalid_config` (no WorkOS client, or a refused key).
    * @example
    * ```ts
-   * const guest = await orgkit.createOrGetGuestUser({ email: form.email, firstName: form.firstName })
+   * const guest = await orgkit.createOrGetGuestUser(
+   *   { email: form.email, firstName: form.firstName },
+   *   { humanToken: form['cf-turnstile-response'] },
+   * )
    * ```
    */
-  createOrGetGuestUser(input: GuestInput): Promise<GuestUser>;
+  createOrGetGuestUser(input: GuestInput, options?: GuestCallOptions): Promise<GuestUser>;
   /**
    * Provisions a booking's guest and returns the ids to store on the meeting as
-   * `guestWorkosUserId` and `guestOrgId` (seed 2.2).
+   * `guestWorkosUserId` and `guestOrgId` (seed 2.2). Checked and limited as
+   * {@link GuestsApi.createOrGetGuestUser} is.
    */
-  provisionMeetingGuest(booking: MeetingGuestInput): Promise<MeetingGuest>;
+  provisionMeetingGuest(
+    booking: MeetingGuestInput,
+    options?: GuestCallOptions,
+  ): Promise<MeetingGuest>;
 }
 
 /** Options of guest provisioning (`createOrgkit({ guests })`). */
@@ -76,6 +93,19 @@ export interface GuestsOptions {
   waitTimeoutMs?: number;
   /** Retries of each WorkOS call. */
   retry?: Partial<RetryPolicy>;
+  /**
+   * Limits on provisioning, for a public booking form: per client IP, per normalised email and
+   * global, counted in memory, Redis or Postgres. `false` turns them all off.
+   * @default per IP 20, per email 10, global 1000, each per hour, in memory
+   */
+  limits?: GuestLimitsOptions | false;
+  /**
+   * Checks that a person sent the booking (Turnstile, hCaptcha, reCAPTCHA) before anything is
+   * counted or created; `false` refuses with `forbidden` (`human_verification_failed`). Runs for
+   * every call, also outside a request (`inRequest: false`), so a route without orgkit's
+   * middleware is not left open.
+   */
+  verifyHuman?: VerifyHuman;
 }
 
 /** What guest provisioning needs from `createOrgkit`. @internal */
@@ -83,10 +113,16 @@ export interface GuestsDeps {
   db: OrgkitDatabase;
   tables: OrgkitTables;
   workos: WorkOSClientLike | undefined;
-  options: Required<Omit<GuestsOptions, 'retry' | 'organizationName'>> & {
+  options: Required<
+    Omit<GuestsOptions, 'retry' | 'organizationName' | 'limits' | 'verifyHuman'>
+  > & {
     retry: RetryPolicy;
     organizationName?: GuestsOptions['organizationName'];
+    limits: ParsedGuestLimits;
+    verifyHuman?: VerifyHuman | undefined;
   };
+  /** The request scope the client IP and the human check's request come from. */
+  scope?: RequestScopeStore | undefined;
   /** Why provisioning cannot run with this configuration, if it cannot. */
   configProblem?: string | undefined;
   invalidateUser(userId: string): Promise<void>;

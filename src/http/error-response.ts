@@ -47,10 +47,25 @@ export interface HttpReply {
   body?: ErrorBody | undefined;
 }
 
-/** The error as a JSON reply, with `WWW-Authenticate` on a 401 as RFC 6750 asks. */
+/** Whole seconds to wait, from a `rate_limited` error's `details.retryAfterSeconds`. */
+function retryAfterOf(error: unknown): string | undefined {
+  const seconds = isOrgkitError(error) ? error.details?.retryAfterSeconds : undefined;
+  return typeof seconds === 'number' && Number.isFinite(seconds) && seconds >= 0
+    ? String(Math.ceil(seconds))
+    : undefined;
+}
+
+/**
+ * The error as a JSON reply, with `WWW-Authenticate` on a 401 as RFC 6750 asks and `Retry-After`
+ * on a 429 (RFC 9110) when the error says how long to wait.
+ */
 export function errorReply(error: unknown): HttpReply {
   const { status, body } = errorPayload(error);
   const headers: Record<string, string> = { 'cache-control': 'no-store' };
+  if (status === 429) {
+    const retryAfter = retryAfterOf(error);
+    if (retryAfter) headers['retry-after'] = retryAfter;
+  }
   if (status === 401) {
     headers['www-authenticate'] =
       body.error.reason && body.error.reason !== 'no_session'
