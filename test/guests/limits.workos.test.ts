@@ -282,6 +282,28 @@ describe('guest limits configuration', () => {
   });
 });
 
+describe('guest limits with their shared store down', () => {
+  it('each instance counts in memory (insurance) instead of letting every attempt through', async () => {
+    const t = await openTestDatabase({ url: undefined });
+    // Nothing listens on port 1; no offline queue, so every command fails at once.
+    const redis = new Redis({ port: 1, lazyConnect: true, enableOfflineQueue: false });
+    redis.on('error', () => undefined);
+    try {
+      const { orgkit } = openOrgkit(env.emulator, t.db, {
+        guests: {
+          limits: { ...OFF, perEmail: { points: 1, durationSeconds: 60 }, store: { redis } },
+        },
+      });
+      await orgkit.createOrGetGuestUser({ email: 'down@example.com' });
+      const error = await refusal(orgkit.createOrGetGuestUser({ email: 'DOWN@example.com' }));
+      expect([error.code, error.reason]).toEqual(['rate_limited', 'email_limit']);
+    } finally {
+      redis.disconnect();
+      await t.close();
+    }
+  });
+});
+
 describe.runIf(REDIS_URL)('guest limits shared through Redis', () => {
   const clients: Redis[] = [];
   afterAll(async () => {
