@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { isOrgkitError } from '../../src/errors/index.js';
 import { crossSiteRefusal, originSet } from '../../src/http/cross-site.js';
 import { cookieIsSecure } from '../../src/http/headers.js';
+import { createHttpAuth } from '../../src/http/index.js';
 
 const TRUSTED = 'https://admin.partner.example';
 const trustedOrigins = originSet([TRUSTED], 'https://app.example.com/auth/callback');
@@ -141,5 +142,37 @@ describe('cookieIsSecure', () => {
     expect(secure(undefined)).toBe(true); // no Host: assume it is public
     expect(secure('localhost', true)).toBe(true);
     expect(secure('app.example.com', false)).toBe(false);
+  });
+});
+
+describe('trustedOrigins and cookie.secure options', () => {
+  const refusedWith = (options: unknown) => {
+    try {
+      createHttpAuth({} as never, options as never);
+    } catch (error) {
+      return isOrgkitError(error) ? `${error.code}: ${error.message}` : String(error);
+    }
+    return 'accepted';
+  };
+
+  it('names the bad option with invalid_config', () => {
+    expect(refusedWith({ trustedOrigins: ['admin.example.com'] })).toMatch(
+      /^invalid_config: orgkit adapter: trustedOrigins\.0: /,
+    );
+    expect(refusedWith({ trustedOrigins: ['ftp://admin.example.com'] })).toMatch(
+      /^invalid_config: .*trustedOrigins\.0/,
+    );
+    expect(refusedWith({ trustedOrigins: 'https://admin.example.com' })).toMatch(
+      /^invalid_config: .*trustedOrigins/,
+    );
+    const session = {
+      workos: { userManagement: {} },
+      clientId: 'client_1',
+      cookiePassword: 'x'.repeat(32),
+      redirectUri: 'https://app.example.com/auth/callback',
+    };
+    expect(refusedWith({ session: { ...session, cookie: { secure: 'sometimes' } } })).toMatch(
+      /^invalid_config: .*session\.cookie\.secure/,
+    );
   });
 });
