@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseInput } from '../errors/index.js';
+import { seededRandom } from './seeded-random.js';
 
 /** What a {@link FaultyFetch} can make go wrong. */
 export type FaultKind =
@@ -113,18 +114,6 @@ const optionsSchema = z.strictObject({
   now: z.custom<() => number>((v) => typeof v === 'function', 'expected a function').optional(),
 });
 
-/** mulberry32: tiny, seedable, and good enough to pick which requests fail. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 interface RequestInfo {
   method: string;
   path: string;
@@ -235,7 +224,7 @@ export function createFaultyFetch(options: FaultyFetchOptions = {}): FaultyFetch
   const seed = o.seed ?? 1;
   const now = o.now ?? Date.now;
   const next = o.fetch ?? ((input, init) => globalThis.fetch(input, init));
-  let random = prng(seed);
+  let random = seededRandom(seed);
   let calls = 0;
   let ruleCalls = rules.map(() => 0);
   let admitted: number[] = [];
@@ -296,7 +285,7 @@ export function createFaultyFetch(options: FaultyFetchOptions = {}): FaultyFetch
         calls = 0;
         ruleCalls = rules.map(() => 0);
         admitted = [];
-        random = prng(seed);
+        random = seededRandom(seed);
         for (const k of FAULT_KINDS) faults[k] = 0;
       },
     },

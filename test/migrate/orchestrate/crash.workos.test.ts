@@ -3,6 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../../src/testing/seeded-random.js';
 import { CLI_TARGETS, type CliTarget } from '../../support/cli.js';
 import { EMULATOR_KEYS } from '../run/emulator-keys.js';
 import { setupMigrationEmulator, workosSnapshot } from '../run/support.js';
@@ -19,18 +20,6 @@ const bin = join(root, 'src', 'cli', 'bin.ts');
 const tsx = pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'esm', 'index.mjs')).href;
 const USERS = 60;
 let keyIndex = 0;
-
-/** mulberry32: the same kill points on every run of the test. */
-function seeded(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const lineCount = async (path: string) => {
   try {
@@ -146,7 +135,7 @@ describe.each(CLI_TARGETS)('orgkit migrate clerk killed at random points on $nam
 
     const crashed = await setUp();
     try {
-      const random = seeded(1207);
+      const random = seededRandom(1207);
       const workosLog = join(crashed.cwd, 'run', 'migration-log.jsonl');
       const dbLog = join(crashed.cwd, 'run', 'migration-db-log.jsonl');
       // Three kills while WorkOS is written, then two once the database log grows (a batch's

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { WorkOS } from '@workos-inc/node';
 import { describe, expect, it } from 'vitest';
 import { runClerkMigration } from '../../../src/migrate/index.js';
+import { seededRandom } from '../../../src/testing/seeded-random.js';
 import {
   generateExport,
   recordingClient,
@@ -16,18 +17,6 @@ import {
 const env = setupMigrationEmulator();
 const newDir = tempDirs();
 const WORKER = join(import.meta.dirname, 'fixtures', 'migrate-worker.ts');
-
-/** mulberry32, so the kill points are the same on every run of the test. */
-function seeded(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface WorkerEnd {
   killed: boolean;
@@ -104,7 +93,7 @@ describe('a migration killed at random points', () => {
       INPUT: input,
       OUT_DIR: join(dir, 'crashed'),
     };
-    const random = seeded(12);
+    const random = seededRandom(12);
     let kills = 0;
     // The records settled so far are reported again (as skipped) by each re-run, so a kill
     // point drawn from the whole input lands later and later in the work still to do.
