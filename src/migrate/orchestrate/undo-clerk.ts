@@ -6,7 +6,7 @@ import { hashInputFile } from '../input/input-hash.js';
 import { limiterSchema, retrySchema, workosSchema } from '../run/options.js';
 import { runPaths } from '../run/run-files.js';
 import { acquireRunLock } from '../run/run-lock.js';
-import { checkManifest, environmentOf, readManifest } from '../run/run-manifest.js';
+import { checkManifest, environmentOf, requireManifest } from '../run/run-manifest.js';
 import type { UndoClerkMigrationOptions, UndoSummary } from '../run/types.js';
 import { undoClerkMigration } from '../run/undo-migration.js';
 import { createDbLogState, dbLogPath, openDbLog, readDbLog } from './db-log.js';
@@ -80,12 +80,7 @@ export async function undoMigrationFromClerk(
 ): Promise<UndoMigrationFromClerkSummary> {
   const o = parseInput(optionsSchema, options, WHAT) as unknown as UndoMigrationFromClerkOptions;
   const paths = runPaths(o.outDir);
-  const manifest = await readManifest(paths);
-  if (!manifest) {
-    throw new OrgkitError('not_found', `${WHAT}: ${o.outDir} holds no migration run`, {
-      reason: 'no_run',
-    });
-  }
+  const manifest = await requireManifest(paths, o.outDir, WHAT);
   // Checked before the database is touched; undoClerkMigration checks the input hash too.
   const inputHash = o.input === undefined ? undefined : await hashInputFile(o.input);
   checkManifest(

@@ -69,6 +69,21 @@ export async function readManifest(paths: RunPaths): Promise<RunManifest | undef
   return parsed.data;
 }
 
+/** The run's manifest, or `not_found` (`no_run`) when the directory holds no run. @internal */
+export async function requireManifest(
+  paths: RunPaths,
+  outDir: string,
+  what: string,
+): Promise<RunManifest> {
+  const manifest = await readManifest(paths);
+  if (!manifest) {
+    throw new OrgkitError('not_found', `${what}: ${outDir} holds no migration run`, {
+      reason: 'no_run',
+    });
+  }
+  return manifest;
+}
+
 /** @internal */
 export async function writeManifest(paths: RunPaths, manifest: RunManifest): Promise<void> {
   await writeFileAtomically(paths.dir, paths.manifest, `${JSON.stringify(manifest, null, 2)}\n`);

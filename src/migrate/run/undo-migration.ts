@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { isOrgkitError, OrgkitError, parseInput } from '../../errors/index.js';
+import { isOrgkitError, parseInput } from '../../errors/index.js';
 import { type CallContext, callWorkOS, statusOf } from '../../guests/ensure.js';
 import { personalExternalId } from '../../guests/workos-steps.js';
 import { hashInputFile } from '../input/input-hash.js';
@@ -11,7 +11,7 @@ import { callContextOf, passThrough, undoOptionsSchema } from './options.js';
 import { type RunPaths, runPaths, writeFileAtomically } from './run-files.js';
 import { acquireRunLock } from './run-lock.js';
 import { openRunLog, type RunLogWriter, readRunLog } from './run-log.js';
-import { checkManifest, environmentOf, readManifest } from './run-manifest.js';
+import { checkManifest, environmentOf, requireManifest } from './run-manifest.js';
 import type { UndoClerkMigrationOptions, UndoSummary } from './types.js';
 import type { MigrationUserMapEntry } from './user-map.js';
 import {
@@ -148,12 +148,7 @@ export async function undoClerkMigration(options: UndoClerkMigrationOptions): Pr
   const o = parseInput(undoOptionsSchema, options, WHAT);
   const environment = environmentOf(o.workos, WHAT);
   const paths = runPaths(o.outDir);
-  const manifest = await readManifest(paths);
-  if (!manifest) {
-    throw new OrgkitError('not_found', `${WHAT}: ${o.outDir} holds no migration run`, {
-      reason: 'no_run',
-    });
-  }
+  const manifest = await requireManifest(paths, o.outDir, WHAT);
   const inputHash = o.input === undefined ? undefined : await hashInputFile(o.input);
   checkManifest(manifest, { ...(inputHash ? { inputHash } : {}), environment }, WHAT);
   const lock = await acquireRunLock(paths.lock);
