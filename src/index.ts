@@ -115,6 +115,9 @@ export {
 export type { Impersonator, Session, TokenRejectionReason } from './session/index.js';
 export type {
   MirroredEvent,
+  ReconcileCounts,
+  ReconcileOptions,
+  ReconcileReport,
   SyncApi,
   SyncEventsOptions,
   SyncEventsResult,

@@ -1,6 +1,7 @@
 import type { WorkOSClientLike } from '../config/workos-client.js';
 import { OrgkitError } from '../errors/index.js';
 import { createWebhookHandler } from './handle-webhook.js';
+import { createReconcile } from './reconcile.js';
 import { createEventsSync } from './sync-events.js';
 import type { SyncApi, SyncDeps } from './types.js';
 
@@ -29,5 +30,6 @@ export function createWorkOSSync(deps: SyncDeps): SyncApi {
   return {
     handleWorkOSWebhook: createWebhookHandler(deps, requireWorkOS),
     syncWorkOSEvents: createEventsSync(deps, requireWorkOS),
+    reconcileWorkOSMirror: createReconcile(deps, requireWorkOS),
   };
 }

@@ -1,6 +1,9 @@
 export { createWorkOSSync } from './create-workos-sync.js';
 export type {
   MirroredEvent,
+  ReconcileCounts,
+  ReconcileOptions,
+  ReconcileReport,
   SyncApi,
   SyncDeps,
   SyncEventsOptions,

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { WorkOSClientLike } from '../config/workos-client.js';
 import { isOrgkitError, OrgkitError, parseInput } from '../errors/index.js';
 import { applyChanges, applyFailed, invalidateUsers } from './apply-change.js';
-import { lockCursor, readCursor, writeCursor } from './cursor.js';
+import { cursorExpired, lockCursor, readCursorState, touchCursor, writeCursor } from './cursor.js';
 import { recordMembershipChanges, type SeenMembershipChange } from './membership-audit.js';
 import { eventHeader, toMirrorChange } from './mirror-event.js';
 import { EVENTS_RETENTION_DAYS, purgeTombstones } from './tombstones.js';
@@ -52,9 +52,17 @@ async function fetchPage(
       after: typeof after === 'string' && after ? after : undefined,
     };
   } catch (error) {
-    throw upstreamError('syncWorkOSEvents', error);
+    // WorkOS refusing the `after` cursor itself (an event past the retention) is not an outage:
+    // retrying cannot help, only a reconcile can.
+    const failure = upstreamError('syncWorkOSEvents', error);
+    if (cursor && CURSOR_REFUSED.has(failure.details?.status as number)) {
+      throw cursorExpired('syncWorkOSEvents', error);
+    }
+    throw failure;
   }
 }
+
+const CURSOR_REFUSED = new Set([400, 404, 410, 422]);
 
 /** The cursor after a page: WorkOS's own, else the last event id the page held. */
 function cursorAfter(page: EventPage, previous: string | undefined): string | undefined {
@@ -118,7 +126,9 @@ export function createEventsSync(deps: SyncDeps, requireWorkOS: () => WorkOSClie
       cursor: undefined,
       tombstonesPurged: 0,
     };
-    let cursor = await readCursor(db, tables);
+    const stored = await readCursorState(db, tables);
+    if (stored.expired) throw cursorExpired('syncWorkOSEvents');
+    let cursor = stored.cursor;
     for (;;) {
       const page = await fetchPage(workos, cursor, limit);
       if (!page.data.length) break;
@@ -141,6 +151,7 @@ export function createEventsSync(deps: SyncDeps, requireWorkOS: () => WorkOSClie
       if (done) break;
     }
     result.cursor = cursor;
+    if (cursor) await touchCursor(db, tables, cursor);
     try {
       result.tombstonesPurged = await purgeTombstones(db, tables, tombstoneRetentionDays);
     } catch (error) {

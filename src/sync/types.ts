@@ -65,6 +65,41 @@ export interface SyncApi {
    * tombstones older than the retention window.
    */
   syncWorkOSEvents(options?: SyncEventsOptions): Promise<SyncEventsResult>;
+  /**
+   * Rebuilds the mirror from WorkOS's list endpoints (users, organizations, memberships): upserts
+   * what WorkOS has, removes (and tombstones) what it no longer has, then points the Events API
+   * cursor at the newest event so `syncWorkOSEvents` resumes from there. Run it when
+   * `syncWorkOSEvents` throws `conflict` with reason `cursor_expired`, or after an outage.
+   * Idempotent: a second run changes nothing.
+   */
+  reconcileWorkOSMirror(options?: ReconcileOptions): Promise<ReconcileReport>;
+}
+
+/** Options of {@link SyncApi.reconcileWorkOSMirror}. */
+export interface ReconcileOptions {
+  /** Objects per list page, 1–100. @default 100 */
+  limit?: number;
+}
+
+/** What {@link SyncApi.reconcileWorkOSMirror} did to one kind of mirrored object. */
+export interface ReconcileCounts {
+  /** Rows created or updated to match WorkOS. */
+  upserted: number;
+  /** Rows WorkOS no longer has, removed (and tombstoned as a delete event would). */
+  removed: number;
+  /** Objects WorkOS listed that the mirror already matched (or held in a newer state). */
+  unchanged: number;
+  /** Objects WorkOS listed that could not be read (e.g. a membership without a role). */
+  skipped: number;
+}
+
+/** The outcome of {@link SyncApi.reconcileWorkOSMirror}. */
+export interface ReconcileReport {
+  users: ReconcileCounts;
+  organizations: ReconcileCounts;
+  memberships: ReconcileCounts;
+  /** The Events API cursor stored for the next sync: the newest event, if WorkOS has any. */
+  cursor: string | undefined;
 }
 
 /** The events orgkit mirrors. */
