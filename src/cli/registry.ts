@@ -8,6 +8,7 @@ import { migrateClerk } from './definitions/migrate-clerk.js';
 import { migrateValidate } from './definitions/migrate-validate.js';
 import { rlsGenerate } from './definitions/rls-generate.js';
 import { rlsLint } from './definitions/rls-lint.js';
+import { syncReconcile } from './definitions/sync-reconcile.js';
 import type { CommandLine } from './program.js';
 
 /**
@@ -20,6 +21,7 @@ export const ORGKIT_COMMAND_LINE: CommandLine = {
     audit: 'the audit log: verify its hash chains, checkpoint, export and purge it',
     rls: 'row-level security: generate policies, lint a live database',
     migrate: 'move users and data from Clerk to WorkOS, and check the result',
+    sync: 'the WorkOS mirror: rebuild it from the list endpoints',
   },
   commands: [
     dbMigrate,
@@ -32,5 +34,6 @@ export const ORGKIT_COMMAND_LINE: CommandLine = {
     rlsLint,
     migrateClerk,
     migrateValidate,
+    syncReconcile,
   ],
 };
