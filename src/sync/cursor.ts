@@ -10,16 +10,6 @@ export const EVENTS_CURSOR = 'workos_events';
 // The cursor column is NOT NULL; '' stands for "no event read yet".
 const toCursor = (value: string | undefined): string | undefined => value || undefined;
 
-/** The stored cursor, read without a lock. @internal */
-export async function readCursor(
-  db: OrgkitDatabase,
-  tables: OrgkitTables,
-): Promise<string | undefined> {
-  const t = tables.syncCursors;
-  const [row] = await db.select({ cursor: t.cursor }).from(t).where(eq(t.name, EVENTS_CURSOR));
-  return toCursor(row?.cursor);
-}
-
 /**
  * Locks the cursor row for the rest of the transaction and returns its value. The row is created
  * first, so even the very first sync has a row for concurrent runs to queue on.
