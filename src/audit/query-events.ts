@@ -6,7 +6,12 @@ import { OrgkitError, parseInput } from '../errors/index.js';
 import type { JsonObject } from './json-value.js';
 import type { AuditEvent, AuditQuery } from './types.js';
 
-const text = z.string().min(1).max(256);
+// Stored values never hold a control character (event-input refuses them), and Postgres refuses
+// a NUL in text outright: a filter with one is refused before the query.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f]/;
+const noControl = (s: string) => !CONTROL.test(s);
+const text = z.string().min(1).max(256).refine(noControl, 'contains a control character');
 const time = z.union([z.date(), z.iso.datetime({ offset: true })]).transform((v, ctx) => {
   const date = v instanceof Date ? v : new Date(v);
   if (Number.isNaN(date.getTime())) {
@@ -25,7 +30,7 @@ export const auditQuerySchema = z.strictObject({
   resourceId: text.optional(),
   from: time.optional(),
   to: time.optional(),
-  cursor: z.string().max(200).optional(),
+  cursor: z.string().max(200).refine(noControl, 'contains a control character').optional(),
   limit: z.number().int().min(1).max(500).default(50),
 });
 

@@ -23,6 +23,15 @@ Exit codes:
   2  usage error: an unknown command or flag, a flag the command does not
      take, a missing required flag or a bad value`;
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f]/g;
+
+// A message may quote a flag's value: its control characters are shown escaped, so an error is
+// always one line and a value cannot forge lines of its own (or move the terminal's cursor).
+function oneLine(message: string): string {
+  return message.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** What the command line is built from: groups (`audit`) and the commands in them. */
 export interface CommandLine {
   /** Each group's one-line description, by name. */
@@ -136,7 +145,7 @@ export async function runCommandLine(
 ): Promise<number> {
   let exitCode: number = EXIT.done;
   const usage = (message: string, code = 'invalid_input') => {
-    io.err(`orgkit: ${code}: ${message}`);
+    io.err(`orgkit: ${code}: ${oneLine(message)}`);
     io.err(`run "${helpFor(line, argv)}" for usage`);
     return EXIT.usage;
   };
@@ -156,7 +165,7 @@ export async function runCommandLine(
     }
     if (isOrgkitError(error)) {
       if (isUsageError(error)) return usage(error.message, error.code);
-      io.err(`orgkit: ${error.code}: ${error.message}`);
+      io.err(`orgkit: ${error.code}: ${oneLine(error.message)}`);
       return EXIT.failed;
     }
     io.err(inspect(error));

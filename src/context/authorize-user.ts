@@ -50,7 +50,14 @@ export type AuthorizeUserAction = (
   rule?: UserActionRule,
 ) => Promise<AuthorizedUserAction>;
 
-const userIdSchema = z.string().min(1).max(256);
+// Control characters are no part of any id, and Postgres refuses a NUL in text outright.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f]/;
+const userIdSchema = z
+  .string()
+  .min(1)
+  .max(256)
+  .refine((id) => !CONTROL.test(id), 'must not contain control characters');
 const optionsSchema = z.strictObject({ actor: systemActorSchema.optional() });
 
 /** @internal */

@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { OrgkitError } from '../errors/index.js';
 import type { Session } from '../session/types.js';
 
 /** What one request carries through every async call it makes. */
@@ -25,6 +26,12 @@ export class RequestScopeStore {
   readonly #storage = new AsyncLocalStorage<RequestScope>();
 
   run<T>(init: RequestScopeInit, fn: () => T): T {
+    if (typeof init !== 'object' || init === null) {
+      throw new OrgkitError('invalid_input', 'runWithRequestScope: init: pass an object');
+    }
+    if (typeof fn !== 'function') {
+      throw new OrgkitError('invalid_input', 'runWithRequestScope: fn: pass a function');
+    }
     const scope: RequestScope = {
       session: init.session,
       ipAddress: init.ipAddress,

@@ -2,6 +2,14 @@ import type { OrgkitErrorCode } from './codes.js';
 
 const BRAND = Symbol.for('orgkit.error');
 
+/** Longest message kept: one quoting a caller's 100 kB value must not flood logs or clients. */
+export const MAX_ERROR_MESSAGE_LENGTH = 1_000;
+
+function boundedMessage(message: string): string {
+  if (message.length <= MAX_ERROR_MESSAGE_LENGTH) return message;
+  return `${message.slice(0, MAX_ERROR_MESSAGE_LENGTH - 1)}…`;
+}
+
 /** Options accepted by {@link OrgkitError}. */
 export interface OrgkitErrorOptions {
   /** The underlying error, kept for debugging; never serialised to clients. */
@@ -28,7 +36,10 @@ export class OrgkitError extends Error {
   readonly [BRAND] = true;
 
   constructor(code: OrgkitErrorCode, message: string, options: OrgkitErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(
+      boundedMessage(message),
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.name = 'OrgkitError';
     this.code = code;
     this.reason = options.reason;

@@ -76,9 +76,19 @@ export async function withRls<DB extends OrgkitDatabase, T>(
   return db.transaction(async (tx) => {
     // One round trip, both values parameters: `set_config('role', …, true)` is `SET LOCAL ROLE`
     // (the same membership check), and the select list is evaluated left to right.
-    await tx.execute(
-      sql`select set_config('role', ${role}, true), set_config('request.jwt.claims', ${claims}, true)`,
-    );
+    try {
+      await tx.execute(
+        sql`select set_config('role', ${role}, true), set_config('request.jwt.claims', ${claims}, true)`,
+      );
+    } catch (error) {
+      // A role that does not exist, or that the connecting user may not assume, is a setup
+      // problem: named, not the driver's error.
+      throw new OrgkitError(
+        'invalid_config',
+        `withRls: cannot act as the request role "${role}": create it and grant it to the connecting user (see orgkit rls generate)`,
+        { cause: error, reason: 'rls_role_unavailable' },
+      );
+    }
     return fn(tx as RlsTransaction<DB>);
   }) as Promise<T>;
 }
