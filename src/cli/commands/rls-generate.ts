@@ -60,7 +60,15 @@ export async function rlsGenerateCommand(
     ...(flags.role === undefined ? {} : { role: flags.role }),
   });
   if (flags.out) {
-    await writeFile(flags.out, text);
+    try {
+      await writeFile(flags.out, text);
+    } catch (cause) {
+      // As audit checkpoint and export name an --out they cannot write: one line, no stack.
+      const reason = (cause as NodeJS.ErrnoException).code ?? String(cause);
+      throw new OrgkitError('invalid_input', `--out: cannot write ${flags.out} (${reason})`, {
+        cause,
+      });
+    }
     out(`wrote ${flags.out} (${Object.keys(model.tables).length} tables, target ${target})`);
   } else {
     out(text.trimEnd());
