@@ -34,7 +34,8 @@ describe.each(DATABASE_TARGETS)('audit_logs is append-only (database: $name)', (
   let database: TestDatabase;
   let roles: string[];
   beforeEach(async () => {
-    database = await openTestDatabase(target);
+    // Creates roles and changes owners: needs the superuser even under ORGKIT_TEST_RLS.
+    database = await openTestDatabase(target, { plain: true });
     roles = [];
     const orgkit = auditOrgkit(database.db);
     for (const org of ['org_a', 'org_b']) {

@@ -127,8 +127,8 @@ describe.each(DATABASE_TARGETS)(
       let viaSql: TestDatabase;
       let applied: Awaited<ReturnType<typeof applyThroughDrizzleKit>>;
       beforeAll(async () => {
-        viaKit = await openTestDatabase(database);
-        viaSql = await openTestDatabase(database);
+        viaKit = await openTestDatabase(database, { plain: true });
+        viaSql = await openTestDatabase(database, { plain: true });
         if (target !== 'postgres') await installShims(viaKit.db);
         applied = await applyThroughDrizzleKit(viaKit, target);
         await prepare(viaSql, target);
@@ -237,7 +237,7 @@ describe.each(DATABASE_TARGETS)(
 
 describe.each(DATABASE_TARGETS)('the membership helper ahead of its table on $name', (database) => {
   it('drizzle-kit creates the membership table after the helper that reads it, and the policy works', async () => {
-    const test = await openTestDatabase(database);
+    const test = await openTestDatabase(database, { plain: true });
     try {
       const model = defineRlsModel({
         tables: {
