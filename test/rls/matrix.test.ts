@@ -57,7 +57,9 @@ describe.each(DATABASE_TARGETS)('RLS matrix on $name', (database) => {
   describe.each<RlsTarget>(['postgres', 'neon', 'supabase'])('target %s', (target) => {
     let test: TestDatabase;
     beforeAll(async () => {
-      test = await openTestDatabase(database);
+      // The postgres target runs as the owner role under ORGKIT_TEST_RLS; the Neon and Supabase
+      // shims live in a server-wide `auth` schema that only the superuser may create and replace.
+      test = await openTestDatabase(database, { plain: target !== 'postgres' });
       await prepare(test, target);
       await seed(test.db, W);
     });
