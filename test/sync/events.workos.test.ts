@@ -3,6 +3,7 @@ import { createOrgkit } from '../../src/create-orgkit.js';
 import { createFaultyFetch, type FaultRule } from '../../src/testing/fault-fetch.js';
 import { DATABASE_TARGETS, openTestDatabase } from '../support/databases.js';
 import {
+  clinic,
   mirror,
   openSync,
   setupWorkOSEmulator,
@@ -12,32 +13,6 @@ import {
 } from './support.js';
 
 const env = setupWorkOSEmulator();
-
-/** Two users in one organization, created through the SDK: 5 mirrored events. */
-async function clinic() {
-  const ada = await env.workos.userManagement.createUser({
-    email: 'ada@example.com',
-    firstName: 'Ada',
-  });
-  const bo = await env.workos.userManagement.createUser({
-    email: 'bo@example.com',
-    firstName: 'Bo',
-  });
-  const org = await env.workos.organizations.createOrganization({
-    name: 'Harbor Clinic',
-    externalId: 'clinic-1',
-  });
-  const adaMembership = await env.workos.userManagement.createOrganizationMembership({
-    userId: ada.id,
-    organizationId: org.id,
-    roleSlug: 'admin',
-  });
-  const boMembership = await env.workos.userManagement.createOrganizationMembership({
-    userId: bo.id,
-    organizationId: org.id,
-  });
-  return { ada, bo, org, adaMembership, boMembership };
-}
 
 /** A client whose Events API requests fail as `rule` says, and that does not retry. */
 function faultyClient(rule: Omit<FaultRule, 'path'>) {
@@ -49,7 +24,7 @@ describe.each(DATABASE_TARGETS)('syncWorkOSEvents on $name', (target) => {
   it('mirrors users, organizations and memberships created through the SDK', async () => {
     const t = await openTestDatabase(target);
     try {
-      const { ada, bo, org, adaMembership, boMembership } = await clinic();
+      const { ada, bo, org, adaMembership, boMembership } = await clinic(env.workos);
       const sync = openSync(t.db, env.workos);
       const result = await sync.syncWorkOSEvents({ limit: 2 });
       const events = await wireEvents(env.emulator);
@@ -94,7 +69,7 @@ describe.each(DATABASE_TARGETS)('syncWorkOSEvents on $name', (target) => {
   it('picks up a role change and a deactivation from the cursor on, and invalidates only that user', async () => {
     const t = await openTestDatabase(target);
     try {
-      const { bo, boMembership } = await clinic();
+      const { bo, boMembership } = await clinic(env.workos);
       const sync = openSync(t.db, env.workos);
       await sync.syncWorkOSEvents();
       sync.invalidated.length = 0;
@@ -115,7 +90,7 @@ describe.each(DATABASE_TARGETS)('syncWorkOSEvents on $name', (target) => {
     const t = await openTestDatabase(target);
     const orgkit = createOrgkit({ database: t.db, workos: env.workos, cache: { ttlMs: 600_000 } });
     try {
-      const { bo, org, boMembership } = await clinic();
+      const { bo, org, boMembership } = await clinic(env.workos);
       await orgkit.syncWorkOSEvents();
       expect(await orgkit.getUserRoles(bo.id, { organizationId: org.id })).toContain('member');
       await env.workos.userManagement.updateOrganizationMembership(boMembership.id, {
@@ -134,7 +109,7 @@ describe.each(DATABASE_TARGETS)('syncWorkOSEvents on $name', (target) => {
   it('is idempotent: a second run applies nothing, and a lost cursor replays without change', async () => {
     const t = await openTestDatabase(target);
     try {
-      await clinic();
+      await clinic(env.workos);
       const sync = openSync(t.db, env.workos);
       const first = await sync.syncWorkOSEvents();
       const before = await mirror(t.db);
@@ -162,7 +137,7 @@ describe.each(DATABASE_TARGETS)('syncWorkOSEvents on $name', (target) => {
   it('mirrors deletes and ignores events it does not mirror', async () => {
     const t = await openTestDatabase(target);
     try {
-      const { ada, bo, adaMembership } = await clinic();
+      const { ada, bo, adaMembership } = await clinic(env.workos);
       const password = 'correct horse battery staple';
       await env.workos.userManagement.updateUser({ userId: ada.id, password });
       await env.workos.userManagement.authenticateWithPassword({
@@ -196,7 +171,7 @@ describe.each(DATABASE_TARGETS)('syncWorkOSEvents on $name', (target) => {
     async (_, rule, reason) => {
       const t = await openTestDatabase(target);
       try {
-        await clinic();
+        await clinic(env.workos);
         const events = await wireEvents(env.emulator);
         const { client, fetchFn } = faultyClient({ ...rule, calls: [...rule.calls] });
         const sync = openSync(t.db, client);
@@ -229,7 +204,7 @@ describe.each(DATABASE_TARGETS)('syncWorkOSEvents on $name', (target) => {
   it('a concurrent run whose page went stale drops it instead of moving the cursor back', async () => {
     const t = await openTestDatabase(target);
     try {
-      await clinic();
+      await clinic(env.workos);
       const events = await wireEvents(env.emulator);
       // The slow run reads the cursor, then its first page arrives after the fast run finished.
       let release!: () => void;

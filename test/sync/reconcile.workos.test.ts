@@ -5,6 +5,7 @@ import type { OrgkitDatabase } from '../../src/db/database.js';
 import { createFaultyFetch } from '../../src/testing/fault-fetch.js';
 import { DATABASE_TARGETS, openTestDatabase } from '../support/databases.js';
 import {
+  clinic,
   mirror,
   openSync,
   setupWorkOSEmulator,
@@ -14,32 +15,6 @@ import {
 } from './support.js';
 
 const env = setupWorkOSEmulator();
-
-/** Two users in one organization, created through the SDK. */
-async function clinic() {
-  const ada = await env.workos.userManagement.createUser({
-    email: 'ada@example.com',
-    firstName: 'Ada',
-  });
-  const bo = await env.workos.userManagement.createUser({
-    email: 'bo@example.com',
-    firstName: 'Bo',
-  });
-  const org = await env.workos.organizations.createOrganization({
-    name: 'Harbor Clinic',
-    externalId: 'clinic-1',
-  });
-  const adaMembership = await env.workos.userManagement.createOrganizationMembership({
-    userId: ada.id,
-    organizationId: org.id,
-    roleSlug: 'admin',
-  });
-  const boMembership = await env.workos.userManagement.createOrganizationMembership({
-    userId: bo.id,
-    organizationId: org.id,
-  });
-  return { ada, bo, org, adaMembership, boMembership };
-}
 
 const dayAgo = () => new Date(Date.now() - 24 * 60 * 60 * 1000);
 
@@ -89,7 +64,7 @@ describe.each(DATABASE_TARGETS)('reconcileWorkOSMirror on $name', (target) => {
   it('repairs missing, extra and stale rows, reports it, and a second run changes nothing', async () => {
     const t = await openTestDatabase(target);
     try {
-      const { ada, org, boMembership } = await clinic();
+      const { ada, org, boMembership } = await clinic(env.workos);
       const sync = openSync(t.db, env.workos);
       await sync.syncWorkOSEvents();
       // Drift: a membership lost, ghosts added, two rows stale, a user WorkOS has but never sent.
@@ -152,7 +127,7 @@ describe.each(DATABASE_TARGETS)('reconcileWorkOSMirror on $name', (target) => {
   it('after a reconcile, new events sync from the stored cursor without replaying older ones', async () => {
     const t = await openTestDatabase(target);
     try {
-      const { ada } = await clinic();
+      const { ada } = await clinic(env.workos);
       const sync = openSync(t.db, env.workos);
       await sync.reconcileWorkOSMirror();
       expect(await sync.syncWorkOSEvents()).toMatchObject({ applied: 0, ignored: 0 });
@@ -168,7 +143,7 @@ describe.each(DATABASE_TARGETS)('reconcileWorkOSMirror on $name', (target) => {
   it('through createOrgkit, reconciles an empty mirror', async () => {
     const t = await openTestDatabase(target);
     try {
-      await clinic();
+      await clinic(env.workos);
       const orgkit = createOrgkit({ database: t.db, workos: env.workos });
       const report = await orgkit.reconcileWorkOSMirror();
       expect(report.users).toEqual({ ...zero, upserted: 2 });
@@ -183,7 +158,7 @@ describe.each(DATABASE_TARGETS)('reconcileWorkOSMirror on $name', (target) => {
   it('retries a list call that failed with a server error', async () => {
     const t = await openTestDatabase(target);
     try {
-      await clinic();
+      await clinic(env.workos);
       const fetchFn = createFaultyFetch({
         faults: { fault: 'server_error', calls: [1], path: '/user_management/users' },
       });
@@ -221,7 +196,7 @@ describe.each(DATABASE_TARGETS)('an expired Events API cursor on $name', (target
   it('is detected from the age of the last full read, and a reconcile lets sync resume', async () => {
     const t = await openTestDatabase(target);
     try {
-      await clinic();
+      await clinic(env.workos);
       const sync = openSync(t.db, env.workos);
       await sync.syncWorkOSEvents();
       const before = await mirror(t.db);
@@ -244,7 +219,7 @@ describe.each(DATABASE_TARGETS)('an expired Events API cursor on $name', (target
   it('is not expired while syncs keep reading to the end, even when no event arrives', async () => {
     const t = await openTestDatabase(target);
     try {
-      await clinic();
+      await clinic(env.workos);
       const sync = openSync(t.db, env.workos);
       const first = await sync.syncWorkOSEvents();
       await ageCursor(t.db, 29);
@@ -263,7 +238,7 @@ describe.each(DATABASE_TARGETS)('an expired Events API cursor on $name', (target
   it('is detected when WorkOS refuses the cursor', async () => {
     const t = await openTestDatabase(target);
     try {
-      await clinic();
+      await clinic(env.workos);
       await openSync(t.db, env.workos).syncWorkOSEvents();
       // WorkOS answers a cursor past its retention with a 4xx; only requests with one fail here.
       const refusing = (async (input: string | URL | Request, init?: RequestInit) => {

@@ -122,3 +122,26 @@ export async function storedCursor(db: OrgkitDatabase): Promise<string | undefin
   const [row] = await db.select().from(tables.syncCursors);
   return row?.cursor || undefined;
 }
+
+/** Two users in one organization, created through the SDK: 5 mirrored events. */
+export async function clinic(workos: WorkOS) {
+  const ada = await workos.userManagement.createUser({
+    email: 'ada@example.com',
+    firstName: 'Ada',
+  });
+  const bo = await workos.userManagement.createUser({ email: 'bo@example.com', firstName: 'Bo' });
+  const org = await workos.organizations.createOrganization({
+    name: 'Harbor Clinic',
+    externalId: 'clinic-1',
+  });
+  const adaMembership = await workos.userManagement.createOrganizationMembership({
+    userId: ada.id,
+    organizationId: org.id,
+    roleSlug: 'admin',
+  });
+  const boMembership = await workos.userManagement.createOrganizationMembership({
+    userId: bo.id,
+    organizationId: org.id,
+  });
+  return { ada, bo, org, adaMembership, boMembership };
+}
