@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { type OpenedDatabase, openDatabase } from '../../src/cli/open-database.js';
+import { PGLITE_TARGETED } from './databases.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const bin = join(root, 'src', 'cli', 'bin.ts');
@@ -87,9 +88,9 @@ async function postgresTarget(serverUrl: string): Promise<CliTarget> {
   };
 }
 
-/** Embedded PGlite always, a private schema on the real server when DATABASE_URL is set. */
+/** Embedded PGlite (unless left out, see `PGLITE_TARGETED`), a private schema on the real server when DATABASE_URL is set. */
 export const CLI_TARGETS: { name: string; make(): Promise<CliTarget> }[] = [
-  { name: 'pglite', make: pgliteTarget },
+  ...(PGLITE_TARGETED ? [{ name: 'pglite', make: pgliteTarget }] : []),
   ...(process.env.DATABASE_URL
     ? [{ name: 'postgres', make: () => postgresTarget(process.env.DATABASE_URL!) }]
     : []),

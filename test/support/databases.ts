@@ -1,8 +1,14 @@
 import { createTestDatabase, type TestDatabase } from '../../src/testing/database.js';
 
-/** The databases every database test runs on: PGlite always, the real server when DATABASE_URL is set. */
+/**
+ * `ORGKIT_TEST_DATABASES=postgres` (CI's server step, `npm run test:servers`) leaves PGlite out:
+ * the step before it ran every PGlite target already.
+ */
+export const PGLITE_TARGETED = process.env.ORGKIT_TEST_DATABASES !== 'postgres';
+
+/** The databases every database test runs on: PGlite, and the real server when DATABASE_URL is set. */
 export const DATABASE_TARGETS: { name: string; url: string | undefined }[] = [
-  { name: 'pglite', url: undefined },
+  ...(PGLITE_TARGETED ? [{ name: 'pglite', url: undefined }] : []),
   ...(process.env.DATABASE_URL ? [{ name: 'postgres', url: process.env.DATABASE_URL }] : []),
 ];
 
