@@ -4,7 +4,7 @@ import { applyChange } from '../sync/apply-change.js';
 import { recordMembershipChanges } from '../sync/membership-audit.js';
 import { upsertChangeOf } from '../sync/mirror-event.js';
 import { type ClaimProgress, type ClaimRow, createClaims } from './claim.js';
-import type { CallContext } from './ensure.js';
+import type { CallContext } from '../workos-calls/call.js';
 import {
   guestCallOptionsSchema,
   guestInputSchema,
@@ -13,7 +13,7 @@ import {
 } from './guest-input.js';
 import { createGuestLimiter } from './limits.js';
 import { findInMirror } from './mirror-lookup.js';
-import { RateLimitGate } from './retry.js';
+import { RateLimitGate } from '../workos-calls/retry.js';
 import type { GuestsApi, GuestsDeps, GuestUser } from './types.js';
 import { createHumanCheck } from './verify-human.js';
 import {

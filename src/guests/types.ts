@@ -5,7 +5,7 @@ import type { OrgkitDatabase } from '../db/database.js';
 import type { OrgkitTables } from '../db/tables.js';
 import type { GuestCallOptions, GuestInput, MeetingGuestInput } from './guest-input.js';
 import type { GuestLimitsOptions, ParsedGuestLimits } from './limits.js';
-import type { RetryPolicy } from './retry.js';
+import type { RetryPolicy } from '../workos-calls/retry.js';
 import type { VerifyHuman } from './verify-human.js';
 
 export type { GuestCallOptions, GuestInput, MeetingGuestInput };

@@ -1,5 +1,5 @@
 import type { WorkOSClientLike } from '../config/workos-client.js';
-import { type CallContext, callWorkOS, findOrCreate, statusOf } from './ensure.js';
+import { type CallContext, callWorkOS, findOrCreate, statusOf } from '../workos-calls/call.js';
 import type { ParsedGuestInput } from './guest-input.js';
 
 /** The fields of WorkOS objects provisioning reads; the full objects go to the mirror. @internal */

@@ -6,7 +6,7 @@ import { lockCursor, writeCursor } from './cursor.js';
 import { recordMembershipChanges, type SeenMembershipChange } from './membership-audit.js';
 import { type MirrorChange, upsertChangeOf } from './mirror-event.js';
 import type { ReconcileCounts, ReconcileOptions, ReconcileReport, SyncDeps } from './types.js';
-import { upstreamError } from './upstream-error.js';
+import { upstreamError } from '../workos-calls/upstream-error.js';
 import { latestEventCursor, listingContext, listWorkOSObjects } from './workos-listing.js';
 
 const optionsSchema = z

@@ -8,7 +8,7 @@ import { eventHeader, toMirrorChange } from './mirror-event.js';
 import { EVENTS_RETENTION_DAYS, purgeTombstones } from './tombstones.js';
 import type { SyncDeps, SyncEventsOptions, SyncEventsResult } from './types.js';
 import { MIRRORED_EVENTS } from './types.js';
-import { upstreamError } from './upstream-error.js';
+import { upstreamError } from '../workos-calls/upstream-error.js';
 
 const optionsSchema = z
   .strictObject({

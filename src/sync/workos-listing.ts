@@ -1,7 +1,7 @@
 import type { WorkOSClientLike } from '../config/workos-client.js';
 import { MEMBERSHIP_STATUSES } from '../db/tables.js';
-import { type CallContext, callWorkOS } from '../guests/ensure.js';
-import { RateLimitGate } from '../guests/retry.js';
+import { type CallContext, callWorkOS } from '../workos-calls/call.js';
+import { RateLimitGate } from '../workos-calls/retry.js';
 import { eventHeader } from './mirror-event.js';
 import { MIRRORED_EVENTS } from './types.js';
 

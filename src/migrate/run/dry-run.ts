@@ -1,4 +1,4 @@
-import { type CallContext, callWorkOS } from '../../guests/ensure.js';
+import { type CallContext, callWorkOS } from '../../workos-calls/call.js';
 import { personalExternalId } from '../../guests/workos-steps.js';
 import type { ClerkUserRecord } from '../input/types.js';
 import type { LogState } from './log-state.js';

@@ -1,4 +1,4 @@
-import { type CallContext, callWorkOS, findOrCreate } from '../../guests/ensure.js';
+import { type CallContext, callWorkOS, findOrCreate } from '../../workos-calls/call.js';
 import type { LogLine, StepRef } from './log-lines.js';
 import type { LogState } from './log-state.js';
 import type { RunLogWriter } from './run-log.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { CallContext } from '../../guests/ensure.js';
-import { RateLimitGate, type RetryPolicy } from '../../guests/retry.js';
+import type { CallContext } from '../../workos-calls/call.js';
+import { RateLimitGate, type RetryPolicy } from '../../workos-calls/retry.js';
 import type { MigrationLimiter } from './logged-step.js';
 
 const fn = <T>(what: string) => z.custom<T>((v) => typeof v === 'function', `expected ${what}`);

@@ -1,5 +1,5 @@
 import { parseInput } from '../../errors/index.js';
-import { callWorkOS } from '../../guests/ensure.js';
+import { callWorkOS } from '../../workos-calls/call.js';
 import { defaultOrganizationName } from '../../guests/workos-steps.js';
 import { hashInputFile } from '../input/input-hash.js';
 import type { OrganizationMappingRow, RoleMappingRow } from '../input/mapping-files.js';

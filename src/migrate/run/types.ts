@@ -1,4 +1,4 @@
-import type { RetryPolicy } from '../../guests/retry.js';
+import type { RetryPolicy } from '../../workos-calls/retry.js';
 import type { OrganizationMappingRow, RoleMappingRow } from '../input/mapping-files.js';
 import type { MigrationLimiter } from './logged-step.js';
 import type { MigrationEnvironment } from './run-manifest.js';

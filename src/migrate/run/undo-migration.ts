@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { isOrgkitError, parseInput } from '../../errors/index.js';
-import { type CallContext, callWorkOS, statusOf } from '../../guests/ensure.js';
+import { type CallContext, callWorkOS, statusOf } from '../../workos-calls/call.js';
 import { personalExternalId } from '../../guests/workos-steps.js';
 import { hashInputFile } from '../input/input-hash.js';
 import { forEachConcurrently } from './concurrent.js';

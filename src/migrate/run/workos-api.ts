@@ -1,4 +1,4 @@
-import { statusOf } from '../../guests/ensure.js';
+import { statusOf } from '../../workos-calls/call.js';
 
 /**
  * The parts of a `@workos-inc/node` client (majors 9–11) the migration calls, typed loosely as

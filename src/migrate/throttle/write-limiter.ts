@@ -2,7 +2,7 @@ import pLimit from 'p-limit';
 import pThrottle from 'p-throttle';
 import { z } from 'zod';
 import { parseInput } from '../../errors/index.js';
-import { RateLimitGate } from '../../guests/retry.js';
+import { RateLimitGate } from '../../workos-calls/retry.js';
 
 /**
  * WorkOS writes a migration starts per second by default: 90 % of what User Management allows,

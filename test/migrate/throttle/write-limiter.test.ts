@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { isOrgkitError } from '../../../src/errors/index.js';
-import { RateLimitGate } from '../../../src/guests/retry.js';
+import { RateLimitGate } from '../../../src/workos-calls/retry.js';
 import {
   createWriteLimiter,
   DEFAULT_WRITE_CONCURRENCY,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { callWorkOS } from '../../../src/guests/ensure.js';
-import { RateLimitGate } from '../../../src/guests/retry.js';
+import { callWorkOS } from '../../../src/workos-calls/call.js';
+import { RateLimitGate } from '../../../src/workos-calls/retry.js';
 import { createWriteLimiter } from '../../../src/migrate/index.js';
 import { createFaultyFetch } from '../../../src/testing/fault-fetch.js';
 import { setupEmulator } from '../../guests/support.js';

@@ -1,7 +1,9 @@
+// Calling WorkOS with retries, a shared rate-limit gate and look-up-before-create: used by guest
+// provisioning, the Clerk migration and the mirror's listings alike.
 import { OrgkitError } from '../errors/index.js';
 import { decideRetry, type RateLimitGate, type RetryPolicy } from './retry.js';
 
-/** What every WorkOS call of one provisioning shares. @internal */
+/** What every WorkOS call of one operation (a provisioning, a migration, a listing) shares. @internal */
 export interface CallContext {
   policy: RetryPolicy;
   /** Structural, so a gate shared with a write limiter fits too. */

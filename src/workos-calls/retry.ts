@@ -1,5 +1,5 @@
 import { isOrgkitError, type OrgkitError } from '../errors/index.js';
-import { upstreamError } from '../sync/upstream-error.js';
+import { upstreamError } from './upstream-error.js';
 
 /** How WorkOS calls are retried. */
 export interface RetryPolicy {
