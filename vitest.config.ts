@@ -1,10 +1,21 @@
 import { defineConfig } from 'vitest/config';
+import { chromiumFound, HOW_TO_RUN_BROWSER_TESTS } from './test/e2e/support/chromium-path.js';
 
-export default defineConfig({
-  test: {
-    include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
-    typecheck: { enabled: true, include: ['test/**/*.test-d.ts'] },
-  },
+// `vitest run --mode e2e` (npm run test:e2e) runs only the browser tests and fails without
+// Chromium; a plain run includes them too, skipped with a notice where Chromium is missing.
+export default defineConfig(({ mode }) => {
+  if (mode === 'e2e' && !chromiumFound) {
+    process.stderr.write(`npm run test:e2e: ${HOW_TO_RUN_BROWSER_TESTS}\n`);
+    process.exit(1);
+  }
+  return {
+    test: {
+      include:
+        mode === 'e2e' ? ['test/e2e/**/*.test.ts'] : ['test/**/*.test.ts', 'src/**/*.test.ts'],
+      reporters: ['default', './test/e2e/support/browser-tests-notice.ts'],
+      testTimeout: 30_000,
+      hookTimeout: 60_000,
+      typecheck: { enabled: mode !== 'e2e', include: ['test/**/*.test-d.ts'] },
+    },
+  };
 });

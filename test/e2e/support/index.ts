@@ -1,0 +1,11 @@
+export {
+  freePort,
+  type RunningApp,
+  type StartAppOptions,
+  startAppProcess,
+  startExampleServer,
+} from './app-process.js';
+export { launchChromium } from './chromium.js';
+export { chromiumFound, chromiumPath, HOW_TO_RUN_BROWSER_TESTS } from './chromium-path.js';
+export { describeInBrowser } from './describe-in-browser.js';
+export { ARTIFACTS_DIR, saveScreenshot } from './screenshots.js';
