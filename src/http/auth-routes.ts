@@ -26,7 +26,8 @@ export function safeReturnTo(value: string | null | undefined, fallback = '/'): 
   return value;
 }
 
-function redirect(location: string, cookies: string[] = []): Response {
+/** A `302` to `location` setting `cookies`, never cached. @internal */
+export function redirect(location: string, cookies: string[] = []): Response {
   const headers = new Headers({ location, 'cache-control': 'no-store' });
   for (const c of cookies) headers.append('set-cookie', c);
   return new Response(null, { status: 302, headers });
@@ -38,7 +39,8 @@ function sameNonce(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-const statusOf = (error: unknown) => (error as { status?: unknown } | null)?.status;
+/** The HTTP status an SDK exception carries. @internal */
+export const statusOf = (error: unknown) => (error as { status?: unknown } | null)?.status;
 
 /** What the sign-in routes are given besides the session options. @internal */
 export interface AuthRouteContext {

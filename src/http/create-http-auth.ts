@@ -8,6 +8,7 @@ import { createClientIpResolver } from './client-ip.js';
 import { crossSiteRefusal, originSet } from './cross-site.js';
 import { errorReply, type HttpReply } from './error-response.js';
 import { type HeadersLike, readBearerToken } from './headers.js';
+import { createMagicAuthSignIn, type MagicAuthInput, type MagicAuthResult } from './magic-auth.js';
 import { type HttpAuthOptions, httpAuthOptionsSchema, withSessionEnv } from './options.js';
 import type { OrgkitCore } from './orgkit-core.js';
 import { createDenialRecorder, type DeniedRequest } from './record-denial.js';
@@ -110,6 +111,8 @@ export function createHttpAuth<AC extends AccessControl>(
     o.session &&
     sessions &&
     createAuthRoutes(o.session, sessions, { trustedOrigins, report: o.onUnexpectedError });
+  const magicAuth =
+    o.session && sessions && createMagicAuthSignIn(o.session, sessions, trustedOrigins);
   const signInUrl = o.signInUrl;
   const recordDenial = createDenialRecorder(orgkit, o.onUnexpectedError);
 
@@ -267,6 +270,13 @@ export function createHttpAuth<AC extends AccessControl>(
      */
     signOut: (request: RouteRequest): Promise<Response> =>
       (routes ?? notConfigured()).signOut(toRoute(request)),
+    /**
+     * Exchanges an email and magic-auth code for the sealed-session cookie: `{ ok: true, response }`
+     * (a 302 to `returnTo` setting the cookie) or `{ ok: false, error, status, response }`, never a
+     * rejection for a wrong code or bad input. Cross-site requests are refused (login CSRF).
+     */
+    signInWithMagicAuth: (request: RouteRequest, input: MagicAuthInput): Promise<MagicAuthResult> =>
+      (magicAuth ?? notConfigured())(toRoute(request), input),
   };
 }
 

@@ -12,8 +12,10 @@ export type {
 export { createHttpAuth } from './create-http-auth.js';
 export type { ErrorBody, ErrorPayload, HttpReply } from './error-response.js';
 export { errorPayload, errorReply, errorResponse, toResponse } from './error-response.js';
+export { readFormFields } from './form-body.js';
 export type { CookieAttributes, HeadersLike } from './headers.js';
 export { NodeHeaders } from './headers.js';
+export type { MagicAuthInput, MagicAuthResult } from './magic-auth.js';
 export type { HttpAuthOptions, SealedSessionOptions } from './options.js';
 export type { AccessOf, OrgkitCore } from './orgkit-core.js';
 export type { DenialScope, DeniedRequest } from './record-denial.js';

@@ -11,13 +11,17 @@ import {
   type AccessOf,
   createHttpAuth,
   createRouteGuards,
+  errorResponse,
   type HeadersLike,
   type HttpAuthOptions,
   type HttpReply,
+  type MagicAuthInput,
+  type MagicAuthResult,
   NodeHeaders,
   type OrgkitCore,
   type RequestAuth,
   type RouteGuard,
+  readFormFields,
 } from '../../http/index.js';
 import type { Orgkit, Session } from '../../index.js';
 
@@ -61,6 +65,12 @@ const deniedRequest = (c: Context) => {
   const url = new URL(c.req.url);
   return { method: c.req.method, target: url.pathname + url.search };
 };
+
+// The form's fields; a body an earlier middleware already read comes from Hono's cache.
+async function formOf(c: Context): Promise<Record<string, unknown>> {
+  if (c.req.raw.bodyUsed) return c.req.parseBody();
+  return readFormFields(c.req.raw.body, c.req.header('content-type'));
+}
 
 function send(c: Context, reply: HttpReply): Response {
   for (const [name, value] of Object.entries(reply.headers)) c.header(name, value);
@@ -194,6 +204,37 @@ export function createHonoAuth<O extends OrgkitCore<any>>(
     signIn: (): Handler => (c) => http.signIn(routeRequest(c)),
     callback: (): Handler => (c) => http.callback(routeRequest(c)),
     signOut: (): Handler => (c) => http.signOut(routeRequest(c)),
+    /**
+     * `POST` handler for a magic-auth sign-in form (fields `email`, `code`, optional `returnTo`):
+     * a 302 setting the session cookie, or the usual JSON error (401 reason `invalid_code` for a
+     * wrong or expired code). To show the error on your own page, use `signInWithMagicAuth`.
+     */
+    magicAuth: (): Handler => async (c) => {
+      let form: Record<string, unknown>;
+      try {
+        form = await formOf(c);
+      } catch (error) {
+        return errorResponse(error);
+      }
+      const { email, code, returnTo } = form;
+      return (await http.signInWithMagicAuth(routeRequest(c), { email, code, returnTo })).response;
+    },
+    /**
+     * Signs in with an email and magic-auth code your own form collected. Never rejects for a
+     * wrong code or bad input: on failure render `error.message` on your page.
+     *
+     * @example
+     * ```ts
+     * app.post('/guest/sign-in', async (c) => {
+     *   const form = await c.req.parseBody()
+     *   const result = await auth.signInWithMagicAuth(c, { ...form, returnTo: '/bookings' })
+     *   if (result.ok) return result.response
+     *   return c.html(signInPage({ error: result.error.message }), result.status)
+     * })
+     * ```
+     */
+    signInWithMagicAuth: (c: Context, input: MagicAuthInput): Promise<MagicAuthResult> =>
+      http.signInWithMagicAuth(routeRequest(c), input),
   };
 }
 
@@ -202,6 +243,8 @@ export type HonoAuth<O extends OrgkitCore = Orgkit> = ReturnType<typeof createHo
 export type {
   AccessOf,
   HttpAuthOptions,
+  MagicAuthInput,
+  MagicAuthResult,
   OrgkitCore,
   RouteRule,
   SealedSessionOptions,
