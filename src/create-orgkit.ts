@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { AUDIT_DEFAULTS } from './audit/defaults.js';
 import {
   type AuditApi,
   type AuditEvents,
@@ -309,7 +310,7 @@ export function createOrgkit<
     authorizeUser,
   });
 
-  const readPermission: string = options.audit.readPermission ?? 'audit:read';
+  const readPermission: string = options.audit.readPermission ?? AUDIT_DEFAULTS.readPermission;
   if (options.audit.readPermission && !accessControl.isPermission(readPermission)) {
     throw new OrgkitError(
       'invalid_config',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AUDIT_DEFAULTS } from '../audit/defaults.js';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 
@@ -164,7 +165,7 @@ export const orgkitConfigSchema = z.strictObject({
         .optional(),
       redact: z.array(z.string()).optional(),
       allow: z.array(z.string()).optional(),
-      retentionDays: z.number().int().min(1).max(36_500).default(2_557),
+      retentionDays: z.number().int().min(1).max(36_500).default(AUDIT_DEFAULTS.retentionDays),
       checkpointKey: z.string().min(32, 'use at least 32 characters of secret').optional(),
       readPermission: z.string().min(1).optional(),
       logDeniedRequests: z.boolean().default(true),

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { expect } from 'vitest';
-import { createAudit, createRedactor, openAuditEvents } from '../../src/audit/index.js';
+import { createAuditWriterModule } from '../../src/audit/create-writer.js';
 import { RequestScopeStore } from '../../src/context/index.js';
 import type { OrgkitDatabase } from '../../src/db/database.js';
 import { rowsOf } from '../../src/db/database.js';
@@ -15,19 +15,7 @@ export function openAudit(
   tables: OrgkitTables,
   scope = new RequestScopeStore(),
 ) {
-  return createAudit({
-    db,
-    tables,
-    scope,
-    events: openAuditEvents,
-    redactor: createRedactor({}),
-    retentionDays: 2557,
-    checkpointKey: undefined,
-    readPermission: 'audit:read',
-    hasPermission: async () => false,
-    workos: undefined,
-    forward: false,
-  });
+  return createAuditWriterModule(db, tables, scope);
 }
 
 /** One audit row as raw SQL reads it, in the fields a user filters and reads by. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { createAudit, createRedactor, openAuditEvents } from '../../audit/index.js';
+import { createAuditWriterModule } from '../../audit/create-writer.js';
 import type { AuditRecorder } from '../../audit/recorder.js';
 import { RequestScopeStore } from '../../context/index.js';
 import type { OrgkitDatabase } from '../../db/database.js';
@@ -137,19 +137,7 @@ export function createClerkMetadataImporter(
   } catch (error) {
     configError(error);
   }
-  const audit = createAudit({
-    db: database,
-    tables,
-    scope,
-    events: openAuditEvents,
-    redactor: createRedactor({}),
-    retentionDays: 2557,
-    checkpointKey: undefined,
-    readPermission: 'audit:read',
-    hasPermission: async () => false,
-    workos: undefined,
-    forward: false,
-  });
+  const audit = createAuditWriterModule(database, tables, scope);
 
   return {
     async apply(user) {
