@@ -1,0 +1,68 @@
+import { defineAccessControl, defineAuditEvents } from 'orgkit';
+import { z } from 'zod';
+
+/**
+ * Who may do what in the clinic. App roles live in the database (`users.role`, set with
+ * `orgkit.setUserRole`); organization roles come from WorkOS memberships. The emulator is seeded
+ * with the same organization roles and permissions (see `people.ts`).
+ */
+export const accessControl = defineAccessControl({
+  permissions: [
+    'meetings:read',
+    'meetings:write',
+    'experts:manage',
+    'users:manage',
+    'audit:read',
+    'org:read',
+    'org:manage',
+  ],
+  appRoles: {
+    user: [],
+    expert: ['meetings:read', 'meetings:write'],
+    admin: ['meetings:read', 'experts:manage', 'users:manage', 'audit:read'],
+  },
+  orgRoles: {
+    owner: ['org:read', 'org:manage', 'audit:read'],
+    admin: ['org:read', 'org:manage', 'audit:read'],
+    member: ['org:read'],
+  },
+});
+
+/** The organization roles and their permissions, as WorkOS (or the emulator) must know them. */
+export const orgRolePermissions = {
+  owner: ['org:read', 'org:manage', 'audit:read'],
+  admin: ['org:read', 'org:manage', 'audit:read'],
+  member: ['org:read'],
+} as const;
+
+/** The onboarding steps an expert completes, in order, before guests can book them. */
+export const SETUP_STEPS = ['profile', 'availability', 'payment'] as const;
+export type SetupStep = (typeof SETUP_STEPS)[number];
+
+/** What each step asks of the expert, for the dashboard. */
+export const SETUP_STEP_LABELS: Record<SetupStep, string> = {
+  profile: 'Write your public profile',
+  availability: 'Set your weekly availability',
+  payment: 'Connect a payout account',
+};
+
+/** The clinic's preferences; every key has a default, so a new user reads these. */
+export const preferencesSchema = z.object({
+  emailNotifications: z.boolean().default(true),
+  reminderMinutes: z.number().int().min(5).max(1440).default(30),
+  theme: z.enum(['light', 'dark', 'system']).default('light'),
+  language: z.enum(['en', 'es', 'pt']).default('en'),
+});
+export type ClinicPreferences = z.output<typeof preferencesSchema>;
+
+/** The clinic's own audit vocabulary: a misspelled action does not compile. */
+export const auditEvents = defineAuditEvents({
+  actions: [
+    'session.signed_in',
+    'expert_setup.step_completed',
+    'meeting.booked',
+    'meetings.listed',
+    'meeting.viewed',
+  ],
+  resourceTypes: ['session', 'expert_setup', 'meeting'],
+});
