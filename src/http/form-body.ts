@@ -3,18 +3,20 @@ import { OrgkitError } from '../errors/index.js';
 /** The most a sign-in form's body may hold: an email, a code and a path fit many times over. */
 const MAX_FORM_BYTES = 16 * 1024;
 
+type Chunks = AsyncIterable<Uint8Array> | Iterable<Uint8Array> | ReadableStream<Uint8Array>;
+
 const tooLarge = () =>
   new OrgkitError('invalid_input', 'the form is too large', { reason: 'body_too_large' });
 
 /**
  * The fields of an `application/x-www-form-urlencoded` body (what a plain HTML form posts), read
- * from a Node request or a Web `ReadableStream` and given up past 16 KiB, so a form route needs
- * no body parser and cannot be made to buffer an unbounded body. A repeated field keeps its first
- * value.
+ * from a Node request, a Web `ReadableStream` or chunks at hand, and given up past 16 KiB: a form
+ * route needs no body parser and cannot be made to buffer an unbounded body. A repeated field
+ * keeps its first value.
  * @internal
  */
 export async function readFormFields(
-  body: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array> | null | undefined,
+  body: Chunks | null | undefined,
   contentType: string | null | undefined,
 ): Promise<Record<string, string>> {
   if (!contentType?.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
@@ -34,9 +36,7 @@ export async function readFormFields(
   return formFields(new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
 }
 
-async function* chunksOf(
-  body: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array> | null | undefined,
-): AsyncIterable<Uint8Array> {
+async function* chunksOf(body: Chunks | null | undefined): AsyncIterable<Uint8Array> {
   if (!body) return;
   if (!('getReader' in body)) return yield* body;
   const reader = body.getReader();

@@ -12,9 +12,9 @@ import type { SealedSessionReader } from './sealed-session.js';
  */
 export interface MagicAuthInput {
   /** The email address the code was sent to. */
-  email: unknown;
+  email?: unknown;
   /** The 6-digit code from the email; spaces around it are ignored. */
-  code: unknown;
+  code?: unknown;
   /** A same-site path to land on; anything else (`//evil.example`, a URL) becomes `/`. */
   returnTo?: unknown;
 }

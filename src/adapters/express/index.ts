@@ -9,12 +9,15 @@ import {
   type AccessOf,
   createHttpAuth,
   createRouteGuards,
+  errorResponse,
   type HttpAuthOptions,
   type HttpReply,
+  type MagicAuthInput,
   NodeHeaders,
   type OrgkitCore,
   type RequestAuth,
   type RouteGuard,
+  readFormFields,
 } from '../../http/index.js';
 import type { Orgkit, Session } from '../../index.js';
 import { OrgkitError } from '../../index.js';
@@ -68,6 +71,23 @@ async function rawBody(req: Request): Promise<string> {
     'invalid_config',
     'the webhook route needs the raw body: mount it before express.json(), or give it express.raw({ type: "application/json" })',
   );
+}
+
+/** How {@link ExpressAuth.signInWithMagicAuth} ended; on success the redirect was sent. */
+export type ExpressMagicAuthResult =
+  | { ok: true; userId: string; organizationId: string | undefined }
+  | { ok: false; error: OrgkitError; status: number };
+
+// The form's fields: from `express.urlencoded()` when it ran, else read here (no parser needed).
+async function formOf(req: Request): Promise<Record<string, unknown>> {
+  const body: unknown = req.body;
+  if (body !== undefined && body !== null && typeof body === 'object' && !Buffer.isBuffer(body)) {
+    return body as Record<string, unknown>;
+  }
+  if (body === undefined && !req.readableEnded) {
+    return readFormFields(req, req.get('content-type'));
+  }
+  return readFormFields([Buffer.from(String(body ?? ''))], req.get('content-type'));
 }
 
 /**
@@ -197,6 +217,47 @@ export function createExpressAuth<O extends OrgkitCore<any>>(
     signIn: (): RequestHandler => route((req) => http.signIn(routeRequest(req))),
     callback: (): RequestHandler => route((req) => http.callback(routeRequest(req))),
     signOut: (): RequestHandler => route((req) => http.signOut(routeRequest(req))),
+    /**
+     * `POST` handler for a magic-auth sign-in form (fields `email`, `code`, optional `returnTo`):
+     * a 302 setting the session cookie, or the usual JSON error (401 reason `invalid_code` for a
+     * wrong or expired code). Needs no body parser. To show the error on your own page, use
+     * `signInWithMagicAuth`.
+     */
+    magicAuth: (): RequestHandler =>
+      route(async (req) => {
+        let form: Record<string, unknown>;
+        try {
+          form = await formOf(req);
+        } catch (error) {
+          return errorResponse(error);
+        }
+        const { email, code, returnTo } = form;
+        const result = await http.signInWithMagicAuth(routeRequest(req), { email, code, returnTo });
+        return result.response;
+      }),
+    /**
+     * Signs in with an email and magic-auth code your own form collected. On success it sends the
+     * redirect (with the session cookie) itself; on failure it sends nothing, so you render
+     * `error.message` on your page. Never rejects for a wrong code or bad input.
+     *
+     * @example
+     * ```ts
+     * app.post('/guest/sign-in', express.urlencoded({ extended: false }), async (req, res) => {
+     *   const result = await auth.signInWithMagicAuth(req, res, { ...req.body, returnTo: '/bookings' })
+     *   if (!result.ok) res.status(result.status).send(signInPage({ error: result.error.message }))
+     * })
+     * ```
+     */
+    async signInWithMagicAuth(
+      req: Request,
+      res: Response,
+      input: MagicAuthInput,
+    ): Promise<ExpressMagicAuthResult> {
+      const result = await http.signInWithMagicAuth(routeRequest(req), input);
+      if (!result.ok) return { ok: false, error: result.error, status: result.status };
+      await sendResponse(res, result.response);
+      return { ok: true, userId: result.userId, organizationId: result.organizationId };
+    },
   };
 }
 
@@ -205,6 +266,7 @@ export type ExpressAuth<O extends OrgkitCore = Orgkit> = ReturnType<typeof creat
 export type {
   AccessOf,
   HttpAuthOptions,
+  MagicAuthInput,
   OrgkitCore,
   RouteRule,
   SealedSessionOptions,
