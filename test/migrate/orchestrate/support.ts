@@ -1,14 +1,9 @@
 import { sql } from 'drizzle-orm';
 import type { OrgkitDatabase } from '../../../src/db/database.js';
 import { rowsOf } from '../../../src/db/database.js';
+import { generatedUser } from '../generated-user.js';
 import { clerkJsonUser, type UserModel } from '../input/support.js';
 
-/** A bcrypt digest in modular crypt form (WorkOS only stores it). */
-const bcrypt = (i: number) =>
-  `$2b$10$${'abcdefghijklmnopqrstuv'}${String(i)
-    .padStart(31, 'A')
-    .replace(/[^./A-Za-z0-9]/g, 'A')}`;
-const TOTP = 'JBSWY3DPEHPK3PXPJBSWY3DP';
 const CLERK_ROLES = ['top_expert', 'admin', undefined, 'not_a_seed_role'] as const;
 const APP_ROLE: Record<string, string> = { top_expert: 'expert_top', admin: 'admin' };
 
@@ -40,30 +35,14 @@ export function generateJsonExport(count: number, idPrefix = 'user_json', withBa
   const users: Record<string, unknown>[] = [];
   const expected: ExpectedJsonUser[] = [];
   for (let i = 0; i < count; i++) {
-    const id = `${idPrefix}${String(i).padStart(5, '0')}`;
-    const email = `Person.${i}@Example.com`;
-    const verified = i % 3 !== 0;
-    const hasher =
-      i % 5 === 0 ? 'argon2id' : i % 7 === 0 ? 'md5' : i % 2 === 0 ? 'bcrypt' : undefined;
-    const digest = hasher === 'bcrypt' ? bcrypt(i) : hasher ? `digest-${i}-not-bcrypt` : undefined;
-    const firstName = i % 11 === 0 ? undefined : i % 4 === 0 ? `Zoë ${i} 山田` : `First${i}`;
-    const lastName = i % 13 === 0 ? undefined : `Last, ${i}`;
-    const totp = i % 6 === 1;
+    const user = generatedUser(i, idPrefix, `Zoë ${i} 山田`);
     const clerkRole = CLERK_ROLES[i % CLERK_ROLES.length];
     const steps = i % 3 === 0 ? undefined : i % 3 === 1 ? ['profile'] : ['profile', 'events'];
     const preferences: Record<string, unknown> =
       i % 4 === 1 ? { securityAlerts: false, theme: 'dark' } : {};
     const model: UserModel = {
-      id,
-      ...(firstName ? { firstName } : {}),
-      ...(lastName ? { lastName } : {}),
-      primaryEmail: email,
-      primaryVerified: verified,
-      otherVerified: i % 9 === 0 ? [`alt.${i}@example.org`] : [],
+      ...user.model,
       otherUnverified: i % 10 === 0 ? [`unverified.${i}@example.net`] : [],
-      otherPhones: [],
-      ...(hasher && digest ? { password: { hasher, digest } } : {}),
-      ...(totp ? { totp: TOTP } : {}),
       publicMetadata: {
         ...(clerkRole ? { role: clerkRole } : {}),
         ...(Object.keys(preferences).length ? { securityPreferences: preferences } : {}),
@@ -76,14 +55,7 @@ export function generateJsonExport(count: number, idPrefix = 'user_json', withBa
         : {},
     });
     expected.push({
-      clerkUserId: id,
-      email: email.toLowerCase(),
-      verified,
-      ...(firstName ? { firstName } : {}),
-      ...(lastName ? { lastName } : {}),
-      ...(hasher === 'bcrypt' ? { passwordHash: digest } : {}),
-      passwordNotImported: hasher !== undefined && hasher !== 'bcrypt',
-      totp,
+      ...user.expected,
       appRole: (clerkRole && APP_ROLE[clerkRole]) ?? 'user',
       ...(steps ? { steps } : {}),
       preferences,

@@ -5,15 +5,9 @@ import type { WorkOS } from '@workos-inc/node';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { startWorkOSEmulator, type WorkOSEmulator } from '../../../src/testing/emulator.js';
 import { createFaultyFetch, type FaultyFetchOptions } from '../../../src/testing/fault-fetch.js';
+import { generatedUser } from '../generated-user.js';
 import { clerkCsv, type UserModel } from '../input/support.js';
 import { emulatorKeySeed, keyRotatingFetch } from './emulator-keys.js';
-
-/** A bcrypt digest in modular crypt form (not a real password's; WorkOS only stores it). */
-const bcrypt = (i: number) =>
-  `$2b$10$${'abcdefghijklmnopqrstuv'}${String(i)
-    .padStart(31, 'A')
-    .replace(/[^./A-Za-z0-9]/g, 'A')}`;
-const TOTP = 'JBSWY3DPEHPK3PXPJBSWY3DP';
 
 /** How a generated export's user should come out. */
 export interface ExpectedUser {
@@ -39,37 +33,9 @@ export function generateExport(count: number, idPrefix = 'user_gen') {
   const users: UserModel[] = [];
   const expected: ExpectedUser[] = [];
   for (let i = 0; i < count; i++) {
-    const id = `${idPrefix}${String(i).padStart(5, '0')}`;
-    const email = `Person.${i}@Example.com`;
-    const verified = i % 3 !== 0;
-    const hasher =
-      i % 5 === 0 ? 'argon2id' : i % 7 === 0 ? 'md5' : i % 2 === 0 ? 'bcrypt' : undefined;
-    const digest = hasher === 'bcrypt' ? bcrypt(i) : hasher ? `digest-${i}-not-bcrypt` : undefined;
-    const firstName = i % 11 === 0 ? undefined : i % 4 === 0 ? `Zoë ${i}` : `First${i}`;
-    const lastName = i % 13 === 0 ? undefined : `Last, ${i}`;
-    const totp = i % 6 === 1;
-    users.push({
-      id,
-      ...(firstName ? { firstName } : {}),
-      ...(lastName ? { lastName } : {}),
-      primaryEmail: email,
-      primaryVerified: verified,
-      otherVerified: i % 9 === 0 ? [`alt.${i}@example.org`] : [],
-      otherUnverified: [],
-      otherPhones: [],
-      ...(hasher && digest ? { password: { hasher, digest } } : {}),
-      ...(totp ? { totp: TOTP } : {}),
-    });
-    expected.push({
-      clerkUserId: id,
-      email: email.toLowerCase(),
-      verified,
-      ...(firstName ? { firstName } : {}),
-      ...(lastName ? { lastName } : {}),
-      ...(hasher === 'bcrypt' ? { passwordHash: digest } : {}),
-      passwordNotImported: hasher !== undefined && hasher !== 'bcrypt',
-      totp,
-    });
+    const user = generatedUser(i, idPrefix);
+    users.push({ ...user.model, otherUnverified: [] });
+    expected.push(user.expected);
   }
   const bad: UserModel[] = [
     { ...users[0]!, id: `${idPrefix}bad_dupemail`, primaryEmail: users[1]!.primaryEmail },

@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { isOrgkitError } from '../../../src/errors/index.js';
-import { RateLimitGate } from '../../../src/workos-calls/retry.js';
 import {
   createWriteLimiter,
   DEFAULT_WRITE_CONCURRENCY,
   DEFAULT_WRITES_PER_SECOND,
 } from '../../../src/migrate/index.js';
+import { RateLimitGate } from '../../../src/workos-calls/retry.js';
 
 beforeEach(() => {
   vi.useFakeTimers({ now: 1_000_000 });

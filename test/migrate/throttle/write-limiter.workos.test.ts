@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { callWorkOS } from '../../../src/workos-calls/call.js';
-import { RateLimitGate } from '../../../src/workos-calls/retry.js';
 import { createWriteLimiter } from '../../../src/migrate/index.js';
 import { createFaultyFetch } from '../../../src/testing/fault-fetch.js';
+import { callWorkOS } from '../../../src/workos-calls/call.js';
+import { RateLimitGate } from '../../../src/workos-calls/retry.js';
 import { setupEmulator } from '../../guests/support.js';
 
 const env = setupEmulator();
