@@ -308,6 +308,8 @@ export function createOrgkit<
     cache: options.cache,
     redis: options.redis,
     authorizeUser,
+    // The audit module is built below (its reads check permissions through these roles).
+    recordAudit: (events, recordOptions) => audit.record(events, recordOptions),
   });
 
   const readPermission: string = options.audit.readPermission ?? AUDIT_DEFAULTS.readPermission;

@@ -15,6 +15,8 @@ export const ORGKIT_AUDIT_ACTIONS = {
   'membership.updated': 'membership',
   /** The mirror saw a membership removed in WorkOS (its roles no longer count). */
   'membership.deleted': 'membership',
+  /** A user's app role changed (`setUserRole`), with the old and the new role. */
+  'user.role_changed': 'user',
   /** A guest was provisioned: WorkOS user, personal organization and owner membership. */
   'guest.provisioned': 'user',
   /** An adapter refused a request with 403. */

@@ -106,19 +106,40 @@ export function createRoles<AC extends AccessControl>(deps: RolesDeps<AC>): Role
     async setUserRole(userId, role, options) {
       const id = input.userId(userId, 'setUserRole: userId');
       const appRole = input.appRole(role, 'setUserRole: role');
-      await authorize('setUserRole', id, options, { evenForSelf: true });
+      const who = await authorize('setUserRole', id, options, { evenForSelf: true });
       // Fail before writing when the bus cannot exist (ioredis missing), not after.
       await bus?.ready();
-      const updated = await deps.db
-        .update(tables.users)
-        .set({ role: appRole, updatedAt: sql`now()` })
-        .where(eq(tables.users.workosUserId, id))
-        .returning({ id: tables.users.id });
-      if (updated.length === 0) {
-        throw new OrgkitError('not_found', `setUserRole: no user "${id}"`, {
-          details: { userId: id },
-        });
-      }
+      // The change and its audit event commit or roll back together.
+      await deps.db.transaction(async (tx) => {
+        const [previous] = await tx
+          .select({ role: tables.users.role })
+          .from(tables.users)
+          .where(eq(tables.users.workosUserId, id))
+          .for('update');
+        if (!previous) {
+          throw new OrgkitError('not_found', `setUserRole: no user "${id}"`, {
+            details: { userId: id },
+          });
+        }
+        if (previous.role === appRole) return;
+        await tx
+          .update(tables.users)
+          .set({ role: appRole, updatedAt: sql`now()` })
+          .where(eq(tables.users.workosUserId, id));
+        await deps.recordAudit?.(
+          [
+            {
+              action: 'user.role_changed',
+              resourceType: 'user',
+              resourceId: id,
+              actor: who.actor,
+              organizationId: who.organizationId,
+              changes: { oldValues: { role: previous.role }, newValues: { role: appRole } },
+            },
+          ],
+          { tx },
+        );
+      });
       await invalidateUser(id);
     },
     invalidateUser,

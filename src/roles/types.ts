@@ -1,3 +1,4 @@
+import type { AuditRecorder } from '../audit/recorder.js';
 import type {
   AuthorizeUserAction,
   RequestScopeStore,
@@ -25,6 +26,8 @@ export interface RolesDeps<AC extends AccessControl> {
    * with this access model and the default manage permission
    */
   authorizeUser?: AuthorizeUserAction | undefined;
+  /** Records `user.role_changed` in the transaction of the change. */
+  recordAudit?: AuditRecorder | undefined;
 }
 
 /** Narrows a role look-up to one organization. */

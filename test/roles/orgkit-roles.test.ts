@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createOrgkit, defineAccessControl } from '../../src/index.js';
+import { auditRows } from '../preferences/audit-support.js';
 import { DATABASE_TARGETS, openTestDatabase } from '../support/databases.js';
 import { insertMembership, insertUser, sessionFor } from './support.js';
 
@@ -41,6 +42,50 @@ describe.each(DATABASE_TARGETS)('roles on a createOrgkit instance on $name', (ta
       await expect(orgkit.hasRole('user_a', 'user' as never)).rejects.toMatchObject({
         code: 'invalid_input',
       });
+    } finally {
+      await orgkit.close();
+      await t.close();
+    }
+  });
+
+  it("records a role change with its actor, old and new role, in the change's transaction", async () => {
+    const t = await openTestDatabase(target);
+    const orgkit = createOrgkit({
+      database: t.db,
+      accessControl,
+      users: { managePermission: 'team:manage' },
+    });
+    try {
+      await insertUser(t.db, 'user_admin', 'reader');
+      await insertUser(t.db, 'user_b', 'reader');
+      const session = sessionFor('user_admin', { organizationId: 'org_1', role: 'moderator' });
+      await orgkit.runWithRequestScope({ session }, () => orgkit.setUserRole('user_b', 'editor'));
+      // Unchanged role: nothing to record. A job names itself as the actor.
+      await orgkit.setUserRole('user_b', 'editor', { actor: { system: 'nightly-sync' } });
+      await orgkit.setUserRole('user_b', 'reader', { actor: { system: 'nightly-sync' } });
+      await expect(
+        orgkit.setUserRole('user_nobody', 'editor', { actor: { system: 'nightly-sync' } }),
+      ).rejects.toMatchObject({ code: 'not_found' });
+
+      const rows = await auditRows(t.db, 'user.role_changed');
+      expect(rows).toMatchObject([
+        {
+          organizationId: 'org_1',
+          actorUserId: 'user_admin',
+          resourceType: 'user',
+          resourceId: 'user_b',
+          oldValues: { role: 'reader' },
+          newValues: { role: 'editor' },
+        },
+        {
+          organizationId: null,
+          actorSystem: 'nightly-sync',
+          oldValues: { role: 'editor' },
+          newValues: { role: 'reader' },
+        },
+      ]);
+      expect(await orgkit.getUserRoles('user_b')).toEqual(['reader']);
+      expect((await orgkit.verifyAuditChain()).valid).toBe(true);
     } finally {
       await orgkit.close();
       await t.close();
