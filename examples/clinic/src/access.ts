@@ -49,9 +49,16 @@ export const SETUP_STEP_LABELS: Record<SetupStep, string> = {
 /** The clinic's preferences; every key has a default, so a new user reads these. */
 export const preferencesSchema = z.object({
   emailNotifications: z.boolean().default(true),
-  reminderMinutes: z.number().int().min(5).max(1440).default(30),
-  theme: z.enum(['light', 'dark', 'system']).default('light'),
-  language: z.enum(['en', 'es', 'pt']).default('en'),
+  reminderMinutes: z
+    .number({ error: 'Enter a number of minutes' })
+    .int('Enter whole minutes')
+    .min(5, 'Choose between 5 and 1440 minutes')
+    .max(1440, 'Choose between 5 and 1440 minutes')
+    .default(30),
+  theme: z
+    .enum(['light', 'dark', 'system'], { error: 'Choose a theme from the list' })
+    .default('light'),
+  language: z.enum(['en', 'es', 'pt'], { error: 'Choose a language from the list' }).default('en'),
 });
 export type ClinicPreferences = z.output<typeof preferencesSchema>;
 

@@ -20,4 +20,6 @@ export const routes = {
   meetings: '/meetings',
   meeting: (id: string) => `/meetings/${encodeURIComponent(id)}`,
   admin: '/admin',
+  /** Where page guards send a signed-in user who may not see a page. */
+  forbidden: '/forbidden',
 } as const;

@@ -11,8 +11,13 @@ import { type Meeting, meetings } from '../schema.js';
 export function createMeetingsService(orgkit: ClinicOrgkit) {
   return {
     /** The meetings visible to the session's user, soonest first. */
-    list: (): Promise<Meeting[]> =>
-      orgkit.withRls((tx) => tx.select().from(meetings).orderBy(asc(meetings.startsAt))),
+    async list(): Promise<Meeting[]> {
+      const rows = await orgkit.withRls((tx) =>
+        tx.select().from(meetings).orderBy(asc(meetings.startsAt)),
+      );
+      await orgkit.logAuditEvent('meetings.listed', 'meeting', null, null, { count: rows.length });
+      return rows;
+    },
 
     /** One meeting, or `undefined` when it does not exist or the user may not see it. */
     async get(id: string): Promise<Meeting | undefined> {

@@ -1,0 +1,72 @@
+/**
+ * `npm run demo`: the whole clinic flow, headless and offline, against this Hono app in-process
+ * (`app.request`, no server), on the WorkOS emulator and PGlite in memory. Exit 0 when every step
+ * passed, 1 otherwise. With `--serve`, the same app then stays up on http://localhost:3000
+ * (`PORT`) with the demo's data, for a person to click through.
+ */
+import { serve } from '@hono/node-server';
+import { startClinic } from '@orgkit-examples/clinic';
+import { createApp } from './app.js';
+import { runDemoFlow } from './demo/run-demo.js';
+
+export { runDemoFlow } from './demo/run-demo.js';
+
+/** Options of {@link runDemo}. */
+export interface RunDemoOptions {
+  out?: (line: string) => void;
+  /** Keep serving the app after the flow (until SIGINT/SIGTERM). @default false */
+  serve?: boolean;
+  /** @default 3000 */
+  port?: number;
+}
+
+/** Starts the clinic, runs the flow, then closes it (or serves it with `serve`). */
+export async function runDemo(options: RunDemoOptions = {}): Promise<boolean> {
+  const out = options.out ?? ((line: string) => console.log(line));
+  const port = options.port ?? 3000;
+  const baseUrl = `http://localhost:${port}`;
+  // The demo is always the development setup, whatever WorkOS or database the shell points at.
+  const clinic = await startClinic({ baseUrl, env: {} });
+  const started = [
+    clinic.emulator && `WorkOS emulator at ${clinic.emulator.url}`,
+    'PGlite in memory',
+  ];
+  out(
+    `orgkit demo: the Harbor Clinic example (Hono) in-process; ${started.filter(Boolean).join(', ')}\n`,
+  );
+  const app = createApp(clinic);
+  let ok = false;
+  try {
+    ok = await runDemoFlow(clinic, app, out);
+  } finally {
+    if (!options.serve || !ok) await clinic.close();
+  }
+  if (options.serve && ok) {
+    const server = serve({ fetch: app.fetch, port }, () => {
+      out(`\nServing the clinic on ${baseUrl} (Ctrl-C to stop). Sign in as:`);
+      for (const p of clinic.demoPeople) out(`  ${p.email} (${p.role})`);
+    });
+    await new Promise<void>((resolve) => {
+      const stop = () => server.close(() => resolve());
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    await clinic.close();
+  }
+  return ok;
+}
+
+const isMain = process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'));
+if (isMain) {
+  const args = process.argv.slice(2);
+  const unknown = args.filter((a) => a !== '--serve');
+  if (unknown.length > 0) {
+    console.error(`demo: unknown option ${unknown[0]} (only --serve)`);
+    process.exit(2);
+  }
+  const ok = await runDemo({
+    serve: args.includes('--serve'),
+    port: process.env.PORT ? Number(process.env.PORT) : 3000,
+  });
+  process.exit(ok ? 0 : 1);
+}

@@ -1,0 +1,112 @@
+import { type Clinic, guestSignInPage, routes, signInPage } from '@orgkit-examples/clinic';
+import { type Context, Hono } from 'hono';
+import { getCookie, setCookie } from 'hono/cookie';
+import type { ClinicAuth, ClinicEnv } from '../app.js';
+
+const SESSION_COOKIE = 'wos-session';
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** A path on this site, never `//other.example`: what may follow a sign-in. */
+const localPath = (value: string | undefined, fallback: string) =>
+  value && /^\/(?![/\\])/.test(value) && !/[\r\n]/.test(value) ? value : fallback;
+
+const sentence = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
+/**
+ * Sign-in for experts and admins (WorkOS AuthKit, `login_hint` from the form), for guests (email
+ * and magic-auth code, `auth.signInWithMagicAuth`), the step after either, and sign-out.
+ */
+export function authRoutes(clinic: Clinic, auth: ClinicAuth) {
+  const app = new Hono<ClinicEnv>();
+  const context = (c: { var: ClinicEnv['Variables'] }) => clinic.pageContext(c.var.session);
+  const signInForm = async (c: Context<ClinicEnv>, error: string, status: 400 | 401) =>
+    c.html(
+      signInPage({
+        ...(await context(c)),
+        email: c.req.query('login_hint'),
+        returnTo: c.req.query('returnTo'),
+        error,
+        people: clinic.demoPeople,
+      }),
+      status,
+    );
+
+  app.get(routes.signIn, async (c) =>
+    c.html(
+      signInPage({
+        ...(await context(c)),
+        returnTo: localPath(c.req.query('returnTo'), routes.dashboard),
+        people: clinic.demoPeople,
+      }),
+    ),
+  );
+
+  // The form's email goes to AuthKit as `login_hint`; a typo is caught here, not at WorkOS.
+  const signIn = auth.signIn();
+  app.get(routes.authSignIn, async (c, next) => {
+    if (!EMAIL.test(c.req.query('login_hint') ?? '')) {
+      return signInForm(c, 'Enter your work email address', 400);
+    }
+    return signIn(c, next);
+  });
+
+  const callback = auth.callback();
+  app.get(routes.authCallback, async (c, next) => {
+    // The emulator answers an unknown `login_hint` with `error=user_not_found`.
+    if (c.req.query('error')) return signInForm(c, 'No account uses that email address', 401);
+    return callback(c, next);
+  });
+
+  // After AuthKit or a magic-auth code: enter the user's organization, record the sign-in.
+  app.get(routes.authContinue, async (c) => {
+    const session = c.var.session;
+    const returnTo = localPath(c.req.query('returnTo'), routes.home);
+    const cookie = getCookie(c, SESSION_COOKIE);
+    if (!session || !cookie) return c.redirect(routes.signIn);
+    const entered = await clinic.signIn.enterOrganization(session, cookie);
+    if (entered) {
+      setCookie(c, SESSION_COOKIE, entered.sealedSession, {
+        httpOnly: true,
+        sameSite: 'Lax',
+        path: '/',
+        secure: !LOCAL_HOSTS.has(new URL(c.req.url).hostname),
+        maxAge: 400 * 24 * 3600,
+      });
+    }
+    await clinic.signIn.recordSignIn(session, entered?.organizationId);
+    return c.redirect(returnTo, 303);
+  });
+
+  app.post(routes.signOut, auth.signOut());
+
+  app.get(routes.guestSignIn, async (c) =>
+    c.html(
+      guestSignInPage({ ...(await context(c)), values: { email: c.req.query('email') ?? '' } }),
+    ),
+  );
+
+  app.post(routes.guestSignIn, async (c) => {
+    const form = await c.req.parseBody();
+    const result = await auth.signInWithMagicAuth(c, {
+      email: form.email,
+      code: form.code,
+      returnTo: `${routes.authContinue}?returnTo=${encodeURIComponent(routes.meetings)}`,
+    });
+    if (result.ok) return result.response;
+    const key = (result.error.details as { key?: string } | undefined)?.key;
+    const field =
+      key === 'email' || key === 'code'
+        ? key
+        : result.error.reason === 'invalid_code'
+          ? 'code'
+          : 'form';
+    const page = guestSignInPage({
+      ...(await context(c)),
+      values: { email: typeof form.email === 'string' ? form.email : '' },
+      errors: { [field]: sentence(result.error.message) },
+    });
+    return c.html(page, result.status as 400);
+  });
+  return app;
+}
