@@ -50,10 +50,14 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Starts an example's `src/server.ts` through tsx, from its folder, as `npm start` would. */
+/**
+ * Starts an example's `src/server.ts` through tsx, from its folder, as `npm start` would, with
+ * `args` after the script (`['--import-clerk']`).
+ */
 export function startExampleServer(
   example: string,
   env: StartAppOptions['env'] = {},
+  args: readonly string[] = [],
 ): Promise<RunningApp> {
   // The examples import the built package, as an app would; a stale or missing build fails there.
   if (!existsSync(join(root, 'dist', 'index.js'))) {
@@ -63,7 +67,7 @@ export function startExampleServer(
   return startAppProcess({
     name: `examples/${example}`,
     command: process.execPath,
-    args: ['--import', tsx, 'src/server.ts'],
+    args: ['--import', tsx, 'src/server.ts', ...args],
     cwd,
     env,
   });

@@ -1,0 +1,29 @@
+import { type Clinic, routes } from '@orgkit-examples/clinic';
+import express, { type Express } from 'express';
+import { createExpressAuth } from 'orgkit/express';
+import { errorHandler, notFound } from './errors.js';
+import { memberRoutes } from './routes/members.js';
+import { publicRoutes } from './routes/public.js';
+import { signInRoutes } from './routes/sign-in.js';
+
+/**
+ * The clinic on Express 5. orgkit's middleware (`auth.express()`) opens the request scope every
+ * clinic service reads (session, IP, user agent, request id); the routes only parse forms and
+ * send pages.
+ */
+export function createClinicApp(clinic: Clinic): Express {
+  const auth = createExpressAuth(clinic.orgkit, {
+    session: clinic.sessionOptions,
+    signInUrl: routes.signIn,
+  });
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(express.urlencoded({ extended: false, limit: '16kb' }));
+  app.use(auth.express());
+  app.use(publicRoutes(clinic));
+  app.use(signInRoutes(clinic, auth));
+  app.use(memberRoutes(clinic, auth));
+  app.use(notFound(clinic));
+  app.use(errorHandler(clinic));
+  return app;
+}

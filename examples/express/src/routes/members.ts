@@ -1,0 +1,90 @@
+import {
+  adminPage,
+  type Clinic,
+  dashboardPage,
+  meetingPage,
+  meetingsPage,
+  routes,
+} from '@orgkit-examples/clinic';
+import { Router } from 'express';
+import type { ExpressAuth } from 'orgkit/express';
+import { formOf, pageContextOf, sendPage } from '../pages.js';
+
+/** The orgkit adapter of the clinic's instance. */
+export type ClinicAuth = ExpressAuth<Clinic['orgkit']>;
+
+/**
+ * Pages for signed-in people. The guards are page guards (`redirectTo`): a signed-out visitor
+ * goes to sign-in, a refused one to the start page, and the refusal is recorded as
+ * `access.denied`. What each page then shows is read through orgkit in the request's scope, the
+ * meetings through `withRls`, so the database's policies have the last word.
+ */
+export function memberRoutes(clinic: Clinic, auth: ClinicAuth): Router {
+  const router = Router();
+  const signedIn = auth.requireAuth({ redirectTo: routes.home });
+  const expert = auth.requirePermission('meetings:write', { redirectTo: routes.meetings });
+  const admin = auth.requirePermission('experts:manage', { redirectTo: routes.home });
+
+  router.get(routes.dashboard, expert, async (req, res) => {
+    const [context, data] = await Promise.all([
+      pageContextOf(clinic, req),
+      clinic.dashboard.load(),
+    ]);
+    sendPage(res, dashboardPage({ ...context, dashboard: data }));
+  });
+
+  // One step at a time; the service accepts only the next one.
+  router.post(routes.setupStep, expert, async (req, res) => {
+    const result = await clinic.dashboard.completeStep(formOf(req));
+    if (result.ok) return res.redirect(303, routes.dashboard);
+    const [context, data] = await Promise.all([
+      pageContextOf(clinic, req),
+      clinic.dashboard.load(),
+    ]);
+    const stepError = Object.values(result.errors)[0];
+    sendPage(res, dashboardPage({ ...context, dashboard: data, stepError }), 409);
+  });
+
+  router.post(routes.preferences, expert, async (req, res) => {
+    const result = await clinic.dashboard.updatePreferences(formOf(req));
+    const [context, data] = await Promise.all([
+      pageContextOf(clinic, req),
+      clinic.dashboard.load(),
+    ]);
+    if (result.ok) {
+      return sendPage(res, dashboardPage({ ...context, dashboard: data, saved: true }));
+    }
+    const page = dashboardPage({
+      ...context,
+      dashboard: data,
+      preferenceErrors: result.errors,
+      preferenceValues: result.values,
+    });
+    sendPage(res, page, 400);
+  });
+
+  router.get(routes.meetings, signedIn, async (req, res) => {
+    const [context, meetings] = await Promise.all([
+      pageContextOf(clinic, req),
+      clinic.meetings.list(),
+    ]);
+    sendPage(res, meetingsPage({ ...context, meetings }));
+  });
+
+  router.get('/meetings/:id', signedIn, async (req, res, next) => {
+    const meeting = await clinic.meetings.get(String(req.params.id));
+    if (!meeting) return next(); // not found, or not theirs: the same 404 either way
+    const context = await pageContextOf(clinic, req);
+    sendPage(res, meetingPage({ ...context, meeting }));
+  });
+
+  router.get(routes.admin, admin, async (req, res) => {
+    const [context, overview] = await Promise.all([
+      pageContextOf(clinic, req),
+      clinic.admin.load(),
+    ]);
+    sendPage(res, adminPage({ ...context, overview }));
+  });
+
+  return router;
+}

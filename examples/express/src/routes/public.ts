@@ -1,0 +1,62 @@
+import { randomUUID } from 'node:crypto';
+import {
+  bookingConfirmedPage,
+  bookingPage,
+  type Clinic,
+  homePage,
+  inboxPage,
+  routes,
+} from '@orgkit-examples/clinic';
+import { Router } from 'express';
+import { formOf, pageContextOf, sendPage } from '../pages.js';
+
+/** Pages anyone may open: the start page, the booking form and, on the emulator, the dev inbox. */
+export function publicRoutes(clinic: Clinic): Router {
+  const router = Router();
+
+  router.get(routes.home, async (req, res) => {
+    const context = await pageContextOf(clinic, req);
+    sendPage(res, homePage({ ...context, people: clinic.demoPeople }));
+  });
+
+  // Each form carries a fresh booking key: submitting the same form twice books once.
+  router.get(routes.book, async (req, res) => {
+    const [context, experts] = await Promise.all([
+      pageContextOf(clinic, req),
+      clinic.booking.listExperts(),
+    ]);
+    sendPage(res, bookingPage({ ...context, experts, bookingKey: randomUUID() }));
+  });
+
+  router.post(routes.book, async (req, res) => {
+    const form = formOf(req);
+    const [context, result] = await Promise.all([
+      pageContextOf(clinic, req),
+      clinic.booking.bookMeeting(form),
+    ]);
+    if (!result.ok) {
+      const experts = await clinic.booking.listExperts();
+      const bookingKey = typeof form.bookingKey === 'string' ? form.bookingKey : randomUUID();
+      const page = bookingPage({ ...context, experts, bookingKey, ...result });
+      return sendPage(res, page, 400);
+    }
+    const { meeting, created } = result.value;
+    const expert = (await clinic.booking.listExperts()).find(
+      (e) => e.workosUserId === meeting.expertWorkosUserId,
+    );
+    const expertName = expert?.name ?? 'your expert';
+    sendPage(
+      res,
+      bookingConfirmedPage({ ...context, meeting, expertName, created }),
+      created ? 201 : 200,
+    );
+  });
+
+  router.get(routes.devInbox, async (req, res, next) => {
+    if (!clinic.inbox) return next(); // real WorkOS emails the codes: no such page
+    const context = await pageContextOf(clinic, req);
+    sendPage(res, inboxPage({ ...context, messages: clinic.inbox.messages() }));
+  });
+
+  return router;
+}

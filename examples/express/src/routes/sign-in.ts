@@ -1,0 +1,88 @@
+import { type Clinic, guestSignInPage, routes, signInPage } from '@orgkit-examples/clinic';
+import { Router } from 'express';
+import { z } from 'zod';
+import { formOf, pageContextOf, queryOf, sendPage } from '../pages.js';
+import { sessionCookieOf, setSessionCookie } from '../session-cookie.js';
+import type { ClinicAuth } from './members.js';
+
+const email = z.email().max(254);
+// Only same-site paths: `//evil.example` and absolute URLs are not followed (no open redirect).
+const samePath = (value: string | undefined, fallback: string) =>
+  value && /^\/(?![/\\])/.test(value) && !/[\r\n]/.test(value) ? value : fallback;
+
+// What AuthKit's `error` parameter means, said for the person on the sign-in page.
+const SIGN_IN_ERRORS: Record<string, string> = {
+  user_not_found: 'There is no account with that email address.',
+};
+
+/**
+ * Sign-in for experts and admins through AuthKit (`auth.signIn()`, `auth.callback()`), the step
+ * after it that enters the user's organization and records the sign-in, sign-out, and the
+ * guests' magic-auth sign-in with the code from their email (`auth.signInWithMagicAuth`).
+ */
+export function signInRoutes(clinic: Clinic, auth: ClinicAuth): Router {
+  const router = Router();
+  const people = clinic.demoPeople;
+
+  router.get(routes.signIn, async (req, res) => {
+    const context = await pageContextOf(clinic, req);
+    const returnTo = samePath(queryOf(req, 'returnTo'), routes.dashboard);
+    sendPage(res, signInPage({ ...context, returnTo, people }));
+  });
+
+  // The form's email goes to AuthKit as `login_hint`; a missing or malformed one is shown on the
+  // form instead of being sent on.
+  router.get(routes.authSignIn, async (req, res, next) => {
+    const hint = queryOf(req, 'login_hint');
+    if (hint !== undefined && email.safeParse(hint.trim()).success) return next();
+    const context = await pageContextOf(clinic, req);
+    const error = 'Enter your work email address, like name@clinic.example.';
+    sendPage(res, signInPage({ ...context, email: hint, error, people }), 400);
+  });
+  router.get(routes.authSignIn, auth.signIn());
+
+  router.get(routes.authCallback, async (req, res, next) => {
+    const error = queryOf(req, 'error');
+    if (error === undefined) return next();
+    const context = await pageContextOf(clinic, req);
+    const message = SIGN_IN_ERRORS[error] ?? 'Sign-in did not complete. Try again.';
+    sendPage(res, signInPage({ ...context, error: message, people }), 401);
+  });
+  router.get(routes.authCallback, auth.callback());
+
+  router.get(
+    routes.authContinue,
+    auth.requireAuth({ redirectTo: routes.signIn }),
+    async (req, res) => {
+      const session = req.auth?.session;
+      const sealed = sessionCookieOf(req);
+      if (!session || !sealed) return res.redirect(303, routes.signIn);
+      const entered = await clinic.signIn.enterOrganization(session, sealed);
+      if (entered) setSessionCookie(req, res, entered.sealedSession);
+      await clinic.signIn.recordSignIn(session, entered?.organizationId);
+      res.redirect(303, samePath(queryOf(req, 'returnTo'), routes.dashboard));
+    },
+  );
+
+  router.post(routes.signOut, auth.signOut());
+
+  router.get(routes.guestSignIn, async (req, res) => {
+    const context = await pageContextOf(clinic, req);
+    sendPage(res, guestSignInPage({ ...context, values: { email: queryOf(req, 'email') ?? '' } }));
+  });
+
+  // A wrong or expired code is shown on the form (401), as is a malformed email or code (400).
+  router.post(routes.guestSignIn, async (req, res) => {
+    const { email: typed, code } = formOf(req);
+    const returnTo = `${routes.authContinue}?returnTo=${encodeURIComponent(routes.meetings)}`;
+    const result = await auth.signInWithMagicAuth(req, res, { email: typed, code, returnTo });
+    if (result.ok) return; // the redirect, with the session cookie, is sent
+    const field = result.error.details?.key === 'email' ? 'email' : 'code';
+    const context = await pageContextOf(clinic, req);
+    const values = { email: typeof typed === 'string' ? typed : '' };
+    const page = guestSignInPage({ ...context, values, errors: { [field]: result.error.message } });
+    sendPage(res, page, result.status);
+  });
+
+  return router;
+}

@@ -1,0 +1,217 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it, onTestFailed } from 'vitest';
+import {
+  ARTIFACTS_DIR,
+  describeInBrowser,
+  launchChromium,
+  type RunningApp,
+  saveScreenshot,
+  startExampleServer,
+} from './support/index.js';
+
+const APP = 'express';
+const ADA = 'ada@harbor-clinic.example'; // expert, Harbor Clinic
+const GRACE = 'grace@harbor-clinic.example'; // admin, Harbor Clinic
+const SAM = 'sam@northwind-physio.example'; // expert, Northwind Physio
+const LIN = 'lin.chen@lakeside-clinic.example'; // expert, from the sample Clerk export
+const GUEST = 'rosa.guest@example.com';
+
+// The emulator and in-memory PGlite, whatever the test runner's environment points at.
+const ENV = {
+  DATABASE_URL: undefined,
+  WORKOS_API_KEY: undefined,
+  WORKOS_CLIENT_ID: undefined,
+  WORKOS_REDIRECT_URI: undefined,
+  WORKOS_COOKIE_PASSWORD: undefined,
+  BASE_URL: undefined,
+  CLINIC_DATA_DIR: undefined,
+};
+
+describeInBrowser('examples/express in Chromium', () => {
+  let app: RunningApp;
+  let browser: Browser;
+  let step = 0;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    rmSync(join(ARTIFACTS_DIR, APP), { recursive: true, force: true });
+    [app, browser] = await Promise.all([
+      startExampleServer(APP, ENV, ['--import-clerk']),
+      launchChromium(),
+    ]);
+  }, 90_000);
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+
+  /** A browser profile of its own per person: cookies never cross. */
+  async function person(): Promise<{ context: BrowserContext; page: Page }> {
+    const context = await browser.newContext({ baseURL: app.url });
+    const page = await context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    return { context, page };
+  }
+
+  const shot = (page: Page, name: string) =>
+    saveScreenshot(page, APP, `${String(++step).padStart(2, '0')}-${name}`);
+  const text = async (page: Page, selector: string) =>
+    (await page.locator(selector).textContent())?.trim() ?? '';
+
+  /** Expert and admin sign-in: the form, AuthKit (the emulator, by `login_hint`), the callback. */
+  async function signIn(page: Page, email: string) {
+    await page.goto('/sign-in');
+    await page.getByLabel('Work email').fill(email);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.waitForURL((url) => url.pathname === '/dashboard' || url.pathname === '/meetings');
+  }
+
+  it('runs the clinic: setup, preferences, a double-submitted booking, guest sign-in, RLS across organizations, the Clerk import', async () => {
+    onTestFailed(() => {
+      console.error(`--- examples/express output ---\n${app.output()}`);
+    });
+
+    // 1. The expert signs in; the dashboard shows her setup and blocks bookings until it is done.
+    const ada = await person();
+    await signIn(ada.page, ADA);
+    expect(await text(ada.page, '#setup-title')).toBe('Setup: 0 of 3 steps done');
+    expect(await ada.page.locator('#bookings-closed').isVisible()).toBe(true);
+    await shot(ada.page, 'expert-dashboard-incomplete');
+
+    const early = await person();
+    await early.page.goto('/book');
+    expect(await early.page.getByLabel('Expert').textContent()).toContain(
+      'Dr. Ada Lovelace (not taking bookings yet)',
+    );
+    await early.context.close();
+
+    // Steps one by one, each its own button.
+    for (const label of [
+      'Write your public profile',
+      'Set your weekly availability',
+      'Connect a payout account',
+    ]) {
+      await ada.page.getByRole('button', { name: `Mark “${label}” done` }).click();
+      await ada.page.waitForURL('**/dashboard');
+    }
+    expect(await text(ada.page, '#setup-title')).toBe('Setup: 3 of 3 steps done');
+    expect(await ada.page.locator('#bookings-open').isVisible()).toBe(true);
+
+    // Preferences: a bad value is shown on the form, a good one saved.
+    await ada.page.getByLabel('Remind me before a meeting (minutes)').fill('2');
+    await ada.page.getByRole('button', { name: 'Save preferences' }).click();
+    expect(await ada.page.locator('[role=alert]').first().textContent()).toMatch(/5/);
+    await shot(ada.page, 'expert-preferences-error');
+    await ada.page.getByLabel('Remind me before a meeting (minutes)').fill('45');
+    await ada.page.getByLabel('Theme').selectOption('dark');
+    await ada.page.getByRole('button', { name: 'Save preferences' }).click();
+    await ada.page.getByText('Preferences saved.').waitFor();
+    await ada.page.reload();
+    expect(await ada.page.getByLabel('Remind me before a meeting (minutes)').inputValue()).toBe(
+      '45',
+    );
+    expect(await ada.page.getByLabel('Theme').inputValue()).toBe('dark');
+    await shot(ada.page, 'expert-dashboard-complete');
+
+    // 2. A guest books, submitting the form twice: one guest, one meeting.
+    const guest = await person();
+    await guest.page.goto('/book');
+    await guest.page.getByLabel('Expert').selectOption({ label: 'Dr. Ada Lovelace' });
+    await guest.page.getByLabel('Your first name').fill('Rosa');
+    await guest.page.getByLabel('Your email').fill(GUEST);
+    await guest.page.getByLabel('What is it about?').fill('Knee pain after running');
+    await guest.page.getByLabel('Date and time (UTC)').fill('2031-05-14T09:30');
+    await shot(guest.page, 'guest-booking-form');
+    const fields = await guest.page.evaluate(() => {
+      const form = document.querySelector<HTMLFormElement>('form[action="/book"]');
+      return new URLSearchParams(new FormData(form ?? undefined) as never).toString();
+    });
+    await guest.page.getByRole('button', { name: 'Book' }).dblclick();
+    await guest.page.getByRole('heading', { name: 'Your meeting is booked' }).waitFor();
+    await shot(guest.page, 'guest-booking-confirmed');
+    // The same form sent once more from the page: the first booking is found, nothing is added.
+    const again = await guest.page.evaluate(async (body) => {
+      const headers = { 'content-type': 'application/x-www-form-urlencoded' };
+      const response = await fetch('/book', { method: 'POST', body, headers });
+      return { status: response.status, page: await response.text() };
+    }, fields);
+    expect(again.status).toBe(200);
+    expect(again.page).toContain('You had already booked this meeting; nothing was booked twice.');
+
+    // 3. The code from the dev inbox; a wrong one first.
+    await guest.page.goto('/dev/inbox');
+    const codes = guest.page.locator(`[data-code-for="${GUEST}"]`);
+    expect(await codes.count()).toBe(1);
+    const code = await text(guest.page, `[data-code-for="${GUEST}"]`);
+    await shot(guest.page, 'dev-inbox');
+    await guest.page.goto(`/guest/sign-in?email=${encodeURIComponent(GUEST)}`);
+    const wrong = code === '000000' ? '111111' : '000000';
+    await guest.page.getByLabel('Code').fill(wrong);
+    await guest.page.getByRole('button', { name: 'Sign in' }).click();
+    expect(await guest.page.locator('[role=alert]').first().textContent()).toContain(
+      'that code is wrong or has expired',
+    );
+    await shot(guest.page, 'guest-sign-in-wrong-code');
+    await guest.page.getByLabel('Code').fill(code);
+    await guest.page.getByRole('button', { name: 'Sign in' }).click();
+    await guest.page.waitForURL('**/meetings');
+    expect(await guest.page.locator('tbody tr').count()).toBe(1);
+    expect(await text(guest.page, 'tbody')).toContain('Knee pain after running');
+    await shot(guest.page, 'guest-bookings');
+
+    // 4. The expert sees the meeting, with the guest's WorkOS ids.
+    await ada.page.goto('/meetings');
+    expect(await ada.page.locator('tbody tr').count()).toBe(1);
+    await ada.page.getByRole('link', { name: /2031-05-14 09:30/ }).click();
+    const details = await text(ada.page, 'main');
+    expect(details).toContain(GUEST);
+    expect(details).toMatch(/user_\w+/);
+    expect(details).toMatch(/org_\w+/);
+    const meetingPath = new URL(ada.page.url()).pathname;
+    await shot(ada.page, 'expert-meeting');
+
+    // The admin: setup statistics and the organization's audit trail.
+    const grace = await person();
+    await signIn(grace.page, GRACE);
+    await grace.page.goto('/admin');
+    const trail = await text(grace.page, 'main');
+    for (const action of [
+      'session.signed_in',
+      'expert_setup.step_completed',
+      'preferences.updated',
+      'meeting.booked',
+      'meeting.viewed',
+    ]) {
+      expect(trail).toContain(action);
+    }
+    expect(trail.match(/meeting\.booked/g)).toHaveLength(1);
+    expect(Number(await text(grace.page, '#stat-complete'))).toBeGreaterThanOrEqual(1);
+    await shot(grace.page, 'admin');
+
+    // A user of another organization sees none of it, even at the meeting's own address.
+    const sam = await person();
+    await signIn(sam.page, SAM);
+    await sam.page.goto('/meetings');
+    await sam.page.locator('#no-meetings').waitFor();
+    await shot(sam.page, 'other-organization-meetings');
+    const direct = await sam.page.goto(meetingPath);
+    expect(direct?.status()).toBe(404);
+    await sam.page.goto('/admin');
+    expect(new URL(sam.page.url()).pathname).not.toBe('/admin');
+
+    // 6. A migrated Clerk expert signs in, with the role, setup and preferences Clerk had.
+    const lin = await person();
+    await signIn(lin.page, LIN);
+    expect(await text(lin.page, '#setup-title')).toBe('Setup: 2 of 3 steps done');
+    expect(await lin.page.getByLabel('Theme').inputValue()).toBe('dark');
+    expect(await lin.page.getByLabel('Remind me before a meeting (minutes)').inputValue()).toBe(
+      '60',
+    );
+    await shot(lin.page, 'migrated-clerk-expert');
+
+    for (const p of [ada, guest, grace, sam, lin]) await p.context.close();
+    expect(pageErrors).toEqual([]);
+  }, 90_000);
+});
