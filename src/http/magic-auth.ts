@@ -39,8 +39,8 @@ export type MagicAuthResult =
        * written to be shown on the form.
        */
       error: OrgkitError;
-      /** The HTTP status for `error` (400, 401, 403, 429 or 503). */
-      status: number;
+      /** The HTTP status for `error`. */
+      status: 400 | 401 | 403 | 429 | 503;
       /** The usual JSON error response, for an app that renders no page of its own. */
       response: Response;
     };
@@ -102,7 +102,8 @@ function signInError(cause: unknown): OrgkitError {
 const failed = (error: OrgkitError): MagicAuthResult => ({
   ok: false,
   error,
-  status: HTTP_STATUS_BY_CODE[error.code],
+  // Only the codes listed on `error` are made here, and each maps to one of these statuses.
+  status: HTTP_STATUS_BY_CODE[error.code] as 400 | 401 | 403 | 429 | 503,
   response: errorResponse(error),
 });
 

@@ -5,8 +5,7 @@ import { createHonoAuth, type OrgkitEnv } from '../../src/adapters/hono/index.js
 import type { HttpAuthOptions } from '../../src/http/index.js';
 import type { TestOrgkit } from './support.js';
 
-// The app's own page for a refused sign-in, as an app renders it (the message is orgkit's, escaped
-// here only by being plain text the tests compare).
+// The app's own page for a refused sign-in (orgkit's messages hold no markup; a real app escapes).
 const errorPage = (message: string) => `<p role="alert">${message}</p>`;
 
 /**
@@ -22,7 +21,7 @@ export function buildHonoMagicAuthApp(orgkit: TestOrgkit, options: HttpAuthOptio
     const form = await c.req.parseBody();
     const result = await auth.signInWithMagicAuth(c, { ...form, returnTo: '/bookings' });
     if (result.ok) return result.response;
-    return c.html(errorPage(result.error.message), result.status as 400);
+    return c.html(errorPage(result.error.message), result.status);
   });
   app.use(auth.middleware());
   app.get('/api/me', auth.requireAuth(), (c) => c.json({ userId: c.var.session?.userId }));

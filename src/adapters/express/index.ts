@@ -13,6 +13,7 @@ import {
   type HttpAuthOptions,
   type HttpReply,
   type MagicAuthInput,
+  type MagicAuthResult,
   NodeHeaders,
   type OrgkitCore,
   type RequestAuth,
@@ -76,7 +77,7 @@ async function rawBody(req: Request): Promise<string> {
 /** How {@link ExpressAuth.signInWithMagicAuth} ended; on success the redirect was sent. */
 export type ExpressMagicAuthResult =
   | { ok: true; userId: string; organizationId: string | undefined }
-  | { ok: false; error: OrgkitError; status: number };
+  | Omit<Extract<MagicAuthResult, { ok: false }>, 'response'>;
 
 // The form's fields: from `express.urlencoded()` when it ran, else read here (no parser needed).
 async function formOf(req: Request): Promise<Record<string, unknown>> {
@@ -267,6 +268,7 @@ export type {
   AccessOf,
   HttpAuthOptions,
   MagicAuthInput,
+  MagicAuthResult,
   OrgkitCore,
   RouteRule,
   SealedSessionOptions,
