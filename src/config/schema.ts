@@ -54,6 +54,7 @@ export const guestLimitsSchema = z.strictObject({
     ])
     .default('memory'),
   keyPrefix: z.string().min(1).max(100).default('orgkit:guests'),
+  keySecret: z.string().min(32, 'use at least 32 characters of secret').optional(),
 });
 
 /** `audit.forwardToWorkOS` as an object, with its defaults. @internal */

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import {
   RateLimiterMemory,
   RateLimiterPostgres,
@@ -45,6 +45,12 @@ export interface GuestLimitsOptions {
   store?: GuestLimitStore;
   /** Prefix of the counters' keys, so apps sharing a store keep apart. @default 'orgkit:guests' */
   keyPrefix?: string;
+  /**
+   * A secret (≥ 32 characters, the same on every instance) keying the counters' names: they are
+   * then HMAC-SHA-256 of the email or IP, which someone holding a copy of Redis or the table cannot
+   * reverse by hashing guessed emails. Without it they are plain SHA-256. Set it with a shared store.
+   */
+  keySecret?: string;
 }
 
 /** The parsed `guests.limits` (`false`: no limits). @internal */
@@ -56,6 +62,7 @@ export type ParsedGuestLimits =
       global: GuestLimit | false;
       store: GuestLimitStore;
       keyPrefix: string;
+      keySecret?: string | undefined;
     };
 
 type Bucket = 'ip' | 'email' | 'global';
@@ -84,8 +91,11 @@ export interface GuestLimiter {
 const NO_LIMITS: GuestLimiter = { admit: async () => undefined };
 
 // Counter keys would otherwise hold emails and IPs at rest in Redis or Postgres: a digest keeps
-// one bucket per value without storing the value.
-const digest = (value: string) => createHash('sha256').update(value).digest('base64url');
+// one bucket per value without storing the value; keyed, it cannot be matched against guesses.
+const digester = (secret: string | undefined) =>
+  secret === undefined
+    ? (value: string) => createHash('sha256').update(value).digest('base64url')
+    : (value: string) => createHmac('sha256', secret).update(value).digest('base64url');
 
 const TABLE_EXISTS_RACE = new Set(['23505', '42P07']);
 
@@ -186,6 +196,7 @@ export function createGuestLimiter(options: ParsedGuestLimits): GuestLimiter {
   }
   if (buckets.length === 0) return NO_LIMITS;
 
+  const digest = digester(options.keySecret);
   const keyOf = (bucket: Bucket, attempt: { email: string; ipAddress: string | undefined }) =>
     bucket === 'global'
       ? 'all'

@@ -1,3 +1,4 @@
+import { createHash, createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import pg from 'pg';
@@ -268,6 +269,7 @@ describe('guest limits configuration', () => {
     [{ limits: { store: { postgres: 'postgres://x' } } }, 'guests.limits.store'],
     [{ limits: { perIp: false, rate: 1 } }, 'guests.limits'],
     [{ limits: { keyPrefix: '' } }, 'guests.limits.keyPrefix'],
+    [{ limits: { keySecret: 'too short to be a secret' } }, 'guests.limits.keySecret'],
     [{ limits: true }, 'guests.limits'],
     [{ verifyHuman: 'turnstile' }, 'guests.verifyHuman'],
   ])('%j is invalid_config naming %s', (guests, key) => {
@@ -314,6 +316,7 @@ describe.runIf(REDIS_URL)('guest limits shared through Redis', () => {
     const t = await openTestDatabase({ url: undefined });
     try {
       const keyPrefix = `orgkit:test:${crypto.randomUUID()}`;
+      const keySecret = 'a shared secret of at least thirty-two characters';
       const open = () => {
         const redis = new Redis(REDIS_URL!);
         clients.push(redis);
@@ -325,6 +328,7 @@ describe.runIf(REDIS_URL)('guest limits shared through Redis', () => {
               global: { points: 3, durationSeconds: 60 },
               store: { redis },
               keyPrefix,
+              keySecret,
             },
           },
         }).orgkit;
@@ -342,10 +346,14 @@ describe.runIf(REDIS_URL)('guest limits shared through Redis', () => {
         'global_limit',
         expect.any(Number),
       ]);
-      // Keys hold digests, never the email.
+      // Keys hold keyed digests, never the email, nor its plain hash (guessable from a list).
       const keys = await clients[0]!.keys(`${keyPrefix}*`);
       expect(keys.length).toBeGreaterThan(0);
       expect(keys.join(' ')).not.toContain('example.com');
+      const hmac = createHmac('sha256', keySecret).update('shared@example.com').digest('base64url');
+      const plain = createHash('sha256').update('shared@example.com').digest('base64url');
+      expect(keys).toContain(`${keyPrefix}:email:${hmac}`);
+      expect(keys.join(' ')).not.toContain(plain);
     } finally {
       await t.close();
     }
