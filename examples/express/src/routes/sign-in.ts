@@ -1,5 +1,6 @@
 import { type Clinic, guestSignInPage, routes, signInPage } from '@orgkit-examples/clinic';
 import { Router } from 'express';
+import type { Session } from 'orgkit';
 import { z } from 'zod';
 import { formOf, pageContextOf, queryOf, sendPage } from '../pages.js';
 import { sessionCookieOf, setSessionCookie } from '../session-cookie.js';
@@ -60,9 +61,18 @@ export function signInRoutes(clinic: Clinic, auth: ClinicAuth): Router {
       const entered = await clinic.signIn.enterOrganization(session, sealed);
       if (entered) setSessionCookie(req, res, entered.sealedSession);
       await clinic.signIn.recordSignIn(session, entered?.organizationId);
-      res.redirect(303, samePath(queryOf(req, 'returnTo'), routes.dashboard));
+      const target = samePath(queryOf(req, 'returnTo'), routes.dashboard);
+      res.redirect(303, await landingFor(session, target));
     },
   );
+
+  // The dashboard is an expert's page: an admin who asked for it lands on theirs, anyone else
+  // on their meetings, rather than on a refusal.
+  async function landingFor(session: Session, target: string): Promise<string> {
+    if (target !== routes.dashboard) return target;
+    const kind = (await clinic.viewer(session))?.kind;
+    return kind === 'expert' ? target : kind === 'admin' ? routes.admin : routes.meetings;
+  }
 
   router.post(routes.signOut, auth.signOut());
 
