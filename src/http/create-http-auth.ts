@@ -107,12 +107,10 @@ export function createHttpAuth<AC extends AccessControl>(
   const verify = (token: string) => orgkit.verifyAccessToken(token);
   const sessions = o.session && createSealedSessionReader(o.session, verify);
   const trustedOrigins = originSet(o.trustedOrigins, o.session?.redirectUri);
-  const routes =
-    o.session &&
-    sessions &&
-    createAuthRoutes(o.session, sessions, { trustedOrigins, report: o.onUnexpectedError });
+  const routeContext = { trustedOrigins, report: o.onUnexpectedError };
+  const routes = o.session && sessions && createAuthRoutes(o.session, sessions, routeContext);
   const magicAuth =
-    o.session && sessions && createMagicAuthSignIn(o.session, sessions, trustedOrigins);
+    o.session && sessions && createMagicAuthSignIn(o.session, sessions, routeContext);
   const signInUrl = o.signInUrl;
   const recordDenial = createDenialRecorder(orgkit, o.onUnexpectedError);
 

@@ -1,8 +1,14 @@
 import { z } from 'zod';
 import { HTTP_STATUS_BY_CODE, OrgkitError } from '../errors/index.js';
-import { type AuthRouteRequest, redirect, safeReturnTo, statusOf } from './auth-routes.js';
+import {
+  type AuthRouteContext,
+  type AuthRouteRequest,
+  redirect,
+  safeReturnTo,
+} from './auth-routes.js';
 import { crossSiteRefusal } from './cross-site.js';
 import { errorResponse } from './error-response.js';
+import { magicAuthError } from './magic-auth-error.js';
 import type { ParsedSessionOptions } from './options.js';
 import type { SealedSessionReader } from './sealed-session.js';
 
@@ -33,8 +39,10 @@ export type MagicAuthResult =
   | {
       ok: false;
       /**
-       * `invalid_input` (a bad email or code format), `forbidden` (reason `cross_site_request`),
-       * `unauthenticated` (reason `invalid_code`: wrong or expired), `rate_limited` (with
+       * `invalid_input` (reason `invalid_email` or `malformed_code`; `details.key` names the
+       * field), `forbidden` (reason `cross_site_request`), `unauthenticated` (reason
+       * `invalid_code`: wrong, expired or used; or `further_step_required`: the account must sign
+       * in through AuthKit, e.g. to choose an organization), `rate_limited` (with
        * `details.retryAfterSeconds` when WorkOS said) or `upstream_unavailable`. Its message is
        * written to be shown on the form.
        */
@@ -76,29 +84,6 @@ function validate(input: MagicAuthInput) {
   });
 }
 
-// A 4xx is WorkOS refusing this code (wrong, expired, already used); the message never says
-// which, so the form tells a guesser nothing.
-function signInError(cause: unknown): OrgkitError {
-  const status = statusOf(cause);
-  if (status === 429) {
-    const retryAfter = (cause as { retryAfter?: unknown }).retryAfter;
-    return new OrgkitError('rate_limited', 'too many sign-in attempts; wait a moment', {
-      cause,
-      reason: 'workos_rate_limited',
-      ...(typeof retryAfter === 'number' ? { details: { retryAfterSeconds: retryAfter } } : {}),
-    });
-  }
-  if (typeof status === 'number' && status >= 400 && status < 500) {
-    return new OrgkitError('unauthenticated', 'that code is wrong or has expired', {
-      cause,
-      reason: 'invalid_code',
-    });
-  }
-  return new OrgkitError('upstream_unavailable', 'sign-in is unavailable; try again shortly', {
-    cause,
-  });
-}
-
 const failed = (error: OrgkitError): MagicAuthResult => ({
   ok: false,
   error,
@@ -117,7 +102,7 @@ const failed = (error: OrgkitError): MagicAuthResult => ({
 export function createMagicAuthSignIn(
   o: ParsedSessionOptions,
   sessions: SealedSessionReader,
-  trustedOrigins: ReadonlySet<string>,
+  { trustedOrigins, report }: AuthRouteContext,
 ) {
   const um = o.workos.userManagement;
   return async function signInWithMagicAuth(
@@ -140,7 +125,10 @@ export function createMagicAuthSignIn(
         session: { sealSession: true, cookiePassword: o.cookiePassword },
       });
     } catch (cause) {
-      return failed(signInError(cause));
+      const error = magicAuthError(cause);
+      // A refused API key is the operator's to fix: the person at the form only sees "unavailable".
+      if (error.reason === 'workos_unauthorized') report(error);
+      return failed(error);
     }
     if (!result.sealedSession || typeof result.user?.id !== 'string') {
       return failed(new OrgkitError('upstream_unavailable', 'WorkOS returned no session'));

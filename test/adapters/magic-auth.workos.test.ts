@@ -56,18 +56,31 @@ describe.each(ADAPTERS)('magic-auth sign-in through $name', ({ serve }) => {
   let orgkit: TestOrgkit;
   let app: ServedApp;
 
+  let reported: unknown[] = [];
+
   // An app whose WorkOS client answers the code exchange with `faults` (none by default).
-  async function start(faults: FaultRule[] = []) {
+  async function start(faults: FaultRule[] | typeof fetch = []) {
     await app?.close();
-    const fetchFn = createFaultyFetch({ faults });
+    const fetchFn = typeof faults === 'function' ? faults : createFaultyFetch({ faults });
     const workos = emulator.createClient({ fetchFn, maxRetries: 0 });
     app = await serve(orgkit, (base) => ({
       session: { workos, clientId, cookiePassword, redirectUri: `${base}/auth/callback` },
+      onUnexpectedError: (error) => reported.push(error),
     }));
   }
 
+  // WorkOS's own answer to the code exchange, replaced by `status` and `body`.
+  const answerAuthenticate =
+    (status: number, body: object): typeof fetch =>
+    async (input, init) => {
+      const url = String(input instanceof Request ? input.url : input);
+      if (!url.endsWith(AUTHENTICATE)) return fetch(input, init);
+      return Response.json(body, { status, headers: { 'x-request-id': 'req_test' } });
+    };
+
   beforeEach(async () => {
     emulator.reset();
+    reported = [];
     database = await openTestDatabase(target);
     const workos = emulator.createClient();
     orgkit = createOrgkit({
@@ -132,6 +145,8 @@ describe.each(ADAPTERS)('magic-auth sign-in through $name', ({ serve }) => {
     await guestWithCode('other@example.com');
     const mixed = await app.request('/auth/magic', form({ email: 'other@example.com', code }));
     expect(mixed.status).toBe(401);
+    // A refused code is the visitor's mistake, not the operator's: nothing is reported (logged).
+    expect(reported).toEqual([]);
   });
 
   it.each([
@@ -235,5 +250,39 @@ describe.each(ADAPTERS)('magic-auth sign-in through $name', ({ serve }) => {
     expect(body.error.code).toBe('upstream_unavailable');
     expect(JSON.stringify(body)).not.toContain(code);
     expect(sessionCookieOf(down)).toBeUndefined();
+  });
+
+  it('tells an account that must sign in through AuthKit apart from a wrong code', async () => {
+    const { email, code } = await guestWithCode();
+    await start(
+      answerAuthenticate(403, {
+        code: 'organization_selection_required',
+        message: 'The user must choose an organization to sign in to.',
+        pending_authentication_token: 'pending_token_from_workos',
+        organizations: [
+          { id: 'org_1', name: 'One' },
+          { id: 'org_2', name: 'Two' },
+        ],
+        user: { id: 'user_1', email },
+      }),
+    );
+    const res = await app.request('/auth/magic', form({ email, code }));
+    expect(res.status).toBe(401);
+    const body = await res.json();
+    expect(body.error.reason).toBe('further_step_required');
+    expect(JSON.stringify(body)).not.toContain('pending_token_from_workos');
+    expect(sessionCookieOf(res)).toBeUndefined();
+  });
+
+  it('answers a refused API key as unavailable and reports it to the operator', async () => {
+    const { email, code } = await guestWithCode();
+    await start(answerAuthenticate(401, { message: 'Unauthorized' }));
+    const res = await app.request('/auth/magic', form({ email, code }));
+    expect(res.status).toBe(503);
+    expect((await res.json()).error.reason).toBe('workos_unauthorized');
+    expect(reported).toHaveLength(1);
+    expect(reported[0]).toMatchObject({ code: 'upstream_unavailable' });
+    expect(String((reported[0] as Error).message)).not.toContain(code);
+    expect(String((reported[0] as Error).message)).not.toContain(email);
   });
 });
