@@ -1,0 +1,33 @@
+import { signedIn } from '../../lib/request';
+import { PreferencesForm } from './preferences-form';
+import { SetupSteps } from './setup-steps';
+
+export const dynamic = 'force-dynamic';
+
+/** The expert's dashboard: setup progress (orgkit's expert setup) and preferences. */
+export default async function Dashboard() {
+  const { clinic, run } = await signedIn({ requiredRole: 'expert' });
+  const d = await run(() => clinic.dashboard.load());
+  const p = d.preferences;
+  return (
+    <>
+      <h1>Your dashboard</h1>
+      <SetupSteps
+        setup={{
+          steps: d.steps.map((s) => ({ step: s.step, label: s.label, done: s.done })),
+          nextStep: d.nextStep,
+          completed: d.completed,
+          isSetupComplete: d.isSetupComplete,
+        }}
+      />
+      <PreferencesForm
+        initial={{
+          reminderMinutes: String(p.reminderMinutes),
+          theme: p.theme,
+          language: p.language,
+          ...(p.emailNotifications ? { emailNotifications: 'on' } : {}),
+        }}
+      />
+    </>
+  );
+}

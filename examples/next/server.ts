@@ -1,0 +1,57 @@
+// The clinic's Next.js server: `npm run example:next` (development) or, after `next build`,
+// `NODE_ENV=production tsx server.ts`. A custom server (Next's documented `next()` API) because
+// two things must happen before Next loads a route:
+// - the clinic starts here, as plain Node: its WorkOS emulator comes from orgkit/testing, whose
+//   optional-peer `import(name)` Next's bundler cannot follow, and PGlite keeps one database per
+//   process, which every route bundle must share;
+// - AuthKit (@workos-inc/authkit-nextjs) reads its WorkOS settings from the environment when its
+//   modules load, so they are set from the clinic first.
+import { createServer } from 'node:http';
+import { startClinic } from '@orgkit-examples/clinic';
+import next from 'next';
+import { CLINIC_SLOT } from './lib/clinic-slot';
+
+const dev = process.env.NODE_ENV !== 'production';
+const port = Number(process.env.PORT ?? 3000);
+const baseUrl = `http://localhost:${port}`;
+
+const clinic = await startClinic({
+  baseUrl,
+  databaseUrl: process.env.DATABASE_URL,
+  dataDir: process.env.CLINIC_PGLITE_DIR,
+  log: (line) => console.log(line),
+});
+(globalThis as Record<symbol, unknown>)[CLINIC_SLOT] = clinic;
+
+// AuthKit's settings, from the clinic's WorkOS (the emulator's address in development).
+const { emulator } = clinic;
+Object.assign(process.env, {
+  WORKOS_CLIENT_ID: clinic.clientId,
+  WORKOS_REDIRECT_URI: clinic.redirectUri,
+  WORKOS_COOKIE_PASSWORD: clinic.cookiePassword,
+  ...(emulator && {
+    WORKOS_API_KEY: emulator.apiKey,
+    WORKOS_API_HOSTNAME: emulator.hostname,
+    WORKOS_API_PORT: String(emulator.port),
+    WORKOS_API_HTTPS: 'false',
+  }),
+});
+
+const app = next({ dev, dir: import.meta.dirname, port, hostname: 'localhost' });
+await app.prepare();
+const handle = app.getRequestHandler();
+const server = createServer((req, res) => {
+  // The audit log's IP: the socket's, whatever the client claims. Behind a proxy of your own,
+  // keep the header it sets instead.
+  req.headers['x-forwarded-for'] = req.socket.remoteAddress;
+  void handle(req, res);
+});
+server.listen(port, () => console.log(`Harbor Clinic (Next.js) on ${baseUrl}`));
+
+async function shutdown() {
+  server.close();
+  await app.close();
+  await clinic.close();
+  process.exit(0);
+}
+process.once('SIGINT', shutdown).once('SIGTERM', shutdown);
