@@ -131,7 +131,16 @@ export function createMagicAuthSignIn(
       return failed(error);
     }
     if (!result.sealedSession || typeof result.user?.id !== 'string') {
-      return failed(new OrgkitError('upstream_unavailable', 'WorkOS returned no session'));
+      // An SDK that ignored `sealSession` (or a proxy that changed the answer): nothing to set.
+      const error = new OrgkitError(
+        'upstream_unavailable',
+        'sign-in is unavailable; try again shortly',
+        {
+          reason: 'no_sealed_session',
+        },
+      );
+      report(error);
+      return failed(error);
     }
     return {
       ok: true,
