@@ -1,4 +1,6 @@
-import { rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it, onTestFailed } from 'vitest';
@@ -18,7 +20,12 @@ const SAM = 'sam@northwind-physio.example'; // expert, Northwind Physio
 const LIN = 'lin.chen@lakeside-clinic.example'; // expert, from the sample Clerk export
 const GUEST = 'rosa.guest@example.com';
 
-// The emulator and in-memory PGlite, whatever the test runner's environment points at.
+const ROOT = join(import.meta.dirname, '..', '..');
+// PGlite on disk where `orgkit` run in WORK finds it (./.orgkit/pglite), so that `orgkit audit
+// verify` can check the app's audit log once the app has stopped.
+const WORK = mkdtempSync(join(tmpdir(), 'orgkit-e2e-express-'));
+
+// The emulator and PGlite, whatever the test runner's environment points at.
 const ENV = {
   DATABASE_URL: undefined,
   WORKOS_API_KEY: undefined,
@@ -26,7 +33,7 @@ const ENV = {
   WORKOS_REDIRECT_URI: undefined,
   WORKOS_COOKIE_PASSWORD: undefined,
   BASE_URL: undefined,
-  CLINIC_DATA_DIR: undefined,
+  CLINIC_DATA_DIR: join(WORK, '.orgkit', 'pglite'),
 };
 
 describeInBrowser('examples/express in Chromium', () => {
@@ -45,11 +52,12 @@ describeInBrowser('examples/express in Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await app?.stop();
+    rmSync(WORK, { recursive: true, force: true });
   });
 
   /** A browser profile of its own per person: cookies never cross. */
-  async function person(): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser.newContext({ baseURL: app.url });
+  async function person(name: string): Promise<{ context: BrowserContext; page: Page }> {
+    const context = await browser.newContext({ baseURL: app.url, userAgent: `e2e/${name}` });
     const page = await context.newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));
     return { context, page };
@@ -77,13 +85,13 @@ describeInBrowser('examples/express in Chromium', () => {
     });
 
     // 1. The expert signs in; the dashboard shows her setup and blocks bookings until it is done.
-    const ada = await person();
+    const ada = await person('ada');
     await signIn(ada.page, ADA, '/dashboard');
     expect(await text(ada.page, '#setup-title')).toBe('Setup: 0 of 3 steps done');
     expect(await ada.page.locator('#bookings-closed').isVisible()).toBe(true);
     await shot(ada.page, 'expert-dashboard-incomplete');
 
-    const early = await person();
+    const early = await person('early');
     await early.page.goto('/book');
     expect(await early.page.getByLabel('Expert').textContent()).toContain(
       'Dr. Ada Lovelace (not taking bookings yet)',
@@ -119,7 +127,7 @@ describeInBrowser('examples/express in Chromium', () => {
     await shot(ada.page, 'expert-dashboard-complete');
 
     // 2. A guest books, submitting the form twice: one guest, one meeting.
-    const guest = await person();
+    const guest = await person('guest');
     await guest.page.goto('/book');
     await guest.page.getByLabel('Expert').selectOption({ label: 'Dr. Ada Lovelace' });
     await guest.page.getByLabel('Your first name').fill('Rosa');
@@ -176,7 +184,7 @@ describeInBrowser('examples/express in Chromium', () => {
     await shot(ada.page, 'expert-meeting');
 
     // The admin: setup statistics and the organization's audit trail.
-    const grace = await person();
+    const grace = await person('grace');
     await signIn(grace.page, GRACE, '/admin');
     const trail = await text(grace.page, 'main');
     for (const action of [
@@ -189,22 +197,29 @@ describeInBrowser('examples/express in Chromium', () => {
       expect(trail).toContain(action);
     }
     expect(trail.match(/meeting\.booked/g)).toHaveLength(1);
+    // Each with its actor's own browser (user agent) and IP, taken from the request scope.
+    const row = (action: string) =>
+      text(grace.page, `tbody tr:has(td:text-is("${action}")) >> nth=0`);
+    expect(await row('meeting.booked')).toContain('e2e/guest');
+    expect(await row('expert_setup.step_completed')).toContain('e2e/ada');
+    expect(await row('preferences.updated')).toMatch(/(::1|127\.0\.0\.1)e2e\/ada/);
     expect(Number(await text(grace.page, '#stat-complete'))).toBeGreaterThanOrEqual(1);
     await shot(grace.page, 'admin');
 
     // A user of another organization sees none of it, even at the meeting's own address.
-    const sam = await person();
+    const sam = await person('sam');
     await signIn(sam.page, SAM, '/dashboard');
     await sam.page.goto('/meetings');
     await sam.page.locator('#no-meetings').waitFor();
     await shot(sam.page, 'other-organization-meetings');
     const direct = await sam.page.goto(meetingPath);
     expect(direct?.status()).toBe(404);
-    await sam.page.goto('/admin');
-    expect(new URL(sam.page.url()).pathname).not.toBe('/admin');
+    const refused = await sam.page.goto('/admin');
+    expect(new URL(sam.page.url()).pathname).toBe('/forbidden');
+    expect(refused?.status()).toBe(403);
 
     // 6. A migrated Clerk expert signs in, with the role, setup and preferences Clerk had.
-    const lin = await person();
+    const lin = await person('lin');
     await signIn(lin.page, LIN, '/dashboard');
     expect(await text(lin.page, '#setup-title')).toBe('Setup: 2 of 3 steps done');
     expect(await lin.page.getByLabel('Theme').inputValue()).toBe('dark');
@@ -215,5 +230,23 @@ describeInBrowser('examples/express in Chromium', () => {
 
     for (const p of [ada, guest, grace, sam, lin]) await p.context.close();
     expect(pageErrors).toEqual([]);
+
+    // 5. Every step above wrote to the hash-chained audit log: `orgkit audit verify` checks it.
+    await app.stop();
+    const cli = join(ROOT, 'dist', 'cli', 'bin.js');
+    const verify = spawnSync(process.execPath, [cli, 'audit', 'verify', '--json'], {
+      cwd: WORK,
+      env: { ...process.env, DATABASE_URL: undefined },
+      encoding: 'utf8',
+    });
+    expect(verify.stderr).toBe('');
+    expect(verify.status).toBe(0);
+    const report = JSON.parse(verify.stdout) as {
+      valid: boolean;
+      chains: { organizationId: string | null; events: number; valid: boolean }[];
+    };
+    expect(report.valid).toBe(true);
+    // Harbor Clinic's chain holds at least the sign-ins, steps, preferences, booking and views.
+    expect(Math.max(...report.chains.map((c) => c.events))).toBeGreaterThanOrEqual(10);
   }, 90_000);
 });

@@ -13,7 +13,7 @@ import { signInRoutes } from './routes/sign-in.js';
  */
 export function createClinicApp(clinic: Clinic): Express {
   const auth = createExpressAuth(clinic.orgkit, {
-    session: clinic.sessionOptions,
+    session: { ...clinic.sessionOptions, afterSignOutUrl: new URL('/', clinic.baseUrl).href },
     signInUrl: routes.signIn,
   });
   const app = express();

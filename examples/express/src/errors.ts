@@ -31,6 +31,9 @@ export function errorHandler(clinic: Clinic): ErrorRequestHandler {
     let message = 'Something went wrong on our side. Try again in a moment.';
     if (isOrgkitError(error)) {
       status = HTTP_STATUS_BY_CODE[error.code];
+      const retryAfter = (error.details as { retryAfterSeconds?: unknown } | undefined)
+        ?.retryAfterSeconds;
+      if (typeof retryAfter === 'number') res.set('retry-after', String(Math.ceil(retryAfter)));
       if (status < 500) {
         title =
           status === 403 ? 'Not allowed' : status === 401 ? 'Please sign in' : 'Check your request';

@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { startClinic } from '@orgkit-examples/clinic';
 import { createClinicApp } from './app.js';
 import { describeClerkImport, importClerkSample } from './clerk-import.js';
@@ -10,10 +12,14 @@ if (!Number.isInteger(port) || port < 1 || port > 65_535) {
 }
 const baseUrl = process.env.BASE_URL ?? `http://localhost:${port}`;
 
+// PGlite on disk (`CLINIC_DATA_DIR`) keeps the data across restarts; PGlite makes only the last folder.
+const dataDir = process.env.CLINIC_DATA_DIR || undefined;
+if (dataDir) mkdirSync(dirname(dataDir), { recursive: true });
+
 const clinic = await startClinic({
   baseUrl,
   databaseUrl: process.env.DATABASE_URL,
-  dataDir: process.env.CLINIC_DATA_DIR,
+  dataDir,
   log: (line) => console.log(line),
 });
 

@@ -2,6 +2,7 @@ import {
   adminPage,
   type Clinic,
   dashboardPage,
+  errorPage,
   meetingPage,
   meetingsPage,
   routes,
@@ -15,15 +16,15 @@ export type ClinicAuth = ExpressAuth<Clinic['orgkit']>;
 
 /**
  * Pages for signed-in people. The guards are page guards (`redirectTo`): a signed-out visitor
- * goes to sign-in, a refused one to the start page, and the refusal is recorded as
+ * goes to sign-in, a refused one to the forbidden page, and the refusal is recorded as
  * `access.denied`. What each page then shows is read through orgkit in the request's scope, the
  * meetings through `withRls`, so the database's policies have the last word.
  */
 export function memberRoutes(clinic: Clinic, auth: ClinicAuth): Router {
   const router = Router();
-  const signedIn = auth.requireAuth({ redirectTo: routes.home });
-  const expert = auth.requirePermission('meetings:write', { redirectTo: routes.meetings });
-  const admin = auth.requirePermission('experts:manage', { redirectTo: routes.home });
+  const signedIn = auth.requireAuth({ redirectTo: routes.forbidden });
+  const expert = auth.requirePermission('meetings:write', { redirectTo: routes.forbidden });
+  const admin = auth.requirePermission('experts:manage', { redirectTo: routes.forbidden });
 
   router.get(routes.dashboard, expert, async (req, res) => {
     const [context, data] = await Promise.all([
@@ -71,11 +72,13 @@ export function memberRoutes(clinic: Clinic, auth: ClinicAuth): Router {
     sendPage(res, meetingsPage({ ...context, meetings }));
   });
 
-  router.get('/meetings/:id', signedIn, async (req, res, next) => {
+  router.get('/meetings/:id', signedIn, async (req, res) => {
     const meeting = await clinic.meetings.get(String(req.params.id));
-    if (!meeting) return next(); // not found, or not theirs: the same 404 either way
     const context = await pageContextOf(clinic, req);
-    sendPage(res, meetingPage({ ...context, meeting }));
+    if (meeting) return sendPage(res, meetingPage({ ...context, meeting }));
+    // Not found and not theirs look the same: the policies hid the row either way.
+    const message = 'There is no meeting here that you can see.';
+    sendPage(res, errorPage({ ...context, status: 404, title: 'Meeting not found', message }), 404);
   });
 
   router.get(routes.admin, admin, async (req, res) => {

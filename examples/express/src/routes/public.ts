@@ -3,6 +3,7 @@ import {
   bookingConfirmedPage,
   bookingPage,
   type Clinic,
+  errorPage,
   homePage,
   inboxPage,
   routes,
@@ -10,7 +11,10 @@ import {
 import { Router } from 'express';
 import { formOf, pageContextOf, sendPage } from '../pages.js';
 
-/** Pages anyone may open: the start page, the booking form and, on the emulator, the dev inbox. */
+/**
+ * Pages anyone may open: the start page, the booking form, the forbidden page and, on the
+ * emulator, the dev inbox.
+ */
 export function publicRoutes(clinic: Clinic): Router {
   const router = Router();
 
@@ -56,6 +60,13 @@ export function publicRoutes(clinic: Clinic): Router {
     if (!clinic.inbox) return next(); // real WorkOS emails the codes: no such page
     const context = await pageContextOf(clinic, req);
     sendPage(res, inboxPage({ ...context, messages: clinic.inbox.messages() }));
+  });
+
+  // Where page guards send a signed-in person who may not open a page.
+  router.get(routes.forbidden, async (req, res) => {
+    const context = await pageContextOf(clinic, req);
+    const message = 'Your account may not open that page.';
+    sendPage(res, errorPage({ ...context, status: 403, title: 'Not for you', message }), 403);
   });
 
   return router;
