@@ -1,11 +1,17 @@
+import { redirect } from 'next/navigation';
 import { signedIn } from '../../lib/request';
 import { PreferencesForm } from './preferences-form';
 import { SetupSteps } from './setup-steps';
 
 export const dynamic = 'force-dynamic';
 
-/** The expert's dashboard: setup progress (orgkit's expert setup) and preferences. */
+/**
+ * The expert's dashboard: setup progress (orgkit's expert setup) and preferences. Sign-in lands
+ * here; an admin goes on to the admin page and anyone else to their bookings.
+ */
 export default async function Dashboard() {
+  const { roles } = await signedIn();
+  if (!roles.includes('expert')) redirect(roles.includes('admin') ? '/admin' : '/meetings');
   const { clinic, run } = await signedIn({ requiredRole: 'expert' });
   const d = await run(() => clinic.dashboard.load());
   const p = d.preferences;

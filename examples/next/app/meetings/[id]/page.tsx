@@ -1,4 +1,5 @@
 import Link from 'next/link';
+import { notFound } from 'next/navigation';
 import { dateTime } from '../../../components/forms';
 import { signedIn } from '../../../lib/request';
 
@@ -6,23 +7,13 @@ export const dynamic = 'force-dynamic';
 
 /**
  * One meeting, through `withRls`. A meeting of another organization reads as no row at all, so
- * the answer is the same "not found" as for an id that does not exist.
+ * the answer is the same 404 as for an id that does not exist.
  */
 export default async function Meeting(props: { params: Promise<{ id: string }> }) {
   const { id } = await props.params;
   const { clinic, run } = await signedIn();
   const m = await run(() => clinic.meetings.get(id));
-  if (!m) {
-    return (
-      <>
-        <h1>Meeting not found</h1>
-        <p id="meeting-not-found">There is no meeting here that you can see.</p>
-        <p>
-          <Link href="/meetings">All meetings</Link>
-        </p>
-      </>
-    );
-  }
+  if (!m) notFound();
   return (
     <>
       <h1>{m.topic}</h1>

@@ -1,24 +1,33 @@
-// The clinic's Next.js server: `npm run example:next` (development) or, after `next build`,
-// `NODE_ENV=production tsx server.ts`. A custom server (Next's documented `next()` API) because
+// The clinic's Next.js server: `npm run example:next` (development), or after `npm run build`,
+// `NODE_ENV=production npm start`. A custom server (Next's documented `next()` API) because
 // two things must happen before Next loads a route:
 // - the clinic starts here, as plain Node: its WorkOS emulator comes from orgkit/testing, whose
 //   optional-peer `import(name)` Next's bundler cannot follow, and PGlite keeps one database per
 //   process, which every route bundle must share;
 // - AuthKit (@workos-inc/authkit-nextjs) reads its WorkOS settings from the environment when its
 //   modules load, so they are set from the clinic first.
+
+import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { dirname, join } from 'node:path';
 import { startClinic } from '@orgkit-examples/clinic';
 import next from 'next';
-import { CLINIC_SLOT } from './lib/clinic-slot';
+import { CLINIC_SLOT } from '../lib/clinic-slot';
 
 const dev = process.env.NODE_ENV !== 'production';
 const port = Number(process.env.PORT ?? 3000);
-const baseUrl = `http://localhost:${port}`;
+if (!Number.isInteger(port) || port < 1 || port > 65535) {
+  console.error(`PORT must be a port number, not "${process.env.PORT}"`);
+  process.exit(2);
+}
+const baseUrl = process.env.BASE_URL ?? `http://localhost:${port}`;
 
+const dataDir = process.env.CLINIC_DATA_DIR;
+if (dataDir) mkdirSync(dirname(dataDir), { recursive: true });
 const clinic = await startClinic({
   baseUrl,
   databaseUrl: process.env.DATABASE_URL,
-  dataDir: process.env.CLINIC_PGLITE_DIR,
+  dataDir,
   log: (line) => console.log(line),
 });
 (globalThis as Record<symbol, unknown>)[CLINIC_SLOT] = clinic;
@@ -37,7 +46,7 @@ Object.assign(process.env, {
   }),
 });
 
-const app = next({ dev, dir: import.meta.dirname, port, hostname: 'localhost' });
+const app = next({ dev, dir: join(import.meta.dirname, '..'), port, hostname: 'localhost' });
 await app.prepare();
 const handle = app.getRequestHandler();
 const server = createServer((req, res) => {
