@@ -18,6 +18,7 @@ const ADA = 'ada@harbor-clinic.example'; // expert, Harbor Clinic
 const GRACE = 'grace@harbor-clinic.example'; // admin, Harbor Clinic
 const SAM = 'sam@northwind-physio.example'; // expert, Northwind Physio
 const LIN = 'lin.chen@lakeside-clinic.example'; // expert, from the sample Clerk export
+const OMAR = 'omar.haddad@lakeside-clinic.example'; // admin, from the sample Clerk export
 const GUEST = 'rosa.guest@example.com';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -227,8 +228,11 @@ describeInBrowser('examples/express in Chromium', () => {
       '60',
     );
     await shot(lin.page, 'migrated-clerk-expert');
+    // And a migrated admin (Clerk role `admin`, membership role `admin` from roles.csv).
+    const omar = await person('omar');
+    await signIn(omar.page, OMAR, '/admin');
 
-    for (const p of [ada, guest, grace, sam, lin]) await p.context.close();
+    for (const p of [ada, guest, grace, sam, lin, omar]) await p.context.close();
     expect(pageErrors).toEqual([]);
 
     // 5. Every step above wrote to the hash-chained audit log: `orgkit audit verify` checks it.

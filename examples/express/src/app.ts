@@ -1,4 +1,4 @@
-import { type Clinic, routes } from '@orgkit-examples/clinic';
+import { type Clinic, type DemoPerson, routes } from '@orgkit-examples/clinic';
 import express, { type Express } from 'express';
 import { createExpressAuth } from 'orgkit/express';
 import { errorHandler, notFound } from './errors.js';
@@ -11,7 +11,12 @@ import { signInRoutes } from './routes/sign-in.js';
  * clinic service reads (session, IP, user agent, request id); the routes only parse forms and
  * send pages.
  */
-export function createClinicApp(clinic: Clinic): Express {
+export function createClinicApp(
+  clinic: Clinic,
+  options: { morePeople?: DemoPerson[] } = {},
+): Express {
+  // The people the start and sign-in pages suggest (emulator mode only).
+  const people = [...clinic.demoPeople, ...(options.morePeople ?? [])];
   const auth = createExpressAuth(clinic.orgkit, {
     session: { ...clinic.sessionOptions, afterSignOutUrl: new URL('/', clinic.baseUrl).href },
     signInUrl: routes.signIn,
@@ -20,8 +25,8 @@ export function createClinicApp(clinic: Clinic): Express {
   app.disable('x-powered-by');
   app.use(express.urlencoded({ extended: false, limit: '16kb' }));
   app.use(auth.express());
-  app.use(publicRoutes(clinic));
-  app.use(signInRoutes(clinic, auth));
+  app.use(publicRoutes(clinic, people));
+  app.use(signInRoutes(clinic, auth, people));
   app.use(memberRoutes(clinic, auth));
   app.use(notFound(clinic));
   app.use(errorHandler(clinic));

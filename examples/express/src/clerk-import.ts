@@ -1,7 +1,12 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { accessControl, preferencesSchema, SETUP_STEPS } from '@orgkit-examples/clinic';
+import {
+  accessControl,
+  type DemoPerson,
+  preferencesSchema,
+  SETUP_STEPS,
+} from '@orgkit-examples/clinic';
 import type { WorkOS } from '@workos-inc/node';
 import type { OrgkitDatabase } from 'orgkit/drizzle';
 import {
@@ -15,6 +20,18 @@ export const CLERK_SAMPLE = {
   input: join(import.meta.dirname, '..', 'clerk-sample', 'users.json'),
   config: join(import.meta.dirname, '..', 'clerk-sample', 'migrate.json'),
 };
+
+/** People of the sample export to try once it is imported (the start and sign-in pages list them). */
+export const CLERK_SAMPLE_PEOPLE: DemoPerson[] = [
+  {
+    email: 'lin.chen@lakeside-clinic.example',
+    role: 'expert, Lakeside Clinic, imported from Clerk',
+  },
+  {
+    email: 'omar.haddad@lakeside-clinic.example',
+    role: 'admin, Lakeside Clinic, imported from Clerk',
+  },
+];
 
 /** What the import needs: the app's own WorkOS client and database. */
 export interface ClerkImportOptions {
@@ -31,19 +48,24 @@ export interface ClerkImportOptions {
  * `expert`, its three setup steps, its preferences schema) are passed as `metadata`.
  */
 export async function importClerkSample(o: ClerkImportOptions): Promise<MigrateFromClerkSummary> {
+  // A temporary run directory goes with the emulator's data: nothing is left to resume or undo.
   const outDir = o.outDir ?? (await mkdtemp(join(tmpdir(), 'orgkit-clerk-import-')));
-  return migrateFromClerk({
-    input: CLERK_SAMPLE.input,
-    outDir,
-    workos: o.workos,
-    database: o.database,
-    config: await readClerkMigrationConfig(CLERK_SAMPLE.config),
-    metadata: {
-      accessControl,
-      preferences: { schema: preferencesSchema },
-      expertSetup: { steps: [...SETUP_STEPS] },
-    },
-  });
+  try {
+    return await migrateFromClerk({
+      input: CLERK_SAMPLE.input,
+      outDir,
+      workos: o.workos,
+      database: o.database,
+      config: await readClerkMigrationConfig(CLERK_SAMPLE.config),
+      metadata: {
+        accessControl,
+        preferences: { schema: preferencesSchema },
+        expertSetup: { steps: [...SETUP_STEPS] },
+      },
+    });
+  } finally {
+    if (!o.outDir) await rm(outDir, { recursive: true, force: true });
+  }
 }
 
 /** The summary as lines, the way `orgkit migrate clerk` prints it: numbers and Clerk ids, never an email. */

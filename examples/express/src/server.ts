@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { startClinic } from '@orgkit-examples/clinic';
 import { createClinicApp } from './app.js';
-import { describeClerkImport, importClerkSample } from './clerk-import.js';
+import { CLERK_SAMPLE_PEOPLE, describeClerkImport, importClerkSample } from './clerk-import.js';
 
 // Development: the app's own URL is localhost (AuthKit's callback must name it).
 const port = Number(process.env.PORT ?? 3000);
@@ -24,14 +24,24 @@ const clinic = await startClinic({
 });
 
 // `--import-clerk`: the sample Clerk export, migrated into this app's WorkOS and database.
-if (process.argv.includes('--import-clerk')) {
-  const summary = await importClerkSample({ workos: clinic.workos, database: clinic.db });
-  for (const line of describeClerkImport(summary)) console.log(line);
-  // The import wrote users and roles; the memberships reach the mirror from the Events API.
-  await clinic.orgkit.syncWorkOSEvents();
+// Emulator only: the sample's people are made up, and do not belong in a real WorkOS environment.
+const importClerk = process.argv.includes('--import-clerk');
+if (importClerk) {
+  try {
+    if (!clinic.emulator) throw new Error('the sample is imported only into the WorkOS emulator');
+    const summary = await importClerkSample({ workos: clinic.workos, database: clinic.db });
+    for (const line of describeClerkImport(summary)) console.log(line);
+    // The import wrote users and roles; the memberships reach the mirror from the Events API.
+    await clinic.orgkit.syncWorkOSEvents();
+  } catch (error) {
+    console.error(`Clerk import: ${error instanceof Error ? error.message : String(error)}`);
+    await clinic.close();
+    process.exit(1);
+  }
 }
 
-const server = createClinicApp(clinic).listen(port, () => {
+const app = createClinicApp(clinic, { morePeople: importClerk ? CLERK_SAMPLE_PEOPLE : [] });
+const server = app.listen(port, () => {
   console.log(`Express clinic on ${baseUrl}`);
 });
 

@@ -3,6 +3,7 @@ import {
   bookingConfirmedPage,
   bookingPage,
   type Clinic,
+  type DemoPerson,
   errorPage,
   homePage,
   inboxPage,
@@ -15,12 +16,12 @@ import { formOf, pageContextOf, sendPage } from '../pages.js';
  * Pages anyone may open: the start page, the booking form, the forbidden page and, on the
  * emulator, the dev inbox.
  */
-export function publicRoutes(clinic: Clinic): Router {
+export function publicRoutes(clinic: Clinic, people: DemoPerson[]): Router {
   const router = Router();
 
   router.get(routes.home, async (req, res) => {
     const context = await pageContextOf(clinic, req);
-    sendPage(res, homePage({ ...context, people: clinic.demoPeople }));
+    sendPage(res, homePage({ ...context, people }));
   });
 
   // Each form carries a fresh booking key: submitting the same form twice books once.

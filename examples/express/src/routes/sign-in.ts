@@ -1,4 +1,10 @@
-import { type Clinic, guestSignInPage, routes, signInPage } from '@orgkit-examples/clinic';
+import {
+  type Clinic,
+  type DemoPerson,
+  guestSignInPage,
+  routes,
+  signInPage,
+} from '@orgkit-examples/clinic';
 import { Router } from 'express';
 import type { Session } from 'orgkit';
 import { z } from 'zod';
@@ -21,9 +27,8 @@ const SIGN_IN_ERRORS: Record<string, string> = {
  * after it that enters the user's organization and records the sign-in, sign-out, and the
  * guests' magic-auth sign-in with the code from their email (`auth.signInWithMagicAuth`).
  */
-export function signInRoutes(clinic: Clinic, auth: ClinicAuth): Router {
+export function signInRoutes(clinic: Clinic, auth: ClinicAuth, people: DemoPerson[]): Router {
   const router = Router();
-  const people = clinic.demoPeople;
 
   router.get(routes.signIn, async (req, res) => {
     const context = await pageContextOf(clinic, req);
