@@ -127,15 +127,16 @@ export function adminPage(context: PageContext & { overview: AdminOverview }): s
 <section aria-labelledby="audit-title"><h2 id="audit-title">Audit trail</h2>
 <p class="hint">This organization's events, newest first, from <code>orgkit.queryAuditEvents</code>
 (hash-chained; <code>npx orgkit audit verify</code> checks them).</p>
+<div role="region" aria-labelledby="audit-title" tabindex="0" style="overflow-x:auto">
 <table><thead><tr><th scope="col">#</th><th scope="col">When</th><th scope="col">Action</th><th scope="col">Actor</th>
 <th scope="col">Resource</th><th scope="col">IP</th><th scope="col">User agent</th></tr></thead>
 <tbody>${events.map(
       (
         ev,
-      ) => html`<tr><td>${ev.seq}</td><td>${ev.occurredAt.toISOString()}</td><td>${ev.action}</td>
+      ) => html`<tr><td>${ev.seq}</td><td>${ev.occurredAt.toISOString().slice(0, 19).replace('T', ' ')}</td><td>${ev.action}</td>
 <td>${ev.actor === null ? '' : 'userId' in ev.actor ? ev.actor.userId : `system: ${ev.actor.system}`}</td>
-<td>${ev.resourceType} ${ev.resourceId}</td><td>${ev.ipAddress}</td><td>${ev.userAgent?.slice(0, 40)}</td></tr>`,
-    )}</tbody></table></section>`,
+<td>${ev.resourceType} ${ev.resourceId}</td><td>${ev.ipAddress}</td><td>${ev.userAgent?.slice(0, 30)}</td></tr>`,
+    )}</tbody></table></div></section>`,
     context,
   );
 }

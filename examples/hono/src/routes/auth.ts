@@ -2,6 +2,7 @@ import { type Clinic, guestSignInPage, routes, signInPage } from '@orgkit-exampl
 import { type Context, Hono } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import type { ClinicAuth, ClinicEnv } from '../app.js';
+import { readForm } from '../read-form.js';
 
 const SESSION_COOKIE = 'wos-session';
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -87,7 +88,7 @@ export function authRoutes(clinic: Clinic, auth: ClinicAuth) {
   );
 
   app.post(routes.guestSignIn, async (c) => {
-    const form = await c.req.parseBody();
+    const form = await readForm(c);
     const result = await auth.signInWithMagicAuth(c, {
       email: form.email,
       code: form.code,

@@ -1,6 +1,7 @@
 import { type Clinic, dashboardPage, routes } from '@orgkit-examples/clinic';
 import { Hono } from 'hono';
 import type { ClinicAuth, ClinicEnv } from '../app.js';
+import { readForm } from '../read-form.js';
 
 /**
  * The expert dashboard: setup steps one by one (`orgkit.markStepComplete`) and preferences
@@ -23,7 +24,7 @@ export function expertRoutes(clinic: Clinic, auth: ClinicAuth) {
   );
 
   app.post(routes.setupStep, expertsOnly, async (c) => {
-    const result = await clinic.dashboard.completeStep(await c.req.parseBody());
+    const result = await clinic.dashboard.completeStep(await readForm(c));
     if (result.ok) return c.redirect(routes.dashboard, 303);
     const page = dashboardPage({
       ...(await context(c)),
@@ -34,7 +35,7 @@ export function expertRoutes(clinic: Clinic, auth: ClinicAuth) {
   });
 
   app.post(routes.preferences, expertsOnly, async (c) => {
-    const result = await clinic.dashboard.updatePreferences(await c.req.parseBody());
+    const result = await clinic.dashboard.updatePreferences(await readForm(c));
     if (result.ok) return c.redirect(`${routes.dashboard}?saved=1`, 303);
     const page = dashboardPage({
       ...(await context(c)),

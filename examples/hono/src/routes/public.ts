@@ -9,6 +9,7 @@ import {
 } from '@orgkit-examples/clinic';
 import { Hono } from 'hono';
 import type { ClinicAuth, ClinicEnv } from '../app.js';
+import { readForm } from '../read-form.js';
 
 /** Pages anyone may open: home, the public booking form, the dev inbox. */
 export function publicRoutes(clinic: Clinic, _auth: ClinicAuth) {
@@ -31,7 +32,7 @@ export function publicRoutes(clinic: Clinic, _auth: ClinicAuth) {
   );
 
   app.post(routes.book, async (c) => {
-    const result = await clinic.booking.bookMeeting(await c.req.parseBody());
+    const result = await clinic.booking.bookMeeting(await readForm(c));
     if (!result.ok) {
       const page = bookingPage({
         ...(await context(c)),
