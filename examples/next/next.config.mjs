@@ -5,14 +5,14 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 
 /** @type {import('next').NextConfig} */
 export default {
-  // The shared clinic is TypeScript source, as a workspace package usually is.
-  transpilePackages: ['@orgkit-examples/clinic'],
-  // Loaded by Node at run time, not bundled: PGlite finds its wasm and data files next to its own
-  // module, and node-postgres has optional native parts.
-  serverExternalPackages: ['@electric-sql/pglite', 'pg'],
+  // No serverExternalPackages or transpilePackages: the clinic (PGlite, node-postgres, the
+  // emulator) runs in src/server.ts, outside the bundles, which import only its types.
   turbopack: { root },
   outputFileTracingRoot: root,
   poweredByHeader: false,
+  // The development request log prints whole URLs: not AuthKit's callback, whose query carries
+  // the authorization code and the sealed sign-in state.
+  logging: { incomingRequests: { ignore: [/\/auth\/callback/] } },
   // `tsc -p examples/next` checks the types (the repository's typecheck); the build skips it.
   typescript: { ignoreBuildErrors: true },
 };
