@@ -1,11 +1,13 @@
 import { timingSafeEqual } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import { OrgkitError } from '../errors/index.js';
+import { statusOf } from '../workos-calls/call.js';
 import { crossSiteRefusal } from './cross-site.js';
 import { errorResponse } from './error-response.js';
 import { cookieIsSecure, type HeadersLike, readCookie, serializeCookie } from './headers.js';
 import type { ParsedSessionOptions } from './options.js';
 import type { SealedSessionReader } from './sealed-session.js';
+import { signInError } from './sign-in-error.js';
 
 /** What the sign-in routes read of a request. */
 export interface AuthRouteRequest {
@@ -40,7 +42,6 @@ function sameNonce(a: string, b: string): boolean {
 }
 
 /** The HTTP status an SDK exception carries. @internal */
-export const statusOf = (error: unknown) => (error as { status?: unknown } | null)?.status;
 
 /** What the sign-in routes are given besides the session options. @internal */
 export interface AuthRouteContext {
@@ -129,18 +130,7 @@ export function createAuthRoutes(
           session: { sealSession: true, cookiePassword: o.cookiePassword },
         }));
       } catch (cause) {
-        const status = statusOf(cause);
-        const rejected = typeof status === 'number' && status >= 400 && status < 500;
-        return errorResponse(
-          rejected
-            ? new OrgkitError('unauthenticated', 'the sign-in code was not accepted', {
-                reason: 'invalid_code',
-                cause,
-              })
-            : new OrgkitError('upstream_unavailable', 'WorkOS could not complete sign-in', {
-                cause,
-              }),
-        );
+        return errorResponse(signInError(cause, 'the sign-in code was not accepted'));
       }
       const returnTo = safeReturnTo(Buffer.from(encodedReturnTo, 'base64url').toString());
       return redirect(returnTo, [

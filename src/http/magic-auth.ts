@@ -8,9 +8,9 @@ import {
 } from './auth-routes.js';
 import { crossSiteRefusal } from './cross-site.js';
 import { errorResponse } from './error-response.js';
-import { magicAuthError } from './magic-auth-error.js';
 import type { ParsedSessionOptions } from './options.js';
 import type { SealedSessionReader } from './sealed-session.js';
+import { signInError } from './sign-in-error.js';
 
 /**
  * What a magic-auth sign-in form sent. Validated by the sign-in itself, so raw form values
@@ -125,7 +125,7 @@ export function createMagicAuthSignIn(
         session: { sealSession: true, cookiePassword: o.cookiePassword },
       });
     } catch (cause) {
-      const error = magicAuthError(cause);
+      const error = signInError(cause);
       // A refused API key is the operator's to fix: the person at the form only sees "unavailable".
       if (error.reason === 'workos_unauthorized') report(error);
       return failed(error);

@@ -186,6 +186,27 @@ describe.each(DATABASE_TARGETS)('sessions on $name', (target) => {
       expect(cookieOf(res, 'wos-session')).toBeUndefined();
     });
 
+    it('refuses a used or made-up callback code with 401 invalid_code and sets no session', async () => {
+      await workos().userManagement.createUser({ email: 'cy@example.com', password });
+      const { done, callback } = await signIn('cy@example.com');
+      expect(done.status).toBe(302);
+      const start = await app.request('/auth/sign-in', { redirect: 'manual' });
+      const state = cookieOf(start, 'orgkit-auth-state')!;
+      const nonce = decodeURIComponent(state.pair.split('=')[1]!);
+      const replay = new URL(callback);
+      replay.searchParams.set('state', `${nonce}.${Buffer.from('/').toString('base64url')}`);
+      for (const code of [callback.searchParams.get('code')!, 'not-a-code-workos-issued']) {
+        replay.searchParams.set('code', code);
+        const res = await app.request(replay.pathname + replay.search, {
+          redirect: 'manual',
+          headers: { cookie: state.pair },
+        });
+        expect(res.status).toBe(401);
+        expect(await res.json()).toMatchObject({ error: { reason: 'invalid_code' } });
+        expect(cookieOf(res, 'wos-session')).toBeUndefined();
+      }
+    });
+
     it('refreshes an expired access token once for parallel requests and sets the new cookie', async () => {
       const user = await workos().userManagement.createUser({
         email: 'grace@example.com',

@@ -1,5 +1,5 @@
 import { OrgkitError } from '../errors/index.js';
-import { statusOf } from './auth-routes.js';
+import { statusOf } from '../workos-calls/call.js';
 
 // WorkOS's authentication errors for an account that needs a step a code form cannot take
 // (https://workos.com/docs/reference/authkit/authentication-errors): the code itself was right.
@@ -19,12 +19,16 @@ function workosCodeOf(cause: unknown): unknown {
 }
 
 /**
- * A failed magic-auth code exchange as the error the sign-in form shows. A 4xx is WorkOS
- * refusing this code (wrong, expired, already used) and the message never says which, so it
- * tells a guesser nothing.
+ * A failed code exchange (a magic-auth code typed into a form, or AuthKit's callback code) as the
+ * error the user is shown. A 4xx is WorkOS refusing this code (wrong, expired, already used) and
+ * the message never says which, so it tells a guesser nothing; a refused API key or an outage is
+ * no fault of the code.
  * @internal
  */
-export function magicAuthError(cause: unknown): OrgkitError {
+export function signInError(
+  cause: unknown,
+  invalidCodeMessage = 'that code is wrong or has expired',
+): OrgkitError {
   const status = statusOf(cause);
   if (status === 429) {
     const retryAfter = (cause as { retryAfter?: unknown }).retryAfter;
@@ -50,7 +54,7 @@ export function magicAuthError(cause: unknown): OrgkitError {
     );
   }
   if (typeof status === 'number' && status >= 400 && status < 500) {
-    return new OrgkitError('unauthenticated', 'that code is wrong or has expired', {
+    return new OrgkitError('unauthenticated', invalidCodeMessage, {
       cause,
       reason: 'invalid_code',
     });
