@@ -122,6 +122,17 @@ describeInBrowser('examples/next in Chromium', () => {
     await shot(visitor.page, 'sign-in-unknown-email');
     await visitor.context.close();
 
+    // Without JavaScript the forms still post, and come back with their errors.
+    const plain = await browser.newContext({ baseURL: app.url, javaScriptEnabled: false });
+    const plainPage = await plain.newPage();
+    await plainPage.goto('/book');
+    await plainPage.getByRole('button', { name: 'Book' }).click();
+    await plainPage.locator('#email-error').waitFor();
+    expect(await text(plainPage, '#email-error')).toBe('Enter a valid email address');
+    expect(await plainPage.getByLabel('Your email').getAttribute('aria-invalid')).toBe('true');
+    await shot(plainPage, 'booking-errors-without-javascript');
+    await plain.close();
+
     // 1. The expert signs in; the dashboard shows her setup and blocks bookings until it is done.
     const ada = await person();
     await signIn(ada.page, ADA, '/dashboard');
@@ -223,6 +234,10 @@ describeInBrowser('examples/next in Chromium', () => {
     expect(await text(ada.page, '#guest-org-id')).toMatch(/^org_\w+$/);
     const meetingPath = new URL(ada.page.url()).pathname;
     await shot(ada.page, 'expert-meeting');
+    // A malformed meeting id is a plain 404 page, never an error.
+    const malformed = await ada.page.goto('/meetings/not-a-meeting');
+    expect(malformed?.status()).toBe(404);
+    expect(await text(ada.page, 'h1')).toBe('Page not found');
 
     // The admin lands on setup statistics and the organization's audit trail.
     const grace = await person();
