@@ -17,8 +17,8 @@ const check = createProxyCheck({
 export default function proxy(request: NextRequest, event: NextFetchEvent) {
   const refused = check(request);
   if (!refused) return authkit(request, event);
-  // Re-made as a NextResponse: under a custom server, Next runs the proxy with a `Response`
-  // class of its own and refuses any other (see README, "Known limits").
+  // Copied into a NextResponse: under this custom server, Next refuses what `Response.redirect()`
+  // returns as not a Response (see README, "Known limits").
   return new NextResponse(refused.body, { status: refused.status, headers: refused.headers });
 }
 
