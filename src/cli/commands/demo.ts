@@ -1,3 +1,7 @@
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { createOrgkit } from '../../create-orgkit.js';
 import { migrate } from '../../db/migrate.js';
 import { defaultAccessControl } from '../../roles/index.js';
@@ -34,12 +38,13 @@ async function bookTwice(
 }
 
 /**
- * `orgkit demo`: the whole flow offline. A user signs in through the official WorkOS emulator,
- * orgkit verifies the token against the emulator's JWKS, mirrors the membership from the Events
- * API into embedded PGlite, resolves the hybrid roles, and runs one permission check that passes
- * and one that fails, then provisions a booking guest twice at once. Returns whether every step behaved as expected.
+ * The built-in demo, for an installed package: a user signs in through the official WorkOS
+ * emulator, orgkit verifies the token against the emulator's JWKS, mirrors the membership from the
+ * Events API into embedded PGlite, resolves the hybrid roles, and runs one permission check that
+ * passes and one that fails, then provisions a booking guest twice at once. Returns whether every
+ * step behaved as expected.
  */
-export async function demoCommand(out: (line: string) => void): Promise<boolean> {
+export async function builtInDemo(out: (line: string) => void): Promise<boolean> {
   const permissions = [...new Set(CLINIC_ROLES.flatMap((r) => r.permissions))];
   const emulator = await startWorkOSEmulator({
     seed: {
@@ -121,4 +126,88 @@ export async function demoCommand(out: (line: string) => void): Promise<boolean>
     await database.close();
     await emulator.close();
   }
+}
+
+/** Where the full demo lives: the Hono example of a repository checkout, and tsx to run it. */
+interface FullDemo {
+  script: string;
+  tsxLoader: string;
+}
+
+/**
+ * The Hono example's demo, when the working directory is inside a checkout of the orgkit
+ * repository (npm workspaces link `@orgkit-examples/hono`) with the package built (the example
+ * imports `orgkit` as an app does); `undefined` elsewhere, and `'unbuilt'` in a checkout
+ * without `dist/`.
+ */
+function locateFullDemo(cwd: string): FullDemo | 'unbuilt' | undefined {
+  const require = createRequire(join(cwd, 'orgkit-demo.cjs'));
+  let script: string;
+  let tsxLoader: string;
+  try {
+    script = require.resolve('@orgkit-examples/hono/demo');
+    tsxLoader = pathToFileURL(require.resolve('tsx')).href;
+  } catch {
+    return undefined;
+  }
+  try {
+    createRequire(script).resolve('orgkit');
+  } catch {
+    return 'unbuilt';
+  }
+  return { script, tsxLoader };
+}
+
+/** Runs the example's demo in its own process (it is TypeScript, run by tsx), line by line. */
+function runFullDemo(demo: FullDemo, out: (line: string) => void) {
+  const args = ['--import', demo.tsxLoader, demo.script];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const relay = (stream: NodeJS.ReadableStream) => {
+    let pending = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => {
+      const lines = (pending + chunk).split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) out(line);
+    });
+    stream.on('end', () => pending && out(pending));
+  };
+  relay(child.stdout);
+  relay(child.stderr);
+  return new Promise<boolean>((resolve) => {
+    child.on('error', (error) => {
+      out(`orgkit demo: could not start the example's demo: ${error.message}`);
+      resolve(false);
+    });
+    child.on('close', (code) => resolve(code === 0));
+  });
+}
+
+/** Options of {@link demoCommand}. */
+export interface DemoOptions {
+  /** Where to look for a repository checkout. @default process.cwd() */
+  cwd?: string | undefined;
+}
+
+/**
+ * `orgkit demo`: inside a checkout of the orgkit repository, the whole flow against the Hono
+ * example app (the same as `npm run demo`); anywhere else, the built-in demo above, with a line
+ * saying where the full one is. Returns whether every step passed.
+ */
+export async function demoCommand(
+  out: (line: string) => void,
+  options: DemoOptions = {},
+): Promise<boolean> {
+  const full = locateFullDemo(options.cwd ?? process.cwd());
+  if (full === 'unbuilt') {
+    out(
+      'orgkit demo: the example imports the built package: run npm run build (or npm run demo), then try again',
+    );
+    return false;
+  }
+  if (full) return runFullDemo(full, out);
+  out(
+    'The full demo (an example app: expert setup, booking, guest sign-in, row-level security, audit) runs in a checkout of the orgkit repository: npm install && npm run demo. Here: the built-in demo.\n',
+  );
+  return builtInDemo(out);
 }

@@ -1,0 +1,32 @@
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
+import { runCli } from './support/cli.js';
+
+const root = join(import.meta.dirname, '..');
+const STEPS = 14;
+
+// In the repository, `orgkit demo` (and `npm run demo`) run the Hono example's demo. The example
+// imports the built package, as an app would: `npm run build` first (CI builds before testing).
+it('orgkit demo in the repository runs the Hono example end to end: every step passes, exit 0', async () => {
+  const run = await runCli(root, ['demo'], {
+    WORKOS_API_KEY: undefined,
+    WORKOS_CLIENT_ID: undefined,
+    WORKOS_REDIRECT_URI: undefined,
+  });
+  const output = run.stdout + run.stderr;
+  expect(run.status, output).toBe(0);
+  expect(output).toMatch(/the Harbor Clinic example \(Hono\) in-process/);
+  const passed = output.match(/^ {2}✓ \d+\. /gm) ?? [];
+  expect(passed, output).toHaveLength(STEPS);
+  expect(output).not.toMatch(/✗/);
+  for (const step of [
+    /✓ 6\. A guest submits the booking form twice at once[\s\S]*2 submits → 1 WorkOS user, 1 meeting, 1 code/,
+    /✓ 8\. The guest reads the code in the dev inbox/,
+    /✓ 12\. .* of another organization, sees none of it/,
+    /✓ 14\. orgkit audit verify: every hash chain is intact\n\s+\d+ events in \d+ chains verified/,
+  ]) {
+    expect(output).toMatch(step);
+  }
+  expect(output).toMatch(/The demo ran end to end\./);
+  expect(output).not.toMatch(/eyJ[\w-]+\.[\w-]+\./); // never prints a token
+}, 60_000);
