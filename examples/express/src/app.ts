@@ -1,10 +1,13 @@
 import { type Clinic, type DemoPerson, routes } from '@orgkit-examples/clinic';
 import express, { type Express } from 'express';
-import { createExpressAuth } from 'orgkit/express';
+import { createExpressAuth, type ExpressAuth } from 'orgkit/express';
 import { errorHandler, notFound } from './errors.js';
 import { memberRoutes } from './routes/members.js';
 import { publicRoutes } from './routes/public.js';
 import { signInRoutes } from './routes/sign-in.js';
+
+/** The orgkit adapter of the clinic's instance, as the routes receive it. */
+export type ClinicAuth = ExpressAuth<Clinic['orgkit']>;
 
 /**
  * The clinic on Express 5. orgkit's middleware (`auth.express()`) opens the request scope every

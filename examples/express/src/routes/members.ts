@@ -8,11 +8,8 @@ import {
   routes,
 } from '@orgkit-examples/clinic';
 import { Router } from 'express';
-import type { ExpressAuth } from 'orgkit/express';
+import type { ClinicAuth } from '../app.js';
 import { formOf, pageContextOf, sendPage } from '../pages.js';
-
-/** The orgkit adapter of the clinic's instance. */
-export type ClinicAuth = ExpressAuth<Clinic['orgkit']>;
 
 /**
  * Pages for signed-in people. The guards are page guards (`redirectTo`): a signed-out visitor

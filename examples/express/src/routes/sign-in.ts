@@ -8,9 +8,9 @@ import {
 import { Router } from 'express';
 import type { Session } from 'orgkit';
 import { z } from 'zod';
+import type { ClinicAuth } from '../app.js';
 import { formOf, pageContextOf, queryOf, sendPage } from '../pages.js';
 import { sessionCookieOf, setSessionCookie } from '../session-cookie.js';
-import type { ClinicAuth } from './members.js';
 
 const email = z.email().max(254);
 // Only same-site paths: `//evil.example` and absolute URLs are not followed (no open redirect).
