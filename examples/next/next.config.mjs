@@ -5,6 +5,9 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 
 /** @type {import('next').NextConfig} */
 export default {
+  // The browser test builds into `.next/e2e`, so it neither disturbs nor is disturbed by a
+  // development server or a build of your own.
+  distDir: process.env.CLINIC_NEXT_DIST_DIR || '.next',
   // No serverExternalPackages or transpilePackages: the clinic (PGlite, node-postgres, the
   // emulator) runs in src/server.ts, outside the bundles, which import only its types.
   turbopack: { root },

@@ -27,7 +27,9 @@ const WORK = mkdtempSync(join(tmpdir(), 'orgkit-e2e-next-'));
 
 // The emulator and PGlite, whatever the test runner's environment points at; the production
 // build, as `next start` would serve it.
+const DIST_DIR = { CLINIC_NEXT_DIST_DIR: '.next/e2e' };
 const ENV = {
+  ...DIST_DIR,
   NODE_ENV: 'production',
   NEXT_TELEMETRY_DISABLED: '1',
   DATABASE_URL: undefined,
@@ -48,7 +50,7 @@ function buildNextApp(): Promise<void> {
     const next = join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next');
     const child = spawn(process.execPath, [next, 'build'], {
       cwd: EXAMPLE,
-      env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' },
+      env: { ...process.env, ...DIST_DIR, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
