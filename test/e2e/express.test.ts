@@ -22,38 +22,38 @@ const OMAR = 'omar.haddad@lakeside-clinic.example'; // admin, from the sample Cl
 const GUEST = 'rosa.guest@example.com';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-// PGlite on disk where `orgkit` run in WORK finds it (./.orgkit/pglite), so that `orgkit audit
-// verify` can check the app's audit log once the app has stopped.
-const WORK = mkdtempSync(join(tmpdir(), 'orgkit-e2e-express-'));
-
-// The emulator and PGlite, whatever the test runner's environment points at.
-const ENV = {
+// The emulator and PGlite, whatever the test runner's environment points at. PGlite on disk in
+// `work`, where `orgkit` run there finds it (./.orgkit/pglite), so that `orgkit audit verify`
+// can check the app's audit log once the app has stopped.
+const environment = (work: string) => ({
   DATABASE_URL: undefined,
   WORKOS_API_KEY: undefined,
   WORKOS_CLIENT_ID: undefined,
   WORKOS_REDIRECT_URI: undefined,
   WORKOS_COOKIE_PASSWORD: undefined,
   BASE_URL: undefined,
-  CLINIC_DATA_DIR: join(WORK, '.orgkit', 'pglite'),
-};
+  CLINIC_DATA_DIR: join(work, '.orgkit', 'pglite'),
+});
 
 describeInBrowser('examples/express in Chromium', () => {
   let app: RunningApp;
   let browser: Browser;
+  let work: string;
   let step = 0;
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
     rmSync(join(ARTIFACTS_DIR, APP), { recursive: true, force: true });
+    work = mkdtempSync(join(tmpdir(), 'orgkit-e2e-express-'));
     [app, browser] = await Promise.all([
-      startExampleServer(APP, ENV, ['--import-clerk']),
+      startExampleServer(APP, environment(work), ['--import-clerk']),
       launchChromium(),
     ]);
   }, 90_000);
   afterAll(async () => {
     await browser?.close();
     await app?.stop();
-    rmSync(WORK, { recursive: true, force: true });
+    if (work) rmSync(work, { recursive: true, force: true });
   });
 
   /** A browser profile of its own per person: cookies never cross. */
@@ -248,7 +248,7 @@ describeInBrowser('examples/express in Chromium', () => {
     await app.stop();
     const cli = join(ROOT, 'dist', 'cli', 'bin.js');
     const verify = spawnSync(process.execPath, [cli, 'audit', 'verify', '--json'], {
-      cwd: WORK,
+      cwd: work,
       env: { ...process.env, DATABASE_URL: undefined },
       encoding: 'utf8',
     });
