@@ -29,8 +29,8 @@ const SEED = {
 } as const;
 
 /**
- * Creates the clinic's people in WorkOS (the emulator), mirrors them into Postgres from the
- * Events API (`orgkit.syncWorkOSEvents`), and stores their app roles (`orgkit.setUserRole`).
+ * Creates the clinic's people in WorkOS (the emulator), mirrors them into Postgres
+ * (`orgkit.reconcileWorkOSMirror`), and stores their app roles (`orgkit.setUserRole`).
  * Emulator mode only: with real WorkOS, the people are whoever you invited.
  */
 export async function seedPeople(workos: WorkOS, orgkit: ClinicOrgkit): Promise<ClinicPeople> {
@@ -49,7 +49,9 @@ export async function seedPeople(workos: WorkOS, orgkit: ClinicOrgkit): Promise<
   const expert = await person('expert', harbor.id, 'member');
   const admin = await person('admin', harbor.id, 'admin');
   const outsider = await person('outsider', northwind.id, 'member');
-  await orgkit.syncWorkOSEvents();
+  // The list endpoints, not the Events API: with a database kept across restarts (a PGlite
+  // data directory, Postgres), this also removes the people a previous emulator had.
+  await orgkit.reconcileWorkOSMirror();
   const actor = { actor: { system: 'clinic-seed' } };
   await orgkit.setUserRole(expert.workosUserId, 'expert', actor);
   await orgkit.setUserRole(admin.workosUserId, 'admin', actor);

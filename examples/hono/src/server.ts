@@ -8,6 +8,7 @@ const clinic = await startClinic({
   baseUrl,
   databaseUrl: process.env.DATABASE_URL,
   dataDir: process.env.CLINIC_DATA_DIR,
+  schema: process.env.CLINIC_SCHEMA,
   log: (line) => console.log(line),
 });
 const server = serve({ fetch: createApp(clinic).fetch, port }, () => {
