@@ -171,7 +171,7 @@ describeInBrowser('examples/express in Chromium', () => {
     await guest.page.getByLabel('Code').fill(wrong);
     await guest.page.getByRole('button', { name: 'Sign in' }).click();
     expect(await guest.page.locator('[role=alert]').first().textContent()).toContain(
-      'that code is wrong or has expired',
+      'That code is wrong or has expired',
     );
     await shot(guest.page, 'guest-sign-in-wrong-code');
     await guest.page.getByLabel('Code').fill(code);
@@ -227,6 +227,11 @@ describeInBrowser('examples/express in Chromium', () => {
     const refused = await sam.page.goto('/admin');
     expect(new URL(sam.page.url()).pathname).toBe('/forbidden');
     expect(refused?.status()).toBe(403);
+    // Sign-out ends the session (WorkOS revokes it) and comes back to the start page.
+    await sam.page.getByRole('button', { name: 'Sign out' }).click();
+    await sam.page.waitForURL(`${app.url}/`);
+    await sam.page.goto('/meetings');
+    expect(new URL(sam.page.url()).pathname).toBe('/sign-in');
 
     // 6. A migrated Clerk expert signs in, with the role, setup and preferences Clerk had.
     const lin = await person('lin');

@@ -95,7 +95,8 @@ export function signInRoutes(clinic: Clinic, auth: ClinicAuth, people: DemoPerso
     const field = result.error.details?.key === 'email' ? 'email' : 'code';
     const context = await pageContextOf(clinic, req);
     const values = { email: typeof typed === 'string' ? typed : '' };
-    const page = guestSignInPage({ ...context, values, errors: { [field]: result.error.message } });
+    const message = result.error.message.charAt(0).toUpperCase() + result.error.message.slice(1);
+    const page = guestSignInPage({ ...context, values, errors: { [field]: message } });
     sendPage(res, page, result.status);
   });
 
