@@ -1,4 +1,7 @@
 import { join } from 'node:path';
+import { startClinic } from '@orgkit-examples/clinic';
+import { createApp } from '@orgkit-examples/hono';
+import { runDemoFlow } from '@orgkit-examples/hono/demo';
 import { expect, it } from 'vitest';
 import { runCli } from './support/cli.js';
 
@@ -30,3 +33,23 @@ it('orgkit demo in the repository runs the Hono example end to end: every step p
   expect(output).toMatch(/The demo ran end to end\./);
   expect(output).not.toMatch(/eyJ[\w-]+\.[\w-]+\./); // never prints a token
 }, 60_000);
+
+it('the demo reports a step that does not behave, stops there, and fails', async () => {
+  const clinic = await startClinic({ baseUrl: 'http://localhost:3000', env: {} });
+  try {
+    // The flow expects the expert to start with no setup done: here it is all done already.
+    const expert = clinic.people!.expert.workosUserId;
+    for (const step of ['profile', 'availability', 'payment'] as const) {
+      await clinic.orgkit.markStepComplete(step, expert, { actor: { system: 'test' } });
+    }
+    const lines: string[] = [];
+    const ok = await runDemoFlow(clinic, createApp(clinic), (line) => lines.push(line));
+    const output = lines.join('\n');
+    expect(ok, output).toBe(false);
+    expect(output).toMatch(/✗ 1\. Expert .* signs in[\s\S]*the dashboard does not show 0 of 3/);
+    expect(output).toMatch(/The demo stopped at step 1\./);
+    expect(output).not.toMatch(/✓ 2\./);
+  } finally {
+    await clinic.close();
+  }
+}, 30_000);

@@ -174,6 +174,7 @@ describeInBrowser('examples/hono in Chromium', () => {
     expect(await guest.page.getByRole('heading', { level: 1 }).textContent()).toBe('My bookings');
     expect(await guest.page.locator('tbody tr').count()).toBe(1);
     expect(await text(guest.page, 'tbody')).toContain(TOPIC);
+    expect(await text(guest.page, 'tbody')).toContain('Dr. Ada Lovelace');
     await shot(guest.page, 'guest-bookings');
 
     // 4. The expert sees the one meeting, with the guest's WorkOS ids.
@@ -202,6 +203,13 @@ describeInBrowser('examples/hono in Chromium', () => {
       expect(trail).toContain(action);
     }
     expect(trail.match(/meeting\.booked/g)).toHaveLength(1);
+    // Each event carries the browser's user agent and address, taken from the request.
+    const userAgent = await grace.page.evaluate(() => navigator.userAgent);
+    const booked = grace.page.locator('tbody tr', { hasText: 'meeting.booked' });
+    expect(await booked.locator('.ua').textContent()).toBe(userAgent);
+    expect(await booked.locator('td').nth(5).textContent()).toMatch(
+      /^(::1|127\.0\.0\.1|::ffff:127\.0\.0\.1)$/,
+    );
     await shot(grace.page, 'admin');
 
     // A user of another organization sees none of it, even at the meeting's own address.

@@ -150,5 +150,10 @@ export function createBookingService(orgkit: ClinicOrgkit, db: OrgkitDatabase) {
     return fail({ startsAt: `${expert.name} already has a meeting at that time: pick another` });
   }
 
-  return { listExperts, bookMeeting };
+  /** Experts' names by WorkOS user id: public, like the booking form's list. */
+  async function expertNames(): Promise<Record<string, string>> {
+    return Object.fromEntries((await listExperts()).map((e) => [e.workosUserId, e.name]));
+  }
+
+  return { listExperts, expertNames, bookMeeting };
 }

@@ -34,6 +34,7 @@ button{font:inherit;padding:.4rem 1rem;margin-top:1rem;cursor:pointer}
 button[disabled]{cursor:not-allowed}
 table{border-collapse:collapse;width:100%;font-size:.9rem}
 th,td{border-bottom:1px solid #ddd;padding:.3rem;text-align:left;vertical-align:top}
+.ua{font-size:.75rem;min-width:12rem}
 .done{color:#2e7d32}
 .skip{position:absolute;left:-999px}.skip:focus{left:1rem;top:1rem}
 `;

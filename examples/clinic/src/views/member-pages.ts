@@ -10,8 +10,15 @@ import { layout, type PageContext } from './layout.js';
 
 const dateTime = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 
-export function meetingsPage(context: PageContext & { meetings: Meeting[] }): string {
+export function meetingsPage(
+  context: PageContext & {
+    meetings: Meeting[];
+    /** Experts' names by WorkOS user id, for a guest's list (`booking.listExperts()`). */
+    expertNames?: Record<string, string> | undefined;
+  },
+): string {
   const guest = context.viewer?.kind === 'guest';
+  const expert = (id: string) => context.expertNames?.[id] ?? id;
   return layout(
     guest ? 'My bookings' : 'Meetings',
     html`${
@@ -20,7 +27,7 @@ export function meetingsPage(context: PageContext & { meetings: Meeting[] }): st
         : html`<table><thead><tr><th scope="col">When</th><th scope="col">About</th>
 <th scope="col">${guest ? 'Expert' : 'Guest'}</th></tr></thead><tbody>${context.meetings.map(
             (m) => html`<tr><td><a href="${routes.meeting(m.id)}">${dateTime(m.startsAt)}</a></td>
-<td>${m.topic}</td><td>${guest ? m.expertWorkosUserId : `${m.guestFirstName ?? ''} <${m.guestEmail}>`}</td></tr>`,
+<td>${m.topic}</td><td>${guest ? expert(m.expertWorkosUserId) : `${m.guestFirstName ?? ''} <${m.guestEmail}>`}</td></tr>`,
           )}</tbody></table>`
     }
 <p class="hint">Read through <code>orgkit.withRls</code>: the database's policies choose these rows.</p>`,
@@ -135,7 +142,7 @@ export function adminPage(context: PageContext & { overview: AdminOverview }): s
         ev,
       ) => html`<tr><td>${ev.seq}</td><td>${ev.occurredAt.toISOString().slice(0, 19).replace('T', ' ')}</td><td>${ev.action}</td>
 <td>${ev.actor === null ? '' : 'userId' in ev.actor ? ev.actor.userId : `system: ${ev.actor.system}`}</td>
-<td>${ev.resourceType} ${ev.resourceId}</td><td>${ev.ipAddress}</td><td>${ev.userAgent?.slice(0, 30)}</td></tr>`,
+<td>${ev.resourceType} ${ev.resourceId}</td><td>${ev.ipAddress}</td><td class="ua">${ev.userAgent}</td></tr>`,
     )}</tbody></table></div></section>`,
     context,
   );

@@ -51,10 +51,12 @@ ${field({
   required: true,
   autocomplete: 'email',
   hint: 'You continue to WorkOS AuthKit to sign in.',
+  error: context.error,
 })}
 <input type="hidden" name="returnTo" value="${routes.authContinue}?returnTo=${encodeURIComponent(context.returnTo ?? routes.dashboard)}">
 <button type="submit">Continue</button>
 </form>
+<p>Booked a meeting as a guest? <a href="${routes.guestSignIn}">Sign in with the code we emailed you</a>.</p>
 ${
   context.people?.length &&
   html`<p class="hint">Development: the WorkOS emulator signs in whoever's email you type, for

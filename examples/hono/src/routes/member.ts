@@ -20,7 +20,13 @@ export function memberRoutes(clinic: Clinic, auth: ClinicAuth) {
   const signedIn = auth.requireAuth({ redirectTo: routes.forbidden });
 
   app.get(routes.meetings, signedIn, async (c) =>
-    c.html(meetingsPage({ ...(await context(c)), meetings: await clinic.meetings.list() })),
+    c.html(
+      meetingsPage({
+        ...(await context(c)),
+        meetings: await clinic.meetings.list(),
+        expertNames: await clinic.booking.expertNames(),
+      }),
+    ),
   );
 
   app.get('/meetings/:id', signedIn, async (c) => {
