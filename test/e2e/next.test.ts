@@ -224,6 +224,7 @@ describeInBrowser('examples/next in Chromium', () => {
     await guest.page.getByRole('heading', { name: 'My bookings' }).waitFor();
     expect(await guest.page.locator('tbody tr').count()).toBe(1);
     expect(await text(guest.page, 'tbody')).toContain('Shoulder pain when lifting');
+    expect(await text(guest.page, 'tbody')).toContain('Dr. Ada Lovelace');
     await shot(guest.page, 'guest-bookings');
 
     // 4. The expert sees the meeting, with the guest's WorkOS ids.

@@ -46,6 +46,9 @@ Object.assign(process.env, {
   }),
 });
 
+// The example stays offline: no usage telemetry to Vercel.
+process.env.NEXT_TELEMETRY_DISABLED ??= '1';
+
 const app = next({ dev, dir: join(import.meta.dirname, '..'), port, hostname: 'localhost' });
 await app.prepare();
 const handle = app.getRequestHandler();

@@ -13,6 +13,9 @@ export default async function Meetings() {
   const { clinic, run, roles } = await signedIn();
   const meetings = await run(() => clinic.meetings.list());
   const guest = !roles.includes('expert') && !roles.includes('admin');
+  // A guest sees the expert's name, as the public booking form shows it.
+  const experts = guest ? await clinic.booking.listExperts() : [];
+  const expertName = (id: string) => experts.find((e) => e.workosUserId === id)?.name ?? id;
   return (
     <>
       <h1>{guest ? 'My bookings' : 'Meetings'}</h1>
@@ -35,7 +38,9 @@ export default async function Meetings() {
                 </td>
                 <td>{m.topic}</td>
                 <td>
-                  {guest ? m.expertWorkosUserId : `${m.guestFirstName ?? ''} <${m.guestEmail}>`}
+                  {guest
+                    ? expertName(m.expertWorkosUserId)
+                    : `${m.guestFirstName ?? ''} <${m.guestEmail}>`}
                 </td>
               </tr>
             ))}
