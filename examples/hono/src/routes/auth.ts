@@ -56,7 +56,12 @@ export function authRoutes(clinic: Clinic, auth: ClinicAuth) {
   app.get(routes.authCallback, async (c, next) => {
     // The emulator answers an unknown `login_hint` with `error=user_not_found`.
     if (c.req.query('error')) return signInForm(c, 'No account uses that email address', 401);
-    return callback(c, next);
+    // (Not `instanceof Response`: @hono/node-server swaps the global Response class.)
+    const response = (await callback(c, next)) as Response;
+    if (response.status < 400) return response;
+    // A stale or replayed callback (state mismatch, a used code): the form again, with why.
+    const { error } = (await response.json()) as { error?: { message?: string } };
+    return signInForm(c, sentence(error?.message ?? 'sign-in did not complete; try again'), 400);
   });
 
   // After AuthKit or a magic-auth code: enter the user's organization, record the sign-in.
