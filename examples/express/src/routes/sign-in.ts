@@ -17,6 +17,9 @@ const email = z.email().max(254);
 const samePath = (value: string | undefined, fallback: string) =>
   value && /^\/(?![/\\])/.test(value) && !/[\r\n]/.test(value) ? value : fallback;
 
+// orgkit's short-lived cookie tying AuthKit's answer to the browser that asked (login CSRF).
+const STATE_COOKIE = 'orgkit-auth-state';
+
 // What AuthKit's `error` parameter means, said for the person on the sign-in page.
 const SIGN_IN_ERRORS: Record<string, string> = {
   user_not_found: 'There is no account with that email address.',
@@ -47,12 +50,18 @@ export function signInRoutes(clinic: Clinic, auth: ClinicAuth, people: DemoPerso
   });
   router.get(routes.authSignIn, auth.signIn());
 
+  // What the callback would refuse with a JSON error, said on the sign-in page instead: AuthKit's
+  // own error, or a sign-in started too long ago or in another browser (its state cookie gone).
   router.get(routes.authCallback, async (req, res, next) => {
     const error = queryOf(req, 'error');
-    if (error === undefined) return next();
+    const started = (req.headers.cookie ?? '').includes(`${STATE_COOKIE}=`);
+    if (error === undefined && started) return next();
     const context = await pageContextOf(clinic, req);
-    const message = SIGN_IN_ERRORS[error] ?? 'Sign-in did not complete. Try again.';
-    sendPage(res, signInPage({ ...context, error: message, people }), 401);
+    const message =
+      error === undefined
+        ? 'This sign-in expired or began in another browser. Start again.'
+        : (SIGN_IN_ERRORS[error] ?? 'Sign-in did not complete. Try again.');
+    sendPage(res, signInPage({ ...context, error: message, people }), error ? 401 : 400);
   });
   router.get(routes.authCallback, auth.callback());
 
