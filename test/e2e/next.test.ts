@@ -21,9 +21,6 @@ const GUEST = 'noor.guest@example.com';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const EXAMPLE = join(ROOT, 'examples', APP);
-// PGlite on disk where `orgkit` run in WORK finds it (./.orgkit/pglite), so that `orgkit audit
-// verify` can check the app's audit log once the app has stopped.
-const WORK = mkdtempSync(join(tmpdir(), 'orgkit-e2e-next-'));
 
 // The emulator and PGlite, whatever the test runner's environment points at; the production
 // build, as `next start` would serve it.
@@ -33,6 +30,7 @@ const ENV = {
   NODE_ENV: 'production',
   NEXT_TELEMETRY_DISABLED: '1',
   DATABASE_URL: undefined,
+  CLINIC_SCHEMA: undefined,
   WORKOS_API_KEY: undefined,
   WORKOS_CLIENT_ID: undefined,
   WORKOS_REDIRECT_URI: undefined,
@@ -41,7 +39,6 @@ const ENV = {
   WORKOS_API_PORT: undefined,
   WORKOS_API_HTTPS: undefined,
   BASE_URL: undefined,
-  CLINIC_DATA_DIR: join(WORK, '.orgkit', 'pglite'),
 };
 
 /** `next build` of the example; rejects with the tail of its output when it fails. */
@@ -68,18 +65,23 @@ function buildNextApp(): Promise<void> {
 describeInBrowser('examples/next in Chromium', () => {
   let app: RunningApp;
   let browser: Browser;
+  // PGlite on disk where `orgkit` run in work finds it (./.orgkit/pglite), so that `orgkit audit
+  // verify` can check the app's audit log once the app has stopped.
+  let work: string;
   let step = 0;
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
     rmSync(join(ARTIFACTS_DIR, APP), { recursive: true, force: true });
+    work = mkdtempSync(join(tmpdir(), 'orgkit-e2e-next-'));
     await buildNextApp();
-    [app, browser] = await Promise.all([startExampleServer(APP, ENV), launchChromium()]);
+    const env = { ...ENV, CLINIC_DATA_DIR: join(work, '.orgkit', 'pglite') };
+    [app, browser] = await Promise.all([startExampleServer(APP, env), launchChromium()]);
   }, 240_000);
   afterAll(async () => {
     await browser?.close();
     await app?.stop();
-    rmSync(WORK, { recursive: true, force: true });
+    if (work) rmSync(work, { recursive: true, force: true });
   });
 
   /** A browser profile of its own per person: cookies never cross. */
@@ -188,9 +190,24 @@ describeInBrowser('examples/next in Chromium', () => {
     expect(await ada.page.getByLabel('Theme').inputValue()).toBe('dark');
     await shot(ada.page, 'expert-dashboard-complete');
 
-    // 2. A guest books, submitting the form twice: one guest, one meeting. The second submit
-    // reaches the server after the first and finds its meeting.
+    // 2. A guest books, submitting the form twice: one guest, one meeting. The first submit is
+    // held and sent twice at once (two identical server-action requests racing, as a flaky
+    // network's retry makes them); the second click's submit then reaches the server after
+    // those and finds their meeting.
     const guest = await person();
+    let raced: string[] = [];
+    await guest.page.route('**/book', async (route) => {
+      const request = route.request();
+      if (request.method() !== 'POST' || raced.length > 0) return route.continue();
+      const send = () =>
+        guest.context.request.post(request.url(), {
+          headers: request.headers(),
+          data: request.postDataBuffer() ?? undefined,
+        });
+      const answers = await Promise.all([send(), send()]);
+      raced = await Promise.all(answers.map((answer) => answer.text()));
+      await route.fulfill({ response: answers[0] });
+    });
     await guest.page.goto('/book');
     await guest.page.getByLabel('Expert').selectOption({ label: 'Dr. Ada Lovelace' });
     await guest.page.getByLabel('Your first name').fill('Noor');
@@ -203,6 +220,10 @@ describeInBrowser('examples/next in Chromium', () => {
     expect(await text(guest.page, '#booking-result')).toBe(
       'You had already booked this meeting; nothing was booked twice.',
     );
+    // Of the two racing requests, one booked and the other found that booking.
+    expect(raced).toHaveLength(2);
+    expect(raced.filter((answer) => answer.includes('"created":true'))).toHaveLength(1);
+    expect(raced.filter((answer) => answer.includes('"created":false'))).toHaveLength(1);
     await shot(guest.page, 'guest-booking-confirmed');
 
     // 3. The code from the dev inbox (one: the guest was provisioned once); a wrong one first.
@@ -292,7 +313,7 @@ describeInBrowser('examples/next in Chromium', () => {
     const verify = spawnSync(
       process.execPath,
       [join(ROOT, 'dist', 'cli', 'bin.js'), 'audit', 'verify'],
-      { cwd: WORK, env: { ...process.env, DATABASE_URL: undefined }, encoding: 'utf8' },
+      { cwd: work, env: { ...process.env, DATABASE_URL: undefined }, encoding: 'utf8' },
     );
     expect(verify.stderr).toBe('');
     expect(verify.stdout).toContain('audit log intact');

@@ -28,6 +28,7 @@ const clinic = await startClinic({
   baseUrl,
   databaseUrl: process.env.DATABASE_URL,
   dataDir,
+  schema: process.env.CLINIC_SCHEMA,
   log: (line) => console.log(line),
 });
 (globalThis as Record<symbol, unknown>)[CLINIC_SLOT] = clinic;

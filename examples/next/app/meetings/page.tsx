@@ -14,8 +14,7 @@ export default async function Meetings() {
   const meetings = await run(() => clinic.meetings.list());
   const guest = !roles.includes('expert') && !roles.includes('admin');
   // A guest sees the expert's name, as the public booking form shows it.
-  const experts = guest ? await clinic.booking.listExperts() : [];
-  const expertName = (id: string) => experts.find((e) => e.workosUserId === id)?.name ?? id;
+  const names: Record<string, string> = guest ? await clinic.booking.expertNames() : {};
   return (
     <>
       <h1>{guest ? 'My bookings' : 'Meetings'}</h1>
@@ -39,7 +38,7 @@ export default async function Meetings() {
                 <td>{m.topic}</td>
                 <td>
                   {guest
-                    ? expertName(m.expertWorkosUserId)
+                    ? (names[m.expertWorkosUserId] ?? m.expertWorkosUserId)
                     : `${m.guestFirstName ?? ''} <${m.guestEmail}>`}
                 </td>
               </tr>
