@@ -1,12 +1,18 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { startClinic } from '@orgkit-examples/clinic';
-import { createApp } from '@orgkit-examples/hono';
-import { runDemoFlow } from '@orgkit-examples/hono/demo';
-import { expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { runCli } from './support/cli.js';
 
 const root = join(import.meta.dirname, '..');
 const STEPS = 14;
+
+beforeAll(() => {
+  if (!existsSync(join(root, 'dist', 'hono.js'))) {
+    throw new Error(
+      'the demo runs the Hono example, which imports the built orgkit: run npm run build first',
+    );
+  }
+});
 
 // In the repository, `orgkit demo` (and `npm run demo`) run the Hono example's demo. The example
 // imports the built package, as an app would: `npm run build` first (CI builds before testing).
@@ -35,6 +41,10 @@ it('orgkit demo in the repository runs the Hono example end to end: every step p
 }, 60_000);
 
 it('the demo reports a step that does not behave, stops there, and fails', async () => {
+  // Imported here, after the build check: the examples import the built package.
+  const { startClinic } = await import('@orgkit-examples/clinic');
+  const { createApp } = await import('@orgkit-examples/hono');
+  const { runDemoFlow } = await import('@orgkit-examples/hono/demo');
   const clinic = await startClinic({ baseUrl: 'http://localhost:3000', env: {} });
   try {
     // The flow expects the expert to start with no setup done: here it is all done already.
