@@ -66,6 +66,7 @@ export type {
   IncompleteExpert,
   IncompleteExpertsOptions,
   IncompleteExpertsPage,
+  SetupScopeOptions,
   SetupStats,
 } from './expert-setup/index.js';
 export { DEFAULT_EXPERT_SETUP_STEPS } from './expert-setup/index.js';

@@ -136,6 +136,6 @@ export function createExpertSetup<const S extends string = DefaultExpertSetupSte
 
     getIncompleteExperts: (options) => listIncompleteExperts(db, t, options, statusOf),
 
-    getSetupStats: () => readSetupStats(db, t),
+    getSetupStats: (options) => readSetupStats(db, t, options),
   };
 }

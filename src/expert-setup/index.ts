@@ -8,5 +8,6 @@ export type {
   IncompleteExpert,
   IncompleteExpertsOptions,
   IncompleteExpertsPage,
+  SetupScopeOptions,
   SetupStats,
 } from './types.js';

@@ -7,10 +7,21 @@ import type { IncompleteExpertsPage, SetupStats } from './types.js';
 
 type ExpertSetupTable = OrgkitTables['expertSetup'];
 
+const organizationId = z
+  .string()
+  .min(1)
+  .max(256)
+  .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters')
+  .optional();
 const pageSchema = z.strictObject({
   limit: z.number().int().min(1).max(100).default(50),
   cursor: z.guid().optional(),
+  organizationId,
 });
+const statsSchema = z.strictObject({ organizationId });
+
+const inOrganization = (t: ExpertSetupTable, id: string | undefined) =>
+  id === undefined ? undefined : eq(t.workosOrgId, id);
 
 /**
  * Incomplete experts after `cursor`, in id order, one more than `limit` to tell whether a next
@@ -20,9 +31,9 @@ const pageSchema = z.strictObject({
 export function incompleteExpertsQuery(
   db: OrgkitDatabase,
   t: ExpertSetupTable,
-  page: { limit: number; cursor: string | undefined },
+  page: { limit: number; cursor?: string | undefined; organizationId?: string | undefined },
 ) {
-  const incomplete = eq(t.setupComplete, false);
+  const incomplete = and(eq(t.setupComplete, false), inOrganization(t, page.organizationId));
   return db
     .select({
       id: t.id,
@@ -45,7 +56,7 @@ export async function listIncompleteExperts<S extends string>(
   statusOf: (stored: Record<string, boolean>) => Record<S, boolean>,
 ): Promise<IncompleteExpertsPage<S>> {
   const page = parseInput(pageSchema, options ?? {}, 'getIncompleteExperts');
-  const rows = await incompleteExpertsQuery(db, t, { limit: page.limit, cursor: page.cursor });
+  const rows = await incompleteExpertsQuery(db, t, page);
   const experts = rows.slice(0, page.limit);
   return {
     experts: experts.map(({ id: _id, setupStatus, ...rest }) => ({
@@ -58,13 +69,19 @@ export async function listIncompleteExperts<S extends string>(
 }
 
 /** @internal */
-export async function readSetupStats(db: OrgkitDatabase, t: ExpertSetupTable): Promise<SetupStats> {
+export async function readSetupStats(
+  db: OrgkitDatabase,
+  t: ExpertSetupTable,
+  options: unknown,
+): Promise<SetupStats> {
+  const scope = parseInput(statsSchema, options ?? {}, 'getSetupStats');
   const [row] = await db
     .select({
       total: count(),
       complete: sql<number>`count(*) filter (where ${t.setupComplete})`.mapWith(Number),
     })
-    .from(t);
+    .from(t)
+    .where(inOrganization(t, scope.organizationId));
   const total = row?.total ?? 0;
   const complete = row?.complete ?? 0;
   return {

@@ -32,11 +32,20 @@ export interface IncompleteExpertsPage<S extends string> {
 }
 
 /** Options of {@link ExpertSetupApi.getIncompleteExperts}. */
-export interface IncompleteExpertsOptions {
+export interface IncompleteExpertsOptions extends SetupScopeOptions {
   /** 1–100. @default 50 */
   limit?: number;
   /** `nextCursor` of the previous page. */
   cursor?: string;
+}
+
+/** Narrows the expert lists and numbers to one organization. */
+export interface SetupScopeOptions {
+  /**
+   * Only experts whose setup belongs to this WorkOS organization: what an organization's admin
+   * page shows. Omitted: every organization (a platform operator's view).
+   */
+  organizationId?: string;
 }
 
 /** Onboarding numbers for an admin dashboard. */
@@ -96,7 +105,8 @@ export interface ExpertSetupApi<S extends string> {
    * for their own setup); outside one, `{ actor: { system: 'job-name' } }` is required.
    */
   resetSetup(userId: string, options?: UserActionOptions): Promise<ExpertSetupStatus<S>>;
-  /** Experts who have not finished, a page at a time (index-backed). */
+  /** Experts who have not finished, a page at a time (index-backed), of one organization or all. */
   getIncompleteExperts(options?: IncompleteExpertsOptions): Promise<IncompleteExpertsPage<S>>;
-  getSetupStats(): Promise<SetupStats>;
+  /** Onboarding numbers of one organization's experts (`organizationId`), or of all. */
+  getSetupStats(options?: SetupScopeOptions): Promise<SetupStats>;
 }

@@ -341,6 +341,44 @@ describe.each(DATABASE_TARGETS)('expert setup on $name', (target) => {
     }
   });
 
+  it("narrows the numbers and the incomplete list to one organization's experts", async () => {
+    const t = await open(target);
+    try {
+      await t.db.execute(sql`
+        INSERT INTO expert_setup (workos_user_id, workos_org_id, setup_complete) VALUES
+          ('user_h1', 'org_harbor', true), ('user_h2', 'org_harbor', false),
+          ('user_h3', 'org_harbor', false), ('user_l1', 'org_lakeside', false),
+          ('user_n1', NULL, true)`);
+      expect(await t.setup.getSetupStats({ organizationId: 'org_harbor' })).toMatchObject({
+        total: 3,
+        complete: 1,
+        incomplete: 2,
+      });
+      expect(await t.setup.getSetupStats({ organizationId: 'org_nobody' })).toMatchObject({
+        total: 0,
+      });
+      expect((await t.setup.getSetupStats()).total).toBe(5);
+      const harbor = await t.setup.getIncompleteExperts({ organizationId: 'org_harbor', limit: 1 });
+      const next = await t.setup.getIncompleteExperts({
+        organizationId: 'org_harbor',
+        cursor: harbor.nextCursor!,
+      });
+      expect([...harbor.experts, ...next.experts].map((e) => e.userId).sort()).toEqual([
+        'user_h2',
+        'user_h3',
+      ]);
+      expect(next.nextCursor).toBeNull();
+      for (const bad of [{ organizationId: '' }, { organizationId: 'org\u0000x' }, { org: 'x' }]) {
+        expect((await rejection(t.setup.getSetupStats(bad as never))).code).toBe('invalid_input');
+        expect((await rejection(t.setup.getIncompleteExperts(bad as never))).code).toBe(
+          'invalid_input',
+        );
+      }
+    } finally {
+      await t.close();
+    }
+  });
+
   it('follows the configured steps when they change: an added step shows as open, a removed one no longer holds an expert back', async () => {
     const t = await open(target, ['profile', 'payment', 'identity']);
     try {

@@ -36,8 +36,8 @@ const VALID_ARGS: Readonly<Record<string, readonly unknown[]>> = {
   checkExpertSetupStatus: ['user_admin', JOB],
   markStepComplete: ['profile', 'user_admin', JOB],
   resetSetup: ['user_admin', JOB],
-  getIncompleteExperts: [{ limit: 10 }],
-  getSetupStats: [],
+  getIncompleteExperts: [{ limit: 10, organizationId: 'org_a' }],
+  getSetupStats: [{ organizationId: 'org_a' }],
   createOrGetGuestUser: [{ email: 'guest@example.com' }, {}],
   provisionMeetingGuest: [{ guestEmail: 'guest@example.com' }, {}],
   logAuditEvent: [
