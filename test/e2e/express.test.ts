@@ -180,6 +180,9 @@ describeInBrowser('examples/express in Chromium', () => {
     expect(await guest.page.locator('tbody tr').count()).toBe(1);
     expect(await text(guest.page, 'tbody')).toContain('Knee pain after running');
     await shot(guest.page, 'guest-bookings');
+    // A guest owns a personal organization; that must not open the clinic's admin page.
+    await guest.page.goto('/admin');
+    expect(new URL(guest.page.url()).pathname).toBe('/forbidden');
 
     // 4. The expert sees the meeting, with the guest's WorkOS ids.
     await ada.page.goto('/meetings');

@@ -176,6 +176,8 @@ describeInBrowser('examples/hono in Chromium', () => {
     expect(await text(guest.page, 'tbody')).toContain(TOPIC);
     expect(await text(guest.page, 'tbody')).toContain('Dr. Ada Lovelace');
     await shot(guest.page, 'guest-bookings');
+    // A guest owns a personal organization; that must not open the clinic's admin page.
+    expect((await guest.page.goto('/admin'))?.status()).toBe(403);
 
     // 4. The expert sees the one meeting, with the guest's WorkOS ids.
     await ada.page.getByRole('link', { name: 'Meetings', exact: true }).click();

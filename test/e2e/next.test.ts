@@ -247,6 +247,9 @@ describeInBrowser('examples/next in Chromium', () => {
     expect(await text(guest.page, 'tbody')).toContain('Shoulder pain when lifting');
     expect(await text(guest.page, 'tbody')).toContain('Dr. Ada Lovelace');
     await shot(guest.page, 'guest-bookings');
+    // A guest owns a personal organization; that must not open the clinic's admin page.
+    await guest.page.goto('/admin');
+    expect(new URL(guest.page.url()).pathname).toBe('/forbidden');
 
     // 4. The expert sees the meeting, with the guest's WorkOS ids.
     await ada.page.goto('/meetings');

@@ -130,7 +130,7 @@ export function adminPage(context: PageContext & { overview: AdminOverview }): s
     'Clinic administration',
     html`<section aria-labelledby="stats-title"><h2 id="stats-title">Expert setup</h2>
 <dl><dt>Experts</dt><dd id="stat-total">${stats.total}</dd><dt>Setup complete</dt><dd id="stat-complete">${stats.complete}</dd>
-<dt>Incomplete</dt><dd>${stats.incomplete}</dd><dt>Completion rate</dt><dd>${stats.completionRate}%</dd></dl></section>
+<dt>Incomplete</dt><dd>${stats.incomplete}</dd><dt>Completion rate</dt><dd>${Math.round(stats.completionRate)}%</dd></dl></section>
 <section aria-labelledby="audit-title"><h2 id="audit-title">Audit trail</h2>
 <p class="hint">This organization's events, newest first, from <code>orgkit.queryAuditEvents</code>
 (hash-chained; <code>npx orgkit audit verify</code> checks them).</p>

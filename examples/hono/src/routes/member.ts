@@ -45,7 +45,9 @@ export function memberRoutes(clinic: Clinic, auth: ClinicAuth) {
 
   app.get(
     routes.admin,
-    auth.requirePermission('audit:read', { redirectTo: routes.forbidden }),
+    // The app role admin's permission: a guest owns a personal organization (and so holds
+    // audit:read there), but must not reach the clinic's admin page.
+    auth.requirePermission('experts:manage', { redirectTo: routes.forbidden }),
     async (c) => c.html(adminPage({ ...(await context(c)), overview: await clinic.admin.load() })),
   );
   return app;

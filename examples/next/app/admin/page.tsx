@@ -2,9 +2,12 @@ import { signedIn } from '../../lib/request';
 
 export const dynamic = 'force-dynamic';
 
-/** Setup statistics and the organization's audit trail; needs `audit:read`. */
+/**
+ * Setup statistics and the organization's audit trail. Needs the app role admin's
+ * `experts:manage`: a guest owns a personal organization, so `audit:read` alone would let one in.
+ */
 export default async function Admin() {
-  const { clinic, run } = await signedIn({ requiredPermission: 'audit:read' });
+  const { clinic, run } = await signedIn({ requiredPermission: 'experts:manage' });
   const { stats, events } = await run(() => clinic.admin.load());
   return (
     <>
@@ -19,7 +22,7 @@ export default async function Admin() {
           <dt>Incomplete</dt>
           <dd id="stat-incomplete">{stats.incomplete}</dd>
           <dt>Completion rate</dt>
-          <dd>{stats.completionRate}%</dd>
+          <dd>{Math.round(stats.completionRate)}%</dd>
         </dl>
       </section>
       <section aria-labelledby="audit-title">
