@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { importPeer } from '../config/import-peer.js';
 import type { OrgkitDatabase } from '../db/database.js';
 import { OrgkitError } from '../errors/index.js';
 
@@ -9,20 +10,6 @@ export interface OpenedDatabase {
   /** Where it lives, for messages: a URL without its password, or the PGlite directory. */
   location: string;
   close(): Promise<void>;
-}
-
-async function load<T>(name: string): Promise<T> {
-  try {
-    return (await import(name)) as T;
-  } catch (cause) {
-    throw new OrgkitError(
-      'missing_dependency',
-      `this command needs "${name}": npm install ${name}`,
-      {
-        cause,
-      },
-    );
-  }
 }
 
 /** The URL with its password replaced, so it can be printed. */
@@ -45,9 +32,10 @@ export async function openDatabase(
   dataDir = '.orgkit/pglite',
 ): Promise<OpenedDatabase> {
   if (url) {
-    const pg = await load<typeof import('pg')>('pg');
-    const { drizzle } = await load<typeof import('drizzle-orm/node-postgres')>(
+    const pg = await importPeer<typeof import('pg')>('pg', 'this command');
+    const { drizzle } = await importPeer<typeof import('drizzle-orm/node-postgres')>(
       'drizzle-orm/node-postgres',
+      'this command',
     );
     const Pool = pg.Pool ?? (pg as unknown as { default: typeof pg }).default.Pool;
     const pool = new Pool({ connectionString: url, max: 2 });
@@ -66,8 +54,14 @@ export async function openDatabase(
     }
     return { db: drizzle({ client: pool }), location: redactUrl(url), close: () => pool.end() };
   }
-  const { PGlite } = await load<typeof import('@electric-sql/pglite')>('@electric-sql/pglite');
-  const { drizzle } = await load<typeof import('drizzle-orm/pglite')>('drizzle-orm/pglite');
+  const { PGlite } = await importPeer<typeof import('@electric-sql/pglite')>(
+    '@electric-sql/pglite',
+    'this command',
+  );
+  const { drizzle } = await importPeer<typeof import('drizzle-orm/pglite')>(
+    'drizzle-orm/pglite',
+    'this command',
+  );
   const inMemory = dataDir === 'memory://';
   if (!inMemory) mkdirSync(resolve(dataDir), { recursive: true });
   const client = await PGlite.create(inMemory ? undefined : resolve(dataDir));

@@ -1,6 +1,6 @@
 import type { WorkOS } from '@workos-inc/node';
+import { importPeer } from '../config/import-peer.js';
 import { OrgkitError } from '../errors/index.js';
-import { importPeer } from '../testing/workos-client.js';
 
 /** Where a CLI command's WorkOS client points, as read from the environment. */
 export interface WorkOSEnvironment {

@@ -75,10 +75,27 @@ export function errorReply(error: unknown): HttpReply {
   return { status, headers, body };
 }
 
+/**
+ * A JSON `Response`, built with `new Response` rather than the static `Response.json`: servers
+ * that install their own global `Response` (@hono/node-server, Next under a custom server) check
+ * `instanceof` against it, and the statics can return the platform's class instead.
+ * @internal
+ */
+export function jsonResponse(
+  body: unknown,
+  status = 200,
+  headers: Record<string, string> = {},
+): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { ...headers, 'content-type': 'application/json' },
+  });
+}
+
 /** An {@link HttpReply} as a Web `Response`. */
 export function toResponse(reply: HttpReply): Response {
   return reply.body
-    ? Response.json(reply.body, { status: reply.status, headers: reply.headers })
+    ? jsonResponse(reply.body, reply.status, reply.headers)
     : new Response(null, { status: reply.status, headers: reply.headers });
 }
 

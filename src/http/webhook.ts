@@ -1,5 +1,5 @@
 import type { AccessControl } from '../roles/index.js';
-import { errorResponse } from './error-response.js';
+import { errorResponse, jsonResponse } from './error-response.js';
 import type { OrgkitCore } from './orgkit-core.js';
 
 /**
@@ -27,7 +27,7 @@ export async function answerWebhook<AC extends AccessControl>(
 ): Promise<Response> {
   try {
     const result = await orgkit.handleWorkOSWebhook(rawBody, signature);
-    return Response.json({ received: true, applied: result.applied });
+    return jsonResponse({ received: true, applied: result.applied });
   } catch (error) {
     return errorResponse(error);
   }

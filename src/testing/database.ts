@@ -1,3 +1,4 @@
+import { importPeer } from '../config/import-peer.js';
 import type { OrgkitDatabase } from '../db/database.js';
 import { migrate } from '../db/migrate.js';
 import { OrgkitError } from '../errors/index.js';
@@ -83,26 +84,20 @@ function rlsSql(rls: true | RlsModel, schema: string): string {
   return generateRlsSql(rls === true ? defaultRlsModel() : rls, { target: 'postgres', schema });
 }
 
-async function importOptional<T>(name: string): Promise<T> {
-  try {
-    return (await import(name)) as T;
-  } catch (cause) {
-    throw new OrgkitError('missing_dependency', `install "${name}" to use this test database`, {
-      cause,
-    });
-  }
-}
-
 // A migrated data directory, made once per process: starting PGlite from it takes a fraction
 // of a fresh initdb plus migrations. It is immutable, so sharing it shares no state.
 // Made with the default policies it is shared the same way; a custom model gets its own.
 const migratedDataDirs = new Map<true | RlsModel | undefined, Promise<File | Blob>>();
 
 async function createPgliteDatabase(rls: true | RlsModel | undefined): Promise<TestDatabase> {
-  const { PGlite } =
-    await importOptional<typeof import('@electric-sql/pglite')>('@electric-sql/pglite');
-  const { drizzle } =
-    await importOptional<typeof import('drizzle-orm/pglite')>('drizzle-orm/pglite');
+  const { PGlite } = await importPeer<typeof import('@electric-sql/pglite')>(
+    '@electric-sql/pglite',
+    'this test database',
+  );
+  const { drizzle } = await importPeer<typeof import('drizzle-orm/pglite')>(
+    'drizzle-orm/pglite',
+    'this test database',
+  );
   // PGlite has one session, whose user is a superuser: running "as the owner" is a session-level
   // SET ROLE, made again on every instance because a data directory does not keep it.
   const becomeOwner = (client: InstanceType<typeof PGlite>) =>
@@ -140,9 +135,10 @@ async function createPostgresDatabase(
   max: number,
   rls: true | RlsModel | undefined,
 ): Promise<TestDatabase> {
-  const pg = await importOptional<typeof import('pg')>('pg');
-  const { drizzle } = await importOptional<typeof import('drizzle-orm/node-postgres')>(
+  const pg = await importPeer<typeof import('pg')>('pg', 'this test database');
+  const { drizzle } = await importPeer<typeof import('drizzle-orm/node-postgres')>(
     'drizzle-orm/node-postgres',
+    'this test database',
   );
   const Pool = pg.Pool ?? (pg as unknown as { default: typeof pg }).default.Pool;
   const schema = `orgkit_test_${crypto.randomUUID().replaceAll('-', '').slice(0, 16)}`;

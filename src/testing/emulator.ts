@@ -1,10 +1,10 @@
 import type { WorkOS } from '@workos-inc/node';
 import type { EmulatorSeedConfig } from 'workos/emulate';
 import { z } from 'zod';
+import { importPeer } from '../config/import-peer.js';
 import { parseInput } from '../errors/index.js';
 import {
   buildWorkOSTestClient,
-  importPeer,
   loadWorkOSModule,
   type WorkOSTestClientOptions,
 } from './workos-client.js';

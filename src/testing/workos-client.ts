@@ -1,5 +1,6 @@
 import type { WorkOS } from '@workos-inc/node';
 import { z } from 'zod';
+import { importPeer } from '../config/import-peer.js';
 import { OrgkitError, parseInput } from '../errors/index.js';
 
 /** Where a test client sends its requests: a running emulator, or its URL and API key. */
@@ -49,15 +50,6 @@ const optionsSchema = z
   })
   .refine((o) => o.emulator || o.url, { message: 'give emulator or url', path: ['url'] })
   .refine((o) => o.emulator || o.apiKey, { message: 'give emulator or apiKey', path: ['apiKey'] });
-
-/** Imports an optional peer, or says which package to install. @internal */
-export async function importPeer<T>(name: string, what: string): Promise<T> {
-  try {
-    return (await import(name)) as T;
-  } catch (cause) {
-    throw new OrgkitError('missing_dependency', `install "${name}" to use ${what}`, { cause });
-  }
-}
 
 type WorkOSModule = typeof import('@workos-inc/node');
 

@@ -1,8 +1,9 @@
 import { RateLimitExceededException } from '@workos-inc/node';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { importPeer } from '../../src/config/import-peer.js';
 import { startWorkOSEmulator, type WorkOSEmulator } from '../../src/testing/emulator.js';
 import { createFaultyFetch } from '../../src/testing/fault-fetch.js';
-import { createWorkOSTestClient, importPeer } from '../../src/testing/workos-client.js';
+import { createWorkOSTestClient } from '../../src/testing/workos-client.js';
 
 let emulator: WorkOSEmulator;
 
@@ -63,7 +64,8 @@ describe('startWorkOSEmulator', () => {
       importPeer('orgkit-test-absent-package', 'startWorkOSEmulator'),
     ).rejects.toMatchObject({
       code: 'missing_dependency',
-      message: 'install "orgkit-test-absent-package" to use startWorkOSEmulator',
+      message:
+        'install "orgkit-test-absent-package" to use startWorkOSEmulator: npm install orgkit-test-absent-package',
     });
   });
 });

@@ -188,7 +188,8 @@ export function createHonoAuth<O extends OrgkitCore<any>>(
     middleware: (): Middleware<O> =>
       createMiddleware<OrgkitEnv<O>>(async (c, next) => {
         const refused = await enter(c, () => next());
-        if (refused instanceof Response) return refused;
+        // `next()` resolves to nothing; anything else is the refusal answered at entry.
+        if (refused) return refused;
       }),
     ...createRouteGuards(http, guarded),
     /** `app.onError(auth.onError)`: orgkit errors as `{ error: { code, message } }`, others as a bare 500. */

@@ -224,7 +224,8 @@ export function createProxyCheck(options: ProxyCheckOptions) {
     }
     const location = new URL(signInUrl, url);
     location.searchParams.set('returnTo', url.pathname + url.search);
-    return Response.redirect(location, 307);
+    // Not `Response.redirect`: see `jsonResponse` on servers with their own global `Response`.
+    return new Response(null, { status: 307, headers: { location: location.href } });
   };
 }
 
