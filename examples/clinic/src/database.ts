@@ -13,6 +13,8 @@ export interface ClinicDatabaseOptions {
    * a database with other things. @default 'public'
    */
   schema?: string | undefined;
+  /** Postgres only: drop `schema` and everything in it on close (a demo's or a test's run). */
+  dropSchemaOnClose?: boolean | undefined;
 }
 
 /** An open, migrated clinic database. */
@@ -34,7 +36,11 @@ export async function openClinicDatabase(
   options: ClinicDatabaseOptions = {},
 ): Promise<ClinicDatabase> {
   const opened = options.databaseUrl
-    ? await openPostgres(options.databaseUrl, options.schema ?? 'public')
+    ? await openPostgres(
+        options.databaseUrl,
+        options.schema ?? 'public',
+        options.dropSchemaOnClose === true,
+      )
     : await openPglite(options.dataDir);
   try {
     await migrate(opened.db);
@@ -66,9 +72,12 @@ async function openPglite(dataDir: string | undefined): Promise<Opened> {
   };
 }
 
-async function openPostgres(url: string, schema: string): Promise<Opened> {
+async function openPostgres(url: string, schema: string, dropOnClose: boolean): Promise<Opened> {
   if (!SCHEMA_NAME.test(schema)) {
     throw new Error(`schema "${schema}": use lower-case letters, digits and _`);
+  }
+  if (dropOnClose && schema === 'public') {
+    throw new Error('dropSchemaOnClose: name a schema of its own, never public');
   }
   const pg = await import('pg');
   const { drizzle } = await import('drizzle-orm/node-postgres');
@@ -85,6 +94,12 @@ async function openPostgres(url: string, schema: string): Promise<Opened> {
     schema,
     description: `Postgres (schema ${schema})`,
     exec: (script) => pool.query(script),
-    close: () => pool.end(),
+    async close() {
+      try {
+        if (dropOnClose) await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      } finally {
+        await pool.end();
+      }
+    },
   };
 }

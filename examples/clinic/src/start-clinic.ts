@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import type { Session } from 'orgkit';
 import { users } from 'orgkit/drizzle';
-import { openClinicDatabase } from './database.js';
+import { type ClinicDatabaseOptions, openClinicDatabase } from './database.js';
 import { createClinicOrgkit } from './orgkit.js';
 import { type ClinicPeople, seedPeople } from './people.js';
 import { createAdminService } from './services/admin.js';
@@ -15,15 +15,10 @@ import type { DemoPerson } from './views/public-pages.js';
 import { openClinicWorkOS } from './workos.js';
 
 /** Options of {@link startClinic}. */
-export interface StartClinicOptions {
+/** Options of {@link startClinic}; the database ones as in `openClinicDatabase`. */
+export interface StartClinicOptions extends ClinicDatabaseOptions {
   /** Where the app is reached, e.g. `http://localhost:3000`; the callback URL derives from it. */
   baseUrl: string;
-  /** Postgres; embedded PGlite when omitted. Apps pass `process.env.DATABASE_URL`. */
-  databaseUrl?: string | undefined;
-  /** PGlite's data directory; in memory when omitted. */
-  dataDir?: string | undefined;
-  /** Postgres schema for the clinic's tables. @default 'public' */
-  schema?: string | undefined;
   /** Where WorkOS settings are read from. @default process.env */
   env?: Record<string, string | undefined>;
   /** Start-up lines. @default nothing */

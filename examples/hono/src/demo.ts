@@ -4,6 +4,8 @@
  * passed, 1 otherwise. With `--serve`, the same app then stays up on http://localhost:3000
  * (`PORT`) with the demo's data, for a person to click through.
  */
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
 import { serve } from '@hono/node-server';
 import { startClinic } from '@orgkit-examples/clinic';
 import { createApp } from './app.js';
@@ -18,6 +20,11 @@ export interface RunDemoOptions {
   serve?: boolean;
   /** @default 3000 */
   port?: number;
+  /**
+   * Postgres instead of PGlite in memory: the demo works in a schema of its own
+   * (`orgkit_demo_<random>`), dropped when the clinic closes.
+   */
+  databaseUrl?: string | undefined;
 }
 
 /** Starts the clinic, runs the flow, then closes it (or serves it with `serve`). */
@@ -25,11 +32,19 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<boolean> {
   const out = options.out ?? ((line: string) => console.log(line));
   const port = options.port ?? 3000;
   const baseUrl = `http://localhost:${port}`;
-  // The demo is always the development setup, whatever WorkOS or database the shell points at.
-  const clinic = await startClinic({ baseUrl, env: {} });
+  // Always the WorkOS emulator, whatever WorkOS the shell points at; the database is PGlite
+  // unless a Postgres URL is given.
+  const schema = options.databaseUrl ? `orgkit_demo_${randomBytes(6).toString('hex')}` : undefined;
+  const clinic = await startClinic({
+    baseUrl,
+    env: {},
+    ...(options.databaseUrl
+      ? { databaseUrl: options.databaseUrl, schema, dropSchemaOnClose: true }
+      : {}),
+  });
   const started = [
     clinic.emulator && `WorkOS emulator at ${clinic.emulator.url}`,
-    'PGlite in memory',
+    schema ? `Postgres (schema ${schema}, dropped afterwards)` : 'PGlite in memory',
   ];
   out(
     `orgkit demo: the Harbor Clinic example (Hono) in-process; ${started.filter(Boolean).join(', ')}\n`,
@@ -58,15 +73,24 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<boolean> {
 
 const isMain = process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'));
 if (isMain) {
-  const args = process.argv.slice(2);
-  const unknown = args.filter((a) => a !== '--serve');
-  if (unknown.length > 0) {
-    console.error(`demo: unknown option ${unknown[0]} (only --serve)`);
+  const { values } = parseArgs({
+    options: { serve: { type: 'boolean' }, 'database-url': { type: 'string' } },
+    strict: false,
+  });
+  const unknown = Object.keys(values).filter((k) => k !== 'serve' && k !== 'database-url');
+  if (
+    unknown.length > 0 ||
+    (values['database-url'] !== undefined && typeof values['database-url'] !== 'string')
+  ) {
+    console.error(
+      `demo: unknown option ${unknown[0] ?? 'database-url'} (--serve, --database-url URL)`,
+    );
     process.exit(2);
   }
   const ok = await runDemo({
-    serve: args.includes('--serve'),
+    serve: values.serve === true,
     port: process.env.PORT ? Number(process.env.PORT) : 3000,
+    databaseUrl: values['database-url'] as string | undefined,
   });
   process.exit(ok ? 0 : 1);
 }
