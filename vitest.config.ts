@@ -13,6 +13,7 @@ export default defineConfig(({ mode }) => {
       include:
         mode === 'e2e' ? ['test/e2e/**/*.test.ts'] : ['test/**/*.test.ts', 'src/**/*.test.ts'],
       reporters: ['default', './test/e2e/support/browser-tests-notice.ts'],
+      globalSetup: ['./test/support/build-if-stale.ts'],
       testTimeout: 30_000,
       hookTimeout: 60_000,
       typecheck: { enabled: mode !== 'e2e', include: ['test/**/*.test-d.ts'] },
