@@ -3,8 +3,9 @@ import { isOrgkitError, OrgkitError, parseInput } from '../errors/index.js';
 import { applyChange } from '../sync/apply-change.js';
 import { recordMembershipChanges } from '../sync/membership-audit.js';
 import { upsertChangeOf } from '../sync/mirror-event.js';
-import { type ClaimProgress, type ClaimRow, createClaims } from './claim.js';
 import type { CallContext } from '../workos-calls/call.js';
+import { RateLimitGate } from '../workos-calls/retry.js';
+import { type ClaimProgress, type ClaimRow, createClaims } from './claim.js';
 import {
   guestCallOptionsSchema,
   guestInputSchema,
@@ -13,7 +14,6 @@ import {
 } from './guest-input.js';
 import { createGuestLimiter } from './limits.js';
 import { findInMirror } from './mirror-lookup.js';
-import { RateLimitGate } from '../workos-calls/retry.js';
 import type { GuestsApi, GuestsDeps, GuestUser } from './types.js';
 import { createHumanCheck } from './verify-human.js';
 import {

@@ -1,7 +1,7 @@
+export type { RetryPolicy } from '../workos-calls/retry.js';
 export { createGuests } from './create-guests.js';
 export { guestEmailSchema } from './guest-input.js';
 export type { GuestLimit, GuestLimitStore, GuestLimitsOptions } from './limits.js';
-export type { RetryPolicy } from '../workos-calls/retry.js';
 export type {
   GuestCallOptions,
   GuestInput,

@@ -3,9 +3,9 @@ import type { WorkOSClientLike } from '../config/workos-client.js';
 import type { RequestScopeStore } from '../context/index.js';
 import type { OrgkitDatabase } from '../db/database.js';
 import type { OrgkitTables } from '../db/tables.js';
+import type { RetryPolicy } from '../workos-calls/retry.js';
 import type { GuestCallOptions, GuestInput, MeetingGuestInput } from './guest-input.js';
 import type { GuestLimitsOptions, ParsedGuestLimits } from './limits.js';
-import type { RetryPolicy } from '../workos-calls/retry.js';
 import type { VerifyHuman } from './verify-human.js';
 
 export type { GuestCallOptions, GuestInput, MeetingGuestInput };

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import type { WorkOSClientLike } from '../config/workos-client.js';
 import { isOrgkitError, parseInput } from '../errors/index.js';
+import { upstreamError } from '../workos-calls/upstream-error.js';
 import { applyChanges, applyFailed, invalidateUsers } from './apply-change.js';
 import { lockCursor, writeCursor } from './cursor.js';
 import { recordMembershipChanges, type SeenMembershipChange } from './membership-audit.js';
 import { type MirrorChange, upsertChangeOf } from './mirror-event.js';
 import type { ReconcileCounts, ReconcileOptions, ReconcileReport, SyncDeps } from './types.js';
-import { upstreamError } from '../workos-calls/upstream-error.js';
 import { latestEventCursor, listingContext, listWorkOSObjects } from './workos-listing.js';
 
 const optionsSchema = z

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { WorkOSClientLike } from '../config/workos-client.js';
 import { isOrgkitError, OrgkitError, parseInput } from '../errors/index.js';
+import { upstreamError } from '../workos-calls/upstream-error.js';
 import { applyChanges, applyFailed, invalidateUsers } from './apply-change.js';
 import { cursorExpired, lockCursor, readCursorState, touchCursor, writeCursor } from './cursor.js';
 import { recordMembershipChanges, type SeenMembershipChange } from './membership-audit.js';
@@ -8,7 +9,6 @@ import { eventHeader, toMirrorChange } from './mirror-event.js';
 import { EVENTS_RETENTION_DAYS, purgeTombstones } from './tombstones.js';
 import type { SyncDeps, SyncEventsOptions, SyncEventsResult } from './types.js';
 import { MIRRORED_EVENTS } from './types.js';
-import { upstreamError } from '../workos-calls/upstream-error.js';
 
 const optionsSchema = z
   .strictObject({

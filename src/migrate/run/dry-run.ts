@@ -1,5 +1,5 @@
-import { type CallContext, callWorkOS } from '../../workos-calls/call.js';
 import { personalExternalId } from '../../guests/workos-steps.js';
+import { type CallContext, callWorkOS } from '../../workos-calls/call.js';
 import type { ClerkUserRecord } from '../input/types.js';
 import type { LogState } from './log-state.js';
 import type { MappingPlan } from './mapping-plan.js';

@@ -1,6 +1,6 @@
 import { parseInput } from '../../errors/index.js';
-import { callWorkOS } from '../../workos-calls/call.js';
 import { defaultOrganizationName } from '../../guests/workos-steps.js';
+import { callWorkOS } from '../../workos-calls/call.js';
 import { hashInputFile } from '../input/input-hash.js';
 import type { OrganizationMappingRow, RoleMappingRow } from '../input/mapping-files.js';
 import { readClerkExport } from '../input/read-export.js';

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { isOrgkitError, parseInput } from '../../errors/index.js';
-import { type CallContext, callWorkOS, statusOf } from '../../workos-calls/call.js';
 import { personalExternalId } from '../../guests/workos-steps.js';
+import { type CallContext, callWorkOS, statusOf } from '../../workos-calls/call.js';
 import { hashInputFile } from '../input/input-hash.js';
 import { forEachConcurrently } from './concurrent.js';
 import type { StepKind, StepRef } from './log-lines.js';
