@@ -1,7 +1,6 @@
 import { importPeer } from '../config/import-peer.js';
 import type { OrgkitDatabase } from '../db/database.js';
 import { migrate } from '../db/migrate.js';
-import { OrgkitError } from '../errors/index.js';
 import { defaultRlsModel } from '../rls/default-model.js';
 import { generateRlsSql } from '../rls/generate-sql.js';
 import type { RlsModel } from '../rls/model.js';

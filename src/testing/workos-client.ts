@@ -1,7 +1,7 @@
 import type { WorkOS } from '@workos-inc/node';
 import { z } from 'zod';
 import { importPeer } from '../config/import-peer.js';
-import { OrgkitError, parseInput } from '../errors/index.js';
+import { parseInput } from '../errors/index.js';
 
 /** Where a test client sends its requests: a running emulator, or its URL and API key. */
 export interface WorkOSTestTarget {
