@@ -2,21 +2,21 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it, onTestFailed } from 'vitest';
 import {
   ARTIFACTS_DIR,
+  CLINIC_PEOPLE,
+  clinicBrowser,
+  DEVELOPMENT_ENV,
   describeInBrowser,
   launchChromium,
   type RunningApp,
-  saveScreenshot,
   startExampleServer,
 } from './support/index.js';
 
 const APP = 'express';
-const ADA = 'ada@harbor-clinic.example'; // expert, Harbor Clinic
-const GRACE = 'grace@harbor-clinic.example'; // admin, Harbor Clinic
-const SAM = 'sam@northwind-physio.example'; // expert, Northwind Physio
+const { expert: ADA, admin: GRACE, outsider: SAM } = CLINIC_PEOPLE;
 const LIN = 'lin.chen@lakeside-clinic.example'; // expert, from the sample Clerk export
 const OMAR = 'omar.haddad@lakeside-clinic.example'; // admin, from the sample Clerk export
 const GUEST = 'rosa.guest@example.com';
@@ -26,12 +26,7 @@ const ROOT = join(import.meta.dirname, '..', '..');
 // `work`, where `orgkit` run there finds it (./.orgkit/pglite), so that `orgkit audit verify`
 // can check the app's audit log once the app has stopped.
 const environment = (work: string) => ({
-  DATABASE_URL: undefined,
-  WORKOS_API_KEY: undefined,
-  WORKOS_CLIENT_ID: undefined,
-  WORKOS_REDIRECT_URI: undefined,
-  WORKOS_COOKIE_PASSWORD: undefined,
-  BASE_URL: undefined,
+  ...DEVELOPMENT_ENV,
   CLINIC_DATA_DIR: join(work, '.orgkit', 'pglite'),
 });
 
@@ -39,8 +34,11 @@ describeInBrowser('examples/express in Chromium', () => {
   let app: RunningApp;
   let browser: Browser;
   let work: string;
-  let step = 0;
-  const pageErrors: string[] = [];
+  const { person, shot, text, signIn, pageErrors } = clinicBrowser(
+    APP,
+    () => browser,
+    () => app.url,
+  );
 
   beforeAll(async () => {
     rmSync(join(ARTIFACTS_DIR, APP), { recursive: true, force: true });
@@ -56,44 +54,19 @@ describeInBrowser('examples/express in Chromium', () => {
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  /** A browser profile of its own per person: cookies never cross. */
-  async function person(name: string): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser.newContext({ baseURL: app.url, userAgent: `e2e/${name}` });
-    context.setDefaultTimeout(10_000); // a step that hangs fails while the test has time left
-    const page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    return { context, page };
-  }
-
-  const shot = (page: Page, name: string) =>
-    saveScreenshot(page, APP, `${String(++step).padStart(2, '0')}-${name}`);
-  const text = async (page: Page, selector: string) =>
-    (await page.locator(selector).textContent())?.trim() ?? '';
-
-  /**
-   * Expert and admin sign-in: the form, AuthKit (the emulator, by `login_hint`), the callback,
-   * the continue step, and the page each lands on.
-   */
-  async function signIn(page: Page, email: string, landing: '/dashboard' | '/admin') {
-    await page.goto('/sign-in');
-    await page.getByLabel('Work email').fill(email);
-    await page.getByRole('button', { name: 'Continue' }).click();
-    await page.waitForURL(`**${landing}`);
-  }
-
   it('runs the clinic: setup, preferences, a double-submitted booking, guest sign-in, RLS across organizations, the Clerk import', async () => {
     onTestFailed(() => {
       console.error(`--- examples/express output ---\n${app.output()}`);
     });
 
     // 1. The expert signs in; the dashboard shows her setup and blocks bookings until it is done.
-    const ada = await person('ada');
+    const ada = await person('e2e/ada');
     await signIn(ada.page, ADA, '/dashboard');
     expect(await text(ada.page, '#setup-title')).toBe('Setup: 0 of 3 steps done');
     expect(await ada.page.locator('#bookings-closed').isVisible()).toBe(true);
     await shot(ada.page, 'expert-dashboard-incomplete');
 
-    const early = await person('early');
+    const early = await person('e2e/early');
     await early.page.goto('/book');
     expect(await early.page.getByLabel('Expert').textContent()).toContain(
       'Dr. Ada Lovelace (not taking bookings yet)',
@@ -129,7 +102,7 @@ describeInBrowser('examples/express in Chromium', () => {
     await shot(ada.page, 'expert-dashboard-complete');
 
     // 2. A guest books, submitting the form twice: one guest, one meeting.
-    const guest = await person('guest');
+    const guest = await person('e2e/guest');
     await guest.page.goto('/book');
     await guest.page.getByLabel('Expert').selectOption({ label: 'Dr. Ada Lovelace' });
     await guest.page.getByLabel('Your first name').fill('Rosa');
@@ -196,7 +169,7 @@ describeInBrowser('examples/express in Chromium', () => {
     await shot(ada.page, 'expert-meeting');
 
     // The admin: setup statistics and the organization's audit trail.
-    const grace = await person('grace');
+    const grace = await person('e2e/grace');
     await signIn(grace.page, GRACE, '/admin');
     const trail = await text(grace.page, 'main');
     for (const action of [
@@ -219,7 +192,7 @@ describeInBrowser('examples/express in Chromium', () => {
     await shot(grace.page, 'admin');
 
     // A user of another organization sees none of it, even at the meeting's own address.
-    const sam = await person('sam');
+    const sam = await person('e2e/sam');
     await signIn(sam.page, SAM, '/dashboard');
     await sam.page.goto('/meetings');
     expect(await sam.page.locator('tbody tr').count()).toBe(0);
@@ -237,7 +210,7 @@ describeInBrowser('examples/express in Chromium', () => {
     expect(new URL(sam.page.url()).pathname).toBe('/sign-in');
 
     // 6. A migrated Clerk expert signs in, with the role, setup and preferences Clerk had.
-    const lin = await person('lin');
+    const lin = await person('e2e/lin');
     await signIn(lin.page, LIN, '/dashboard');
     expect(await text(lin.page, '#setup-title')).toBe('Setup: 2 of 3 steps done');
     expect(await lin.page.getByLabel('Theme').inputValue()).toBe('dark');
@@ -246,7 +219,7 @@ describeInBrowser('examples/express in Chromium', () => {
     );
     await shot(lin.page, 'migrated-clerk-expert');
     // And a migrated admin (Clerk role `admin`, membership role `admin` from roles.csv).
-    const omar = await person('omar');
+    const omar = await person('e2e/omar');
     await signIn(omar.page, OMAR, '/admin');
 
     for (const p of [ada, guest, grace, sam, lin, omar]) await p.context.close();

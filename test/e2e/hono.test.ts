@@ -1,68 +1,43 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it, onTestFailed } from 'vitest';
 import {
   ARTIFACTS_DIR,
+  CLINIC_PEOPLE,
+  clinicBrowser,
+  DEVELOPMENT_ENV,
   describeInBrowser,
   launchChromium,
   type RunningApp,
-  saveScreenshot,
   startExampleServer,
 } from './support/index.js';
 
 const APP = 'hono';
-const ADA = 'ada@harbor-clinic.example'; // expert, Harbor Clinic
-const GRACE = 'grace@harbor-clinic.example'; // admin, Harbor Clinic
-const SAM = 'sam@northwind-physio.example'; // expert, Northwind Physio
+const { expert: ADA, admin: GRACE, outsider: SAM } = CLINIC_PEOPLE;
 const GUEST = 'bo.guest@example.com';
 const TOPIC = 'Knee pain after running';
-
-// The emulator and in-memory PGlite, whatever the test runner's environment points at.
-const ENV = {
-  DATABASE_URL: undefined,
-  WORKOS_API_KEY: undefined,
-  WORKOS_CLIENT_ID: undefined,
-  WORKOS_REDIRECT_URI: undefined,
-  WORKOS_COOKIE_PASSWORD: undefined,
-  BASE_URL: undefined,
-  CLINIC_DATA_DIR: undefined,
-};
 
 describeInBrowser('examples/hono in Chromium', () => {
   let app: RunningApp;
   let browser: Browser;
-  let shots = 0;
-  const pageErrors: string[] = [];
+  const { person, shot, text, signIn, pageErrors } = clinicBrowser(
+    APP,
+    () => browser,
+    () => app.url,
+  );
 
   beforeAll(async () => {
     rmSync(join(ARTIFACTS_DIR, APP), { recursive: true, force: true });
-    [app, browser] = await Promise.all([startExampleServer(APP, ENV), launchChromium()]);
+    [app, browser] = await Promise.all([
+      startExampleServer(APP, DEVELOPMENT_ENV),
+      launchChromium(),
+    ]);
   }, 90_000);
   afterAll(async () => {
     await browser?.close();
     await app?.stop();
   });
-
-  /** A browser profile of its own per person: cookies never cross. */
-  async function person(): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser.newContext({ baseURL: app.url });
-    const page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    return { context, page };
-  }
-  const shot = (page: Page, name: string) =>
-    saveScreenshot(page, APP, `${String(++shots).padStart(2, '0')}-${name}`);
-  const text = async (page: Page, selector: string) =>
-    (await page.locator(selector).first().textContent())?.trim() ?? '';
-
-  /** The sign-in form, AuthKit (the emulator signs in the `login_hint`), the callback, the continue step. */
-  async function signIn(page: Page, email: string, returnTo: string) {
-    await page.goto(`/sign-in?returnTo=${encodeURIComponent(returnTo)}`);
-    await page.getByLabel('Work email').fill(email);
-    await page.getByRole('button', { name: 'Continue' }).click();
-    await page.waitForURL((url) => url.pathname === returnTo || url.pathname === '/forbidden');
-  }
 
   it('runs the clinic: setup, preferences, a double-submitted booking, magic-auth sign-in, RLS across organizations, the audit trail', async () => {
     onTestFailed(() => {

@@ -2,21 +2,21 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it, onTestFailed } from 'vitest';
 import {
   ARTIFACTS_DIR,
+  CLINIC_PEOPLE,
+  clinicBrowser,
+  DEVELOPMENT_ENV,
   describeInBrowser,
   launchChromium,
   type RunningApp,
-  saveScreenshot,
   startExampleServer,
 } from './support/index.js';
 
 const APP = 'next';
-const ADA = 'ada@harbor-clinic.example'; // expert, Harbor Clinic
-const GRACE = 'grace@harbor-clinic.example'; // admin, Harbor Clinic
-const SAM = 'sam@northwind-physio.example'; // expert, Northwind Physio
+const { expert: ADA, admin: GRACE, outsider: SAM } = CLINIC_PEOPLE;
 const GUEST = 'noor.guest@example.com';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -26,19 +26,10 @@ const EXAMPLE = join(ROOT, 'examples', APP);
 // build, as `next start` would serve it.
 const DIST_DIR = { CLINIC_NEXT_DIST_DIR: '.next/e2e' };
 const ENV = {
+  ...DEVELOPMENT_ENV,
   ...DIST_DIR,
   NODE_ENV: 'production',
   NEXT_TELEMETRY_DISABLED: '1',
-  DATABASE_URL: undefined,
-  CLINIC_SCHEMA: undefined,
-  WORKOS_API_KEY: undefined,
-  WORKOS_CLIENT_ID: undefined,
-  WORKOS_REDIRECT_URI: undefined,
-  WORKOS_COOKIE_PASSWORD: undefined,
-  WORKOS_API_HOSTNAME: undefined,
-  WORKOS_API_PORT: undefined,
-  WORKOS_API_HTTPS: undefined,
-  BASE_URL: undefined,
 };
 
 /** `next build` of the example; rejects with the tail of its output when it fails. */
@@ -68,8 +59,11 @@ describeInBrowser('examples/next in Chromium', () => {
   // PGlite on disk where `orgkit` run in work finds it (./.orgkit/pglite), so that `orgkit audit
   // verify` can check the app's audit log once the app has stopped.
   let work: string;
-  let step = 0;
-  const pageErrors: string[] = [];
+  const { person, shot, text, signIn, pageErrors } = clinicBrowser(
+    APP,
+    () => browser,
+    () => app.url,
+  );
 
   beforeAll(async () => {
     rmSync(join(ARTIFACTS_DIR, APP), { recursive: true, force: true });
@@ -83,30 +77,6 @@ describeInBrowser('examples/next in Chromium', () => {
     await app?.stop();
     if (work) rmSync(work, { recursive: true, force: true });
   });
-
-  /** A browser profile of its own per person: cookies never cross. */
-  async function person(): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser.newContext({ baseURL: app.url });
-    const page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    return { context, page };
-  }
-
-  const shot = (page: Page, name: string) =>
-    saveScreenshot(page, APP, `${String(++step).padStart(2, '0')}-${name}`);
-  const text = async (page: Page, selector: string) =>
-    (await page.locator(selector).first().textContent())?.trim() ?? '';
-
-  /**
-   * Expert and admin sign-in: the form, a server action sending the browser to AuthKit (the
-   * emulator, by `login_hint`), AuthKit's callback, and the page each person lands on.
-   */
-  async function signIn(page: Page, email: string, landing: '/dashboard' | '/admin') {
-    await page.goto('/sign-in');
-    await page.getByLabel('Work email').fill(email);
-    await page.getByRole('button', { name: 'Continue' }).click();
-    await page.waitForURL(`**${landing}`);
-  }
 
   it('runs the clinic: setup, preferences, a double-submitted booking, guest sign-in, RLS across organizations', async () => {
     onTestFailed(() => {
