@@ -1,6 +1,7 @@
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createExpressAuth } from '../../src/adapters/express/index.js';
+import { OrgkitError } from '../../src/errors/index.js';
 import type { TestDatabase } from '../../src/testing/database.js';
 import { createTestTokenIssuer, type TestTokenIssuer } from '../../src/testing/token-issuer.js';
 import { openTestDatabase } from '../support/databases.js';
@@ -64,6 +65,54 @@ describe('express adapter specifics', () => {
         userId: 'user_standalone',
         viaReq: 'user_standalone',
       });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("errorHandler({ render }) answers with the app's own page, yet records the refusal and sets its headers", async () => {
+    const orgkit = orgkitFor(database, tokens);
+    const auth = createExpressAuth(orgkit);
+    const app = express();
+    app.use(auth.express());
+    // Thrown inside a handler, not refused by a guard: the error handler alone sees it.
+    app.get('/reports', (_req, res) => {
+      if (!orgkit.requireAuth().roles.includes('admin')) {
+        throw new OrgkitError('forbidden', 'reports are for admins', { reason: 'missing_role' });
+      }
+      res.send('reports');
+    });
+    app.get('/busy', () => {
+      throw new OrgkitError('rate_limited', 'slow down', { details: { retryAfterSeconds: 7 } });
+    });
+    app.get('/broken', () => {
+      throw new Error('connection string postgres://secret@db');
+    });
+    app.use(
+      auth.errorHandler({
+        render: ({ status, error }, _req, res) => {
+          res.type('html').send(`<h1>${status}</h1><p>${error.code}: ${error.message}</p>`);
+        },
+      }),
+    );
+    const server = await listen(app);
+    try {
+      const token = await tokens.mint({ sub: 'user_render', org_id: 'org_render' });
+      const denied = await server.request('/reports', {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(denied.status).toBe(403);
+      expect(denied.headers.get('content-type')).toMatch(/text\/html/);
+      expect(await denied.text()).toBe('<h1>403</h1><p>forbidden: reports are for admins</p>');
+      const busy = await server.request('/busy');
+      expect([busy.status, busy.headers.get('retry-after')]).toEqual([429, '7']);
+      const broken = await server.request('/broken');
+      expect(broken.status).toBe(500);
+      expect(await broken.text()).toBe('<h1>500</h1><p>internal: internal server error</p>');
+      const events = await orgkit.queryAuditEvents({ organizationId: 'org_render' } as never);
+      expect(events.events.map((e) => [e.action, e.actor])).toEqual([
+        ['access.denied', { userId: 'user_render' }],
+      ]);
     } finally {
       await server.close();
     }

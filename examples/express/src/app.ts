@@ -1,7 +1,7 @@
 import { type Clinic, type DemoPerson, routes } from '@orgkit-examples/clinic';
 import express, { type Express } from 'express';
 import { createExpressAuth, type ExpressAuth } from 'orgkit/express';
-import { errorHandler, notFound } from './errors.js';
+import { errorHandlers, notFound } from './errors.js';
 import { memberRoutes } from './routes/members.js';
 import { publicRoutes } from './routes/public.js';
 import { signInRoutes } from './routes/sign-in.js';
@@ -32,6 +32,6 @@ export function createClinicApp(
   app.use(signInRoutes(clinic, auth, people));
   app.use(memberRoutes(clinic, auth));
   app.use(notFound(clinic));
-  app.use(errorHandler(clinic));
+  app.use(errorHandlers(clinic, auth));
   return app;
 }

@@ -1,6 +1,7 @@
 import { type Clinic, errorPage } from '@orgkit-examples/clinic';
-import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { HTTP_STATUS_BY_CODE, isOrgkitError } from 'orgkit';
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
+import { isOrgkitError } from 'orgkit';
+import type { ClinicAuth } from './app.js';
 import { pageContextOf, sendPage } from './pages.js';
 
 /** The last route: any path the app does not serve. */
@@ -18,38 +19,38 @@ const clientStatus = (error: unknown) => {
   return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
 };
 
+const TITLES: Record<number, string> = {
+  401: 'Please sign in',
+  403: 'Not allowed',
+  404: 'Page not found',
+  429: 'Too many requests',
+};
+
 /**
- * Errors as pages, never a stack trace: an orgkit error shows its message (written for people)
- * with its HTTP status, a refused request body a short explanation, anything else a plain 500
- * while the error itself goes to the server log.
+ * Errors as pages, never a stack trace. orgkit's `auth.errorHandler({ render })` works out the
+ * status and headers (`Retry-After`), records a refusal (`access.denied`) in the audit log, and
+ * hands over an answer whose message is written for people; anything else is a bare 500 (logged
+ * on the server, never shown). A body the parser refused gets its own short page first.
  */
-export function errorHandler(clinic: Clinic): ErrorRequestHandler {
-  return async (error, req, res, next) => {
-    if (res.headersSent) return next(error);
-    let status = 500;
-    let title = 'Something went wrong';
-    let message = 'Something went wrong on our side. Try again in a moment.';
-    if (isOrgkitError(error)) {
-      status = HTTP_STATUS_BY_CODE[error.code];
-      const retryAfter = (error.details as { retryAfterSeconds?: unknown } | undefined)
-        ?.retryAfterSeconds;
-      if (typeof retryAfter === 'number') res.set('retry-after', String(Math.ceil(retryAfter)));
-      if (status < 500) {
-        title =
-          status === 403 ? 'Not allowed' : status === 401 ? 'Please sign in' : 'Check your request';
-        message = error.message;
-      }
-    } else if (clientStatus(error)) {
-      status = clientStatus(error) ?? 400;
-      title = 'Check your request';
-      message = 'The form could not be read. Go back and try again.';
-    }
-    if (status >= 500) console.error(`${req.method} ${req.path}:`, error);
-    try {
-      const context = await pageContextOf(clinic, req).catch(() => ({}));
-      sendPage(res, errorPage({ ...context, status, title, message }), status);
-    } catch (renderError) {
-      next(renderError);
-    }
+export function errorHandlers(clinic: Clinic, auth: ClinicAuth): ErrorRequestHandler[] {
+  const render = async (req: Request, res: Response, status: number, message: string) => {
+    const title = TITLES[status] ?? (status < 500 ? 'Check your request' : 'Something went wrong');
+    const context = await pageContextOf(clinic, req).catch(() => ({}));
+    sendPage(res, errorPage({ ...context, status, title, message }), status);
   };
+  const refusedBody: ErrorRequestHandler = (error, req, res, next) => {
+    const status = isOrgkitError(error) ? undefined : clientStatus(error);
+    if (status === undefined || res.headersSent) return next(error);
+    render(req, res, status, 'The form could not be read. Go back and try again.').catch(next);
+  };
+  const orgkitErrors = auth.errorHandler({
+    render: ({ status, error }, req, res) =>
+      render(
+        req,
+        res,
+        status,
+        status < 500 ? error.message : 'Something went wrong on our side. Try again in a moment.',
+      ),
+  });
+  return [refusedBody, orgkitErrors];
 }

@@ -9,6 +9,7 @@ import {
   type AccessOf,
   createHttpAuth,
   createRouteGuards,
+  type ErrorBody,
   errorResponse,
   type HttpAuthOptions,
   type HttpReply,
@@ -75,6 +76,24 @@ async function rawBody(req: Request): Promise<string> {
 }
 
 /** How {@link ExpressAuth.signInWithMagicAuth} ended; on success the redirect was sent. */
+/** What `errorHandler({ render })` is given: the answer orgkit would send as JSON. */
+export interface ExpressErrorAnswer {
+  status: number;
+  /** `{ code, message, reason? }`; the message is written to be shown, never a stack or token. */
+  error: ErrorBody['error'];
+  /** The error thrown; anything not an orgkit error is answered as a bare 500. */
+  cause: unknown;
+}
+
+/** Options of `auth.errorHandler()`. */
+export interface ExpressErrorHandlerOptions {
+  /**
+   * Sends the answer yourself (an HTML error page). Status and headers are already set on
+   * `res`; the refusal is already recorded. @default JSON `{ error: { code, message } }`
+   */
+  render?: (answer: ExpressErrorAnswer, req: Request, res: Response) => void | Promise<void>;
+}
+
 export type ExpressMagicAuthResult =
   | { ok: true; userId: string; organizationId: string | undefined }
   | Omit<Extract<MagicAuthResult, { ok: false }>, 'response'>;
@@ -202,16 +221,28 @@ export function createExpressAuth<O extends OrgkitCore<any>>(
     ...createRouteGuards(http, guarded),
     /**
      * Last in the chain: orgkit errors as `{ error: { code, message } }`, anything else as a bare
-     * 500 (logged, never sent). Put your own handlers before it.
+     * 500 (logged, never sent). A refusal is recorded (`access.denied`) and its headers
+     * (`Retry-After`, `WWW-Authenticate`) set either way; `render` answers with your own page.
      */
-    errorHandler: (): ErrorRequestHandler => (error, req, res, next) => {
-      if (res.headersSent) return next(error);
-      const auth = (req as SeenRequest)[AUTH];
-      http
-        .answerError(error, auth, { method: req.method, target: req.originalUrl })
-        .then((reply) => (res.headersSent ? next(error) : send(res, reply)))
-        .catch(next);
-    },
+    errorHandler:
+      (options: ExpressErrorHandlerOptions = {}): ErrorRequestHandler =>
+      (error, req, res, next) => {
+        if (res.headersSent) return next(error);
+        const auth = (req as SeenRequest)[AUTH];
+        http
+          .answerError(error, auth, { method: req.method, target: req.originalUrl })
+          .then(async (reply) => {
+            if (res.headersSent) return next(error);
+            if (!options.render || !reply.body) return send(res, reply);
+            res.status(reply.status).set(reply.headers);
+            await options.render(
+              { status: reply.status, error: reply.body.error, cause: error },
+              req,
+              res,
+            );
+          })
+          .catch(next);
+      },
     /** `POST` handler for WorkOS webhooks; mount it before any JSON body parser. */
     webhook: (): RequestHandler =>
       route(async (req) => http.webhook(await rawBody(req), req.get('workos-signature'))),
@@ -266,6 +297,7 @@ export function createExpressAuth<O extends OrgkitCore<any>>(
 export type ExpressAuth<O extends OrgkitCore = Orgkit> = ReturnType<typeof createExpressAuth<O>>;
 export type {
   AccessOf,
+  ErrorBody,
   HttpAuthOptions,
   MagicAuthInput,
   MagicAuthResult,
