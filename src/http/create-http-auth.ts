@@ -14,6 +14,11 @@ import type { OrgkitCore } from './orgkit-core.js';
 import { createDenialRecorder, type DeniedRequest } from './record-denial.js';
 import { requestIdFrom, userAgentFrom } from './request-id.js';
 import { createSealedSessionReader } from './sealed-session.js';
+import {
+  createOrganizationSwitch,
+  type SwitchOrganizationInput,
+  type SwitchOrganizationResult,
+} from './switch-organization.js';
 import { answerWebhook } from './webhook.js';
 
 /** What one request proved about its caller, and the scope it runs in. */
@@ -111,6 +116,8 @@ export function createHttpAuth<AC extends AccessControl>(
   const routes = o.session && sessions && createAuthRoutes(o.session, sessions, routeContext);
   const magicAuth =
     o.session && sessions && createMagicAuthSignIn(o.session, sessions, routeContext);
+  const organizationSwitch =
+    o.session && sessions && createOrganizationSwitch(o.session, sessions, routeContext, verify);
   const signInUrl = o.signInUrl;
   const recordDenial = createDenialRecorder(orgkit, o.onUnexpectedError);
 
@@ -275,6 +282,17 @@ export function createHttpAuth<AC extends AccessControl>(
      */
     signInWithMagicAuth: (request: RouteRequest, input: MagicAuthInput): Promise<MagicAuthResult> =>
       (magicAuth ?? notConfigured())(toRoute(request), input),
+    /**
+     * Moves the request's sealed session into another organization the user is an active member
+     * of: `{ ok: true, organizationId, session, setCookie }` or `{ ok: false, error, status,
+     * response }`, never a rejection for a non-member or bad input. A cross-site state-changing
+     * request carrying the cookie is refused.
+     */
+    switchOrganization: (
+      request: RouteRequest,
+      input: SwitchOrganizationInput,
+    ): Promise<SwitchOrganizationResult> =>
+      (organizationSwitch ?? notConfigured())(toRoute(request), input),
   };
 }
 

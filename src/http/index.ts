@@ -20,4 +20,8 @@ export type { HttpAuthOptions, SealedSessionOptions } from './options.js';
 export type { AccessOf, OrgkitCore } from './orgkit-core.js';
 export type { DenialScope, DeniedRequest } from './record-denial.js';
 export { createRouteGuards } from './route-guards.js';
+export type {
+  SwitchOrganizationInput,
+  SwitchOrganizationResult,
+} from './switch-organization.js';
 export { handleWebhookRequest } from './webhook.js';

@@ -9,6 +9,8 @@ export interface CookieAuth {
   rejection?: OrgkitError | undefined;
   /** A refreshed cookie, or one that deletes a cookie that can never work again. */
   setCookie?: string | undefined;
+  /** The sealed session `session` came from: the cookie's, or the one it was refreshed into. */
+  sealedSession?: string | undefined;
 }
 
 interface RefreshResult {
@@ -118,7 +120,7 @@ export function createSealedSessionReader(
         };
       }
       try {
-        return { session: await verify(data.accessToken) };
+        return { session: await verify(data.accessToken), sealedSession: sessionData };
       } catch (error) {
         if (!isOrgkitError(error) || error.reason !== 'expired') {
           return { rejection: error as OrgkitError };
@@ -130,7 +132,12 @@ export function createSealedSessionReader(
         : refreshed.clear
           ? cleared(headers)
           : undefined;
-      return { session: refreshed.session, rejection: refreshed.rejection, setCookie };
+      return {
+        session: refreshed.session,
+        rejection: refreshed.rejection,
+        setCookie,
+        sealedSession: refreshed.sealedSession,
+      };
     },
     /** A `Set-Cookie` holding `sealedSession`, for a response to a request with `headers`. */
     cookie,

@@ -20,6 +20,8 @@ import {
   type RequestAuth,
   type RouteGuard,
   readFormFields,
+  type SwitchOrganizationInput,
+  type SwitchOrganizationResult,
 } from '../../http/index.js';
 import type { Orgkit, Session } from '../../index.js';
 import { OrgkitError } from '../../index.js';
@@ -97,6 +99,11 @@ export interface ExpressErrorHandlerOptions {
 export type ExpressMagicAuthResult =
   | { ok: true; userId: string; organizationId: string | undefined }
   | Omit<Extract<MagicAuthResult, { ok: false }>, 'response'>;
+
+/** How {@link ExpressAuth.switchOrganization} ended; on success the new cookie is set on `res`. */
+export type ExpressSwitchOrganizationResult =
+  | Omit<Extract<SwitchOrganizationResult, { ok: true }>, 'setCookie'>
+  | Omit<Extract<SwitchOrganizationResult, { ok: false }>, 'response' | 'setCookie'>;
 
 // The form's fields: from `express.urlencoded()` when it ran, else read here (no parser needed).
 async function formOf(req: Request): Promise<Record<string, unknown>> {
@@ -290,6 +297,33 @@ export function createExpressAuth<O extends OrgkitCore<any>>(
       await sendResponse(res, result.response);
       return { ok: true, userId: result.userId, organizationId: result.organizationId };
     },
+    /**
+     * Moves the signed-in user's session into another organization they are an active member of
+     * (an organization switcher). On success the new session cookie is set on `res` and you send
+     * the redirect; the new session applies from the next request. On failure nothing is sent:
+     * render `error.message` (403 reason `not_a_member` for an organization the user is not in,
+     * or one that does not exist). Mount it as a `POST`: a cross-site `POST` with the cookie is
+     * refused. Never rejects for a non-member or bad input.
+     *
+     * @example
+     * ```ts
+     * app.post('/organization', express.urlencoded({ extended: false }), async (req, res) => {
+     *   const result = await auth.switchOrganization(req, res, { organizationId: req.body.organizationId })
+     *   if (result.ok) return res.redirect(303, '/dashboard')
+     *   res.status(result.status).send(switcherPage({ error: result.error.message }))
+     * })
+     * ```
+     */
+    async switchOrganization(
+      req: Request,
+      res: Response,
+      input: SwitchOrganizationInput,
+    ): Promise<ExpressSwitchOrganizationResult> {
+      const result = await http.switchOrganization(routeRequest(req), input);
+      if (result.setCookie) res.append('set-cookie', result.setCookie);
+      if (!result.ok) return { ok: false, error: result.error, status: result.status };
+      return { ok: true, organizationId: result.organizationId, session: result.session };
+    },
   };
 }
 
@@ -304,6 +338,8 @@ export type {
   OrgkitCore,
   RouteRule,
   SealedSessionOptions,
+  SwitchOrganizationInput,
+  SwitchOrganizationResult,
   TrustProxy,
 } from '../../http/index.js';
 export type { Orgkit, OrgkitConfig, Session } from '../../index.js';

@@ -22,6 +22,8 @@ import {
   type RequestAuth,
   type RouteGuard,
   readFormFields,
+  type SwitchOrganizationInput,
+  type SwitchOrganizationResult,
 } from '../../http/index.js';
 import type { Orgkit, Session } from '../../index.js';
 
@@ -44,6 +46,11 @@ export interface HonoAuthOptions extends HttpAuthOptions {
   /** The TCP peer address. @default `c.env.incoming.socket.remoteAddress` (@hono/node-server) */
   getRemoteAddress?: ((c: Context) => string | undefined) | undefined;
 }
+
+/** How {@link HonoAuth.switchOrganization} ended; on success the new cookie is set on `c`. */
+export type HonoSwitchOrganizationResult =
+  | Omit<Extract<SwitchOrganizationResult, { ok: true }>, 'setCookie'>
+  | Omit<Extract<SwitchOrganizationResult, { ok: false }>, 'setCookie'>;
 
 type Middleware<O extends OrgkitCore> = MiddlewareHandler<OrgkitEnv<O>>;
 
@@ -236,6 +243,34 @@ export function createHonoAuth<O extends OrgkitCore<any>>(
      */
     signInWithMagicAuth: (c: Context, input: MagicAuthInput): Promise<MagicAuthResult> =>
       http.signInWithMagicAuth(routeRequest(c), input),
+    /**
+     * Moves the signed-in user's session into another organization they are an active member of
+     * (an organization switcher). On success the new session cookie is set on `c`, so answer
+     * with `c.redirect(...)` (a `new Response` of your own would drop it); the new session
+     * applies from the next request. On failure render `error.message` (403 reason
+     * `not_a_member` for an organization the user is not in, or one that does not exist), or
+     * return `response`. Mount it as a `POST`: a cross-site `POST` with the cookie is refused.
+     * Never rejects for a non-member or bad input.
+     *
+     * @example
+     * ```ts
+     * app.post('/organization', async (c) => {
+     *   const { organizationId } = await c.req.parseBody()
+     *   const result = await auth.switchOrganization(c, { organizationId })
+     *   if (result.ok) return c.redirect('/dashboard', 303)
+     *   return c.html(switcherPage({ error: result.error.message }), result.status)
+     * })
+     * ```
+     */
+    async switchOrganization(
+      c: Context,
+      input: SwitchOrganizationInput,
+    ): Promise<HonoSwitchOrganizationResult> {
+      const result = await http.switchOrganization(routeRequest(c), input);
+      if (result.setCookie) c.header('set-cookie', result.setCookie, { append: true });
+      const { setCookie: _sent, ...answer } = result;
+      return answer;
+    },
   };
 }
 
@@ -249,6 +284,8 @@ export type {
   OrgkitCore,
   RouteRule,
   SealedSessionOptions,
+  SwitchOrganizationInput,
+  SwitchOrganizationResult,
   TrustProxy,
 } from '../../http/index.js';
 export type { Orgkit, OrgkitConfig, Session } from '../../index.js';
