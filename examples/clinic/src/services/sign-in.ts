@@ -1,4 +1,3 @@
-import type { WorkOS } from '@workos-inc/node';
 import { and, eq } from 'drizzle-orm';
 import type { Session } from 'orgkit';
 import { type OrgkitDatabase, userOrgMemberships } from 'orgkit/drizzle';
@@ -8,16 +7,18 @@ import type { ClinicOrgkit } from '../orgkit.js';
 export interface SignInServiceOptions {
   orgkit: ClinicOrgkit;
   db: OrgkitDatabase;
-  workos: WorkOS;
-  cookiePassword: string;
+  /** Unused: the adapters' `auth.switchOrganization` refreshes the session now. */
+  workos?: unknown;
+  /** Unused, as `workos`. */
+  cookiePassword?: string;
 }
 
 /**
  * The step after AuthKit's callback. Real WorkOS puts a user with one organization into it at
  * sign-in; the emulator signs everyone in without one. A session without an organization has no
- * `org_id` claim, so the organization's RLS policies would show it nothing: this step refreshes
- * such a session into the user's only active membership (the SDK's
- * `loadSealedSession(...).refresh({ organizationId })`) and records `session.signed_in`.
+ * `org_id` claim, so the organization's RLS policies would show it nothing: this service names
+ * the user's only active membership for the app to move the session into (the adapters'
+ * `auth.switchOrganization`), and records `session.signed_in`.
  */
 export function createSignInService(o: SignInServiceOptions) {
   async function onlyOrganization(userId: string): Promise<string | undefined> {
@@ -32,23 +33,12 @@ export function createSignInService(o: SignInServiceOptions) {
 
   return {
     /**
-     * For a session without an organization, a new sealed session in the user's only
-     * organization (set it as the session cookie); `undefined` when there is nothing to change.
+     * For a session without an organization, the user's only active organization (switch the
+     * session into it); `undefined` when the session has one already, or the user has none or
+     * several to choose from.
      */
-    async enterOrganization(
-      session: Session,
-      sealedSession: string,
-    ): Promise<{ sealedSession: string; organizationId: string } | undefined> {
-      if (session.organizationId) return undefined;
-      const organizationId = await onlyOrganization(session.userId);
-      if (!organizationId) return undefined;
-      const refreshed = await o.workos.userManagement
-        .loadSealedSession({ sessionData: sealedSession, cookiePassword: o.cookiePassword })
-        .refresh({ cookiePassword: o.cookiePassword, organizationId });
-      return refreshed.authenticated && refreshed.sealedSession
-        ? { sealedSession: refreshed.sealedSession, organizationId }
-        : undefined;
-    },
+    organizationToEnter: async (session: Session): Promise<string | undefined> =>
+      session.organizationId ? undefined : onlyOrganization(session.userId),
 
     /**
      * Records the sign-in, with the request's IP and user agent, in `organizationId` (the one

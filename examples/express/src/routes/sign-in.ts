@@ -10,7 +10,6 @@ import type { Session } from 'orgkit';
 import { z } from 'zod';
 import type { ClinicAuth } from '../app.js';
 import { formOf, pageContextOf, queryOf, sendPage } from '../pages.js';
-import { sessionCookieOf, setSessionCookie } from '../session-cookie.js';
 
 const email = z.email().max(254);
 // Only same-site paths: `//evil.example` and absolute URLs are not followed (no open redirect).
@@ -70,11 +69,15 @@ export function signInRoutes(clinic: Clinic, auth: ClinicAuth, people: DemoPerso
     auth.requireAuth({ redirectTo: routes.signIn }),
     async (req, res) => {
       const session = req.auth?.session;
-      const sealed = sessionCookieOf(req);
-      if (!session || !sealed) return res.redirect(303, routes.signIn);
-      const entered = await clinic.signIn.enterOrganization(session, sealed);
-      if (entered) setSessionCookie(req, res, entered.sealedSession);
-      await clinic.signIn.recordSignIn(session, entered?.organizationId);
+      if (!session) return res.redirect(303, routes.signIn);
+      const organizationId = await clinic.signIn.organizationToEnter(session);
+      // Sets the new session cookie on `res`; a refusal goes to the error page. A GET (AuthKit's
+      // redirect lands here), which the switch accepts: only state-changing methods are judged
+      // cross-site.
+      const entered =
+        organizationId && (await auth.switchOrganization(req, res, { organizationId }));
+      if (entered && !entered.ok) throw entered.error;
+      await clinic.signIn.recordSignIn(session, entered ? entered.organizationId : undefined);
       const target = samePath(queryOf(req, 'returnTo'), routes.dashboard);
       res.redirect(303, await landingFor(session, target));
     },

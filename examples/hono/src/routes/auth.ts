@@ -1,11 +1,8 @@
 import { type Clinic, guestSignInPage, routes, signInPage } from '@orgkit-examples/clinic';
 import { type Context, Hono } from 'hono';
-import { getCookie, setCookie } from 'hono/cookie';
 import type { ClinicAuth, ClinicEnv } from '../app.js';
 import { readForm } from '../read-form.js';
 
-const SESSION_COOKIE = 'wos-session';
-const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /** A path on this site, never `//other.example`: what may follow a sign-in. */
@@ -64,23 +61,18 @@ export function authRoutes(clinic: Clinic, auth: ClinicAuth) {
     return signInForm(c, sentence(error?.message ?? 'sign-in did not complete; try again'), 400);
   });
 
-  // After AuthKit or a magic-auth code: enter the user's organization, record the sign-in.
+  // After AuthKit or a magic-auth code: enter the user's organization, record the sign-in. A GET
+  // (AuthKit's redirect lands here), which the switch accepts: only state-changing methods are
+  // judged cross-site.
   app.get(routes.authContinue, async (c) => {
     const session = c.var.session;
     const returnTo = localPath(c.req.query('returnTo'), routes.home);
-    const cookie = getCookie(c, SESSION_COOKIE);
-    if (!session || !cookie) return c.redirect(routes.signIn);
-    const entered = await clinic.signIn.enterOrganization(session, cookie);
-    if (entered) {
-      setCookie(c, SESSION_COOKIE, entered.sealedSession, {
-        httpOnly: true,
-        sameSite: 'Lax',
-        path: '/',
-        secure: !LOCAL_HOSTS.has(new URL(c.req.url).hostname),
-        maxAge: 400 * 24 * 3600,
-      });
-    }
-    await clinic.signIn.recordSignIn(session, entered?.organizationId);
+    if (!session) return c.redirect(routes.signIn);
+    const organizationId = await clinic.signIn.organizationToEnter(session);
+    // `auth.switchOrganization` sets the new session cookie on `c`; the redirect carries it.
+    const entered = organizationId && (await auth.switchOrganization(c, { organizationId }));
+    if (entered && !entered.ok) throw entered.error;
+    await clinic.signIn.recordSignIn(session, entered ? entered.organizationId : undefined);
     return c.redirect(returnTo, 303);
   });
 
