@@ -214,7 +214,7 @@ export function createOrganizationSwitch(
     }
     if (!result.authenticated) {
       const error = refreshFailure(result);
-      // The refresh token is spent: a cookie holding it can never work again.
+      // WorkOS no longer honours the cookie's refresh token: the cookie can never work again.
       return failed(
         error,
         error.reason === 'session_ended' ? sessions.cleared(request.headers) : current.setCookie,
