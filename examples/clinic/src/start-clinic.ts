@@ -14,7 +14,6 @@ import type { PageContext, Viewer } from './views/layout.js';
 import type { DemoPerson } from './views/public-pages.js';
 import { openClinicWorkOS } from './workos.js';
 
-/** Options of {@link startClinic}. */
 /** Options of {@link startClinic}; the database ones as in `openClinicDatabase`. */
 export interface StartClinicOptions extends ClinicDatabaseOptions {
   /** Where the app is reached, e.g. `http://localhost:3000`; the callback URL derives from it. */
@@ -98,7 +97,7 @@ export async function startClinic(options: StartClinicOptions) {
     meetings: createMeetingsService(orgkit),
     dashboard: createDashboardService(orgkit),
     admin: createAdminService(orgkit),
-    signIn: createSignInService({ orgkit, db, workos, cookiePassword }),
+    signIn: createSignInService({ orgkit, db }),
     viewer,
     /** What the layout needs for a request: the viewer and whether to link the dev inbox. */
     pageContext: async (session: Session | undefined): Promise<PageContext> => ({

@@ -7,10 +7,6 @@ import type { ClinicOrgkit } from '../orgkit.js';
 export interface SignInServiceOptions {
   orgkit: ClinicOrgkit;
   db: OrgkitDatabase;
-  /** Unused: the adapters' `auth.switchOrganization` refreshes the session now. */
-  workos?: unknown;
-  /** Unused, as `workos`. */
-  cookiePassword?: string;
 }
 
 /**
