@@ -2,90 +2,34 @@
 // @workos-inc/node client: cross-site (CSRF) refusal of state-changing requests that carry the
 // session cookie, the cookie's attributes on localhost and on a public host, and sign-out that
 // revokes the WorkOS session.
-import { createServer, request as httpRequest } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { decodeJwt } from 'jose';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { HttpAuthOptions } from '../../src/http/index.js';
+import { request as httpRequest } from 'node:http';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type AuditEvent, createOrgkit } from '../../src/index.js';
 import type { TestDatabase } from '../../src/testing/database.js';
-import { startWorkOSEmulator, type WorkOSEmulator } from '../../src/testing/emulator.js';
-import { createTestTokenIssuer, type TestTokenIssuer } from '../../src/testing/token-issuer.js';
 import { DATABASE_TARGETS, openTestDatabase } from '../support/databases.js';
-import { buildExpressApp } from './express-app.js';
-import { buildHonoApp } from './hono-app.js';
-import { type ServedApp, serveHono, serveNode } from './servers.js';
-import { accessControl, EMULATOR_SEED, signInAsBillingAdmin, type TestOrgkit } from './support.js';
+import {
+  CONTRACT_APPS,
+  cookieOf,
+  COOKIE_PASSWORD as cookiePassword,
+  setupSigningEmulator,
+} from './emulator-sessions.js';
+import type { ServedApp } from './servers.js';
+import { accessControl, signInAsBillingAdmin, type TestOrgkit } from './support.js';
 
 const clientId = 'client_orgkit_cookie_security';
-const cookiePassword = 'a-test-cookie-password-of-32-chars-or-more';
 const password = 'correct horse battery staple';
 const TRUSTED = 'https://admin.example.com';
 
-let emulator: WorkOSEmulator;
-let tokens: TestTokenIssuer;
-let jwks: ReturnType<typeof createServer>;
-let jwksUrl: string;
-// Per test: hand out an already expired access token at the next code exchange; answer session
-// revocations with a 500; the session ids WorkOS was asked to revoke.
-let expireNextSignIn = false;
+// Per test: answer session revocations with a 500; the session ids WorkOS was asked to revoke.
 let failRevoke = false;
 let revoked: string[] = [];
 
-const fetchFn: typeof fetch = async (input, init) => {
-  const url = String(input instanceof Request ? input.url : input);
-  const body = typeof init?.body === 'string' ? JSON.parse(init.body) : undefined;
-  if (url.endsWith('/user_management/sessions/revoke')) {
-    revoked.push(body?.session_id);
-    if (failRevoke) return Response.json({ message: 'unavailable' }, { status: 500 });
-  }
-  const response = await fetch(input, init);
-  if (
-    !expireNextSignIn ||
-    !url.endsWith('/user_management/authenticate') ||
-    body?.grant_type !== 'authorization_code'
-  ) {
-    return response;
-  }
-  expireNextSignIn = false;
-  const answer = await response.json();
-  const { sub, sid } = decodeJwt(answer.access_token) as { sub?: string; sid?: string };
-  answer.access_token = await tokens.mint({ sub, sid }, { expiresIn: -120 });
-  return Response.json(answer, { status: response.status });
-};
-
-const workos = () => emulator.createClient({ fetchFn, maxRetries: 0 });
-
-beforeAll(async () => {
-  emulator = await startWorkOSEmulator({ seed: EMULATOR_SEED, clientId });
-  tokens = await createTestTokenIssuer();
-  const emulatorJwks = workos().userManagement.getJwksUrl(clientId);
-  jwks = createServer(async (_req, res) => {
-    const upstream = (await (await fetch(emulatorJwks)).json()) as { keys: unknown[] };
-    res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify({ keys: [...upstream.keys, ...tokens.jwks().keys] }));
-  });
-  await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
-  jwksUrl = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/jwks`;
+const signing = setupSigningEmulator(clientId, (url, body) => {
+  if (!url.endsWith('/user_management/sessions/revoke')) return undefined;
+  revoked.push(body?.session_id as string);
+  return failRevoke ? Response.json({ message: 'unavailable' }, { status: 500 }) : undefined;
 });
-afterAll(async () => {
-  await new Promise((resolve) => jwks?.close(resolve));
-  await tokens?.close();
-  await emulator?.close();
-});
-
-type Serve = (orgkit: TestOrgkit, options: (base: string) => HttpAuthOptions) => Promise<ServedApp>;
-const ADAPTERS: { name: string; serve: Serve }[] = [
-  {
-    name: 'express',
-    serve: (orgkit, options) => serveNode((base) => buildExpressApp(orgkit, options(base)).app),
-  },
-  {
-    name: 'hono',
-    serve: (orgkit, options) =>
-      serveHono((base) => buildHonoApp(orgkit, options(base)).app as never),
-  },
-];
+const { workos } = signing;
 
 /**
  * A request with headers `fetch` will not send as given (`Host`), through node:http; answered as
@@ -119,12 +63,6 @@ function rawRequest(
   });
 }
 
-/** `name=value` of the cookie `name` a response sets, and its whole line. */
-function cookieOf(response: Response, name: string) {
-  const line = response.headers.getSetCookie().find((c) => c.startsWith(`${name}=`));
-  return line ? { pair: line.split(';')[0]!, line } : undefined;
-}
-
 /** The attributes of a `Set-Cookie` line, names lower-cased, without its `name=value`. */
 function attributesOf(line: string) {
   return line
@@ -134,15 +72,14 @@ function attributesOf(line: string) {
 }
 
 describe.each(DATABASE_TARGETS)('cookie sessions on $name', (target) => {
-  describe.each(ADAPTERS)('$name', ({ serve }) => {
+  describe.each(CONTRACT_APPS)('$name', ({ serve }) => {
     let database: TestDatabase;
     let orgkit: TestOrgkit;
     let app: ServedApp;
     let unexpected: unknown[];
 
     beforeEach(async () => {
-      emulator.reset();
-      expireNextSignIn = false;
+      signing.reset();
       failRevoke = false;
       revoked = [];
       unexpected = [];
@@ -152,7 +89,10 @@ describe.each(DATABASE_TARGETS)('cookie sessions on $name', (target) => {
         accessControl,
         workos: workos(),
         clientId,
-        session: { jwksUrl, issuers: [emulator.url, tokens.issuer] },
+        session: {
+          jwksUrl: signing.jwksUrl,
+          issuers: [signing.emulator.url, signing.tokens.issuer],
+        },
       });
       app = await serve(orgkit, (base) => ({
         signInUrl: '/auth/sign-in',
@@ -275,7 +215,7 @@ describe.each(DATABASE_TARGETS)('cookie sessions on $name', (target) => {
 
     it('refuses a cross-site POST whose expired cookie was refreshed, and still sends the new cookie', async () => {
       await workos().userManagement.createUser({ email: 'alan@example.com', password });
-      expireNextSignIn = true;
+      signing.expireNextSignIn();
       const { session } = await signIn('alan@example.com');
       const res = await post('/api/meetings/m_refresh', {
         origin: 'https://evil.example',

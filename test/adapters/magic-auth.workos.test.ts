@@ -8,12 +8,16 @@ import type { TestDatabase } from '../../src/testing/database.js';
 import { startWorkOSEmulator, type WorkOSEmulator } from '../../src/testing/emulator.js';
 import { createFaultyFetch, type FaultRule } from '../../src/testing/fault-fetch.js';
 import { DATABASE_TARGETS, openTestDatabase } from '../support/databases.js';
+import {
+  cookieOf,
+  COOKIE_PASSWORD as cookiePassword,
+  formPost as form,
+} from './emulator-sessions.js';
 import { buildExpressMagicAuthApp, buildHonoMagicAuthApp } from './magic-auth-apps.js';
 import { type ServedApp, serveHono, serveNode } from './servers.js';
 import { accessControl, type TestOrgkit } from './support.js';
 
 const clientId = 'client_orgkit_magic_auth';
-const cookiePassword = 'a-test-cookie-password-of-32-chars-or-more';
 const AUTHENTICATE = '/user_management/authenticate';
 
 let emulator: WorkOSEmulator;
@@ -35,18 +39,6 @@ const ADAPTERS: { name: string; serve: Serve }[] = [
       serveHono((base) => buildHonoMagicAuthApp(orgkit, options(base)) as never),
   },
 ];
-
-function sessionCookieOf(response: Response) {
-  const line = response.headers.getSetCookie().find((c) => c.startsWith('wos-session='));
-  return line ? { pair: line.split(';')[0]!, line } : undefined;
-}
-
-const form = (fields: Record<string, string>, headers: Record<string, string> = {}) => ({
-  method: 'POST',
-  redirect: 'manual' as const,
-  headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
-  body: new URLSearchParams(fields).toString(),
-});
 
 // One target is enough: the database only backs orgkit's instance, no sign-in step writes to it.
 const target = DATABASE_TARGETS[0] ?? { name: 'pglite', url: undefined };
@@ -111,7 +103,7 @@ describe.each(ADAPTERS)('magic-auth sign-in through $name', ({ serve }) => {
     const res = await app.request('/auth/magic', form({ email, code, returnTo: '/bookings?x=1' }));
     expect(res.status).toBe(302);
     expect(res.headers.get('location')).toBe('/bookings?x=1');
-    const session = sessionCookieOf(res);
+    const session = cookieOf(res);
     expect(session?.line).toMatch(/; HttpOnly/);
     expect(session?.line).toMatch(/; SameSite=Lax/);
     expect(decodeURIComponent(session!.pair)).toMatch(/^wos-session=Fe26\.2\*/);
@@ -129,7 +121,7 @@ describe.each(ADAPTERS)('magic-auth sign-in through $name', ({ serve }) => {
     expect((await app.request('/auth/magic', form({ email, code }))).status).toBe(302);
     const again = await app.request('/auth/magic', form({ email, code }));
     expect(again.status).toBe(401);
-    expect(sessionCookieOf(again)).toBeUndefined();
+    expect(cookieOf(again)).toBeUndefined();
   });
 
   it('answers a wrong code with 401 invalid_code and no cookie', async () => {
@@ -140,7 +132,7 @@ describe.each(ADAPTERS)('magic-auth sign-in through $name', ({ serve }) => {
     expect(await res.json()).toMatchObject({
       error: { code: 'unauthenticated', reason: 'invalid_code' },
     });
-    expect(sessionCookieOf(res)).toBeUndefined();
+    expect(cookieOf(res)).toBeUndefined();
     // A right code for another email is as wrong.
     await guestWithCode('other@example.com');
     const mixed = await app.request('/auth/magic', form({ email: 'other@example.com', code }));
@@ -163,7 +155,7 @@ describe.each(ADAPTERS)('magic-auth sign-in through $name', ({ serve }) => {
     const body = await res.json();
     expect(body.error.code).toBe('invalid_input');
     expect(body.error.reason).toBe(key === 'email' ? 'invalid_email' : 'malformed_code');
-    expect(sessionCookieOf(res)).toBeUndefined();
+    expect(cookieOf(res)).toBeUndefined();
   });
 
   it('refuses a body that is not a form, or too large to be one', async () => {
@@ -193,7 +185,7 @@ describe.each(ADAPTERS)('magic-auth sign-in through $name', ({ serve }) => {
       const res = await app.request('/auth/magic', form({ email, code }, headers));
       expect(res.status).toBe(403);
       expect(await res.json()).toMatchObject({ error: { reason: 'cross_site_request' } });
-      expect(sessionCookieOf(res)).toBeUndefined();
+      expect(cookieOf(res)).toBeUndefined();
     }
     // The code was never spent: the same form from the app's own page signs in.
     const own = await app.request(
@@ -210,7 +202,7 @@ describe.each(ADAPTERS)('magic-auth sign-in through $name', ({ serve }) => {
       const res = await app.request('/auth/magic', form({ email, code, returnTo }));
       expect(res.status).toBe(302);
       expect(res.headers.get('location')).toBe('/');
-      expect(sessionCookieOf(res)).toBeDefined();
+      expect(cookieOf(res)).toBeDefined();
     }
   });
 
@@ -231,7 +223,7 @@ describe.each(ADAPTERS)('magic-auth sign-in through $name', ({ serve }) => {
     const ok = await app.request('/guest/sign-in', form({ email, code }));
     expect(ok.status).toBe(302);
     expect(ok.headers.get('location')).toBe('/bookings');
-    const me = await app.request('/api/me', { headers: { cookie: sessionCookieOf(ok)!.pair } });
+    const me = await app.request('/api/me', { headers: { cookie: cookieOf(ok)!.pair } });
     expect(await me.json()).toEqual({ userId: user.id });
   });
 
@@ -249,7 +241,7 @@ describe.each(ADAPTERS)('magic-auth sign-in through $name', ({ serve }) => {
     const body = await down.json();
     expect(body.error.code).toBe('upstream_unavailable');
     expect(JSON.stringify(body)).not.toContain(code);
-    expect(sessionCookieOf(down)).toBeUndefined();
+    expect(cookieOf(down)).toBeUndefined();
   });
 
   it('tells an account that must sign in through AuthKit apart from a wrong code', async () => {
@@ -271,7 +263,7 @@ describe.each(ADAPTERS)('magic-auth sign-in through $name', ({ serve }) => {
     const body = await res.json();
     expect(body.error.reason).toBe('further_step_required');
     expect(JSON.stringify(body)).not.toContain('pending_token_from_workos');
-    expect(sessionCookieOf(res)).toBeUndefined();
+    expect(cookieOf(res)).toBeUndefined();
   });
 
   it('answers a refused API key as unavailable and reports it to the operator', async () => {

@@ -1,107 +1,42 @@
 // Sign-in, sealed-session cookies, refresh and sign-out through each adapter, against the WorkOS
 // emulator with the real @workos-inc/node client; and a real emulator-issued bearer token.
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { decodeJwt } from 'jose';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { HttpAuthOptions } from '../../src/http/index.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createOrgkit } from '../../src/index.js';
 import type { TestDatabase } from '../../src/testing/database.js';
-import { startWorkOSEmulator, type WorkOSEmulator } from '../../src/testing/emulator.js';
-import { createTestTokenIssuer, type TestTokenIssuer } from '../../src/testing/token-issuer.js';
 import { DATABASE_TARGETS, openTestDatabase } from '../support/databases.js';
-import { buildExpressApp } from './express-app.js';
-import { buildHonoApp } from './hono-app.js';
-import { type ServedApp, serveHono, serveNode } from './servers.js';
-import { accessControl, EMULATOR_SEED, signInAsBillingAdmin, type TestOrgkit } from './support.js';
+import {
+  CONTRACT_APPS,
+  cookieOf,
+  COOKIE_PASSWORD as cookiePassword,
+  setupSigningEmulator,
+} from './emulator-sessions.js';
+import type { ServedApp } from './servers.js';
+import { accessControl, signInAsBillingAdmin, type TestOrgkit } from './support.js';
 
 const clientId = 'client_orgkit_adapter_sessions';
-const cookiePassword = 'a-test-cookie-password-of-32-chars-or-more';
 const password = 'correct horse battery staple';
 
-let emulator: WorkOSEmulator;
-let tokens: TestTokenIssuer;
-let jwks: ReturnType<typeof createServer>;
-let jwksUrl: string;
-// Set by a test that needs the next code exchange to hand out an already expired access token.
-let expireNextSignIn = false;
-
-// Only the access token of one code exchange is replaced, by one for the same user and session
-// that expired two minutes ago: the emulator's tokens live an hour, and a refresh test cannot wait.
-const fetchFn: typeof fetch = async (input, init) => {
-  const response = await fetch(input, init);
-  const url = String(input instanceof Request ? input.url : input);
-  const grant = typeof init?.body === 'string' ? JSON.parse(init.body).grant_type : undefined;
-  if (
-    !expireNextSignIn ||
-    !url.endsWith('/user_management/authenticate') ||
-    grant !== 'authorization_code'
-  ) {
-    return response;
-  }
-  expireNextSignIn = false;
-  const body = await response.json();
-  const { sub, sid } = decodeJwt(body.access_token) as { sub?: string; sid?: string };
-  body.access_token = await tokens.mint({ sub, sid }, { expiresIn: -120 });
-  return Response.json(body, { status: response.status });
-};
-
-const workos = () => emulator.createClient({ fetchFn });
-
-beforeAll(async () => {
-  emulator = await startWorkOSEmulator({ seed: EMULATOR_SEED, clientId });
-  tokens = await createTestTokenIssuer();
-  // orgkit trusts the emulator's keys and the test issuer's (for the expired token above).
-  const emulatorJwks = workos().userManagement.getJwksUrl(clientId);
-  jwks = createServer(async (_req, res) => {
-    const upstream = (await (await fetch(emulatorJwks)).json()) as { keys: unknown[] };
-    res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify({ keys: [...upstream.keys, ...tokens.jwks().keys] }));
-  });
-  await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
-  jwksUrl = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/jwks`;
-});
-afterAll(async () => {
-  await new Promise((resolve) => jwks?.close(resolve));
-  await tokens?.close();
-  await emulator?.close();
-});
-
-type Serve = (orgkit: TestOrgkit, options: (base: string) => HttpAuthOptions) => Promise<ServedApp>;
-const ADAPTERS: { name: string; serve: Serve }[] = [
-  {
-    name: 'express',
-    serve: (orgkit, options) => serveNode((base) => buildExpressApp(orgkit, options(base)).app),
-  },
-  {
-    name: 'hono',
-    serve: (orgkit, options) =>
-      serveHono((base) => buildHonoApp(orgkit, options(base)).app as never),
-  },
-];
-
-/** `name=value` of the cookie `name` a response sets, and its attributes. */
-function cookieOf(response: Response, name: string) {
-  const line = response.headers.getSetCookie().find((c) => c.startsWith(`${name}=`));
-  return line ? { pair: line.split(';')[0]!, line } : undefined;
-}
+const signing = setupSigningEmulator(clientId);
+const { workos } = signing;
 
 describe.each(DATABASE_TARGETS)('sessions on $name', (target) => {
-  describe.each(ADAPTERS)('$name', ({ serve }) => {
+  describe.each(CONTRACT_APPS)('$name', ({ serve }) => {
     let database: TestDatabase;
     let orgkit: TestOrgkit;
     let app: ServedApp;
 
     beforeEach(async () => {
-      emulator.reset();
-      expireNextSignIn = false;
+      signing.reset();
       database = await openTestDatabase(target);
       orgkit = createOrgkit({
         database: database.db,
         accessControl,
         workos: workos(),
         clientId,
-        session: { jwksUrl, issuers: [emulator.url, tokens.issuer] },
+        session: {
+          jwksUrl: signing.jwksUrl,
+          issuers: [signing.emulator.url, signing.tokens.issuer],
+        },
       });
       app = await serve(orgkit, (base) => ({
         signInUrl: '/auth/sign-in',
@@ -212,7 +147,7 @@ describe.each(DATABASE_TARGETS)('sessions on $name', (target) => {
         email: 'grace@example.com',
         password,
       });
-      expireNextSignIn = true;
+      signing.expireNextSignIn();
       const { session } = await signIn('grace@example.com');
       const old = { headers: { cookie: session!.pair } };
 

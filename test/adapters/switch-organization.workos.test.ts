@@ -13,11 +13,15 @@ import type { TestDatabase } from '../../src/testing/database.js';
 import { startWorkOSEmulator, type WorkOSEmulator } from '../../src/testing/emulator.js';
 import { createFaultyFetch, type FaultRule } from '../../src/testing/fault-fetch.js';
 import { DATABASE_TARGETS, openTestDatabase } from '../support/databases.js';
+import {
+  cookieOf,
+  COOKIE_PASSWORD as cookiePassword,
+  formPost as form,
+} from './emulator-sessions.js';
 import { type ServedApp, serveHono, serveNode } from './servers.js';
 import { accessControl, EMULATOR_SEED, type TestOrgkit } from './support.js';
 
 const clientId = 'client_orgkit_switch_organization';
-const cookiePassword = 'a-test-cookie-password-of-32-chars-or-more';
 const AUTHENTICATE = '/user_management/authenticate';
 const MEMBERSHIPS = '/user_management/organization_memberships';
 
@@ -79,18 +83,6 @@ const ADAPTERS: { name: string; serve: Serve }[] = [
   { name: 'express', serve: (orgkit, o) => serveNode(() => buildExpressApp(orgkit, o)) },
   { name: 'hono', serve: (orgkit, o) => serveHono(() => buildHonoApp(orgkit, o) as never) },
 ];
-
-function sessionCookieOf(response: Response) {
-  const line = response.headers.getSetCookie().find((c) => c.startsWith('wos-session='));
-  return line ? { pair: line.split(';')[0]!, line } : undefined;
-}
-
-const form = (fields: Record<string, string>, headers: Record<string, string> = {}) => ({
-  method: 'POST',
-  redirect: 'manual' as const,
-  headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
-  body: new URLSearchParams(fields).toString(),
-});
 
 let emulator: WorkOSEmulator;
 beforeAll(async () => {
@@ -160,7 +152,7 @@ describe.each(ADAPTERS)('switchOrganization through $name', ({ serve }) => {
     const { code } = await um.createMagicAuth({ email: user.email });
     const signIn = await app.request('/auth/magic', form({ email: user.email, code: code! }));
     expect(signIn.status).toBe(302);
-    const cookie = sessionCookieOf(signIn)!.pair;
+    const cookie = cookieOf(signIn)!.pair;
     return { user, billing, second, elsewhere, cookie };
   }
 
@@ -191,7 +183,7 @@ describe.each(ADAPTERS)('switchOrganization through $name', ({ serve }) => {
     const res = await switchTo(billing.id, cookie);
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe(`/switched?to=${billing.id}`);
-    const switched = sessionCookieOf(res);
+    const switched = cookieOf(res);
     expect(switched?.line).toMatch(/; HttpOnly/);
     expect(switched?.pair).not.toBe(cookie);
     expect((await me(switched!.pair)).body).toEqual({
@@ -203,7 +195,7 @@ describe.each(ADAPTERS)('switchOrganization through $name', ({ serve }) => {
     // And on into the second organization, with that membership's role.
     const again = await switchTo(second.id, switched!.pair);
     expect(again.status).toBe(303);
-    const next = sessionCookieOf(again)!.pair;
+    const next = cookieOf(again)!.pair;
     expect((await me(next)).body).toEqual({
       userId: user.id,
       organizationId: second.id,
@@ -215,12 +207,12 @@ describe.each(ADAPTERS)('switchOrganization through $name', ({ serve }) => {
   it('refuses an organization the user is not in, or one that does not exist, alike and without touching the cookie', async () => {
     const { billing, elsewhere, cookie } = await signedInMember();
     const notIn = await switchTo(elsewhere.id, cookie);
-    expect(sessionCookieOf(notIn)).toBeUndefined();
+    expect(cookieOf(notIn)).toBeUndefined();
     const refusal = await refusalOf(notIn);
     expect(refusal).toMatchObject({ status: 403, code: 'forbidden', reason: 'not_a_member' });
 
     const unknown = await switchTo('org_01JZZZZZZZZZZZZZZZZZZZZZZZ', cookie);
-    expect(sessionCookieOf(unknown)).toBeUndefined();
+    expect(cookieOf(unknown)).toBeUndefined();
     // Same status, reason and words: the answer does not say whether the organization exists.
     expect(await refusalOf(unknown)).toEqual(refusal);
     expect(refusal.message).not.toContain(elsewhere.id);
@@ -246,12 +238,12 @@ describe.each(ADAPTERS)('switchOrganization through $name', ({ serve }) => {
     const { billing } = await signedInMember();
     const none = await switchTo(billing.id);
     expect(await refusalOf(none)).toMatchObject({ status: 401, code: 'unauthenticated' });
-    expect(sessionCookieOf(none)).toBeUndefined();
+    expect(cookieOf(none)).toBeUndefined();
 
     const forged = await switchTo(billing.id, 'wos-session=Fe26.2**forged**cookie~2');
     expect(await refusalOf(forged)).toMatchObject({ status: 401, code: 'unauthenticated' });
     // A cookie that can never work is deleted.
-    expect(sessionCookieOf(forged)?.line).toMatch(/Max-Age=0/);
+    expect(cookieOf(forged)?.line).toMatch(/Max-Age=0/);
   });
 
   it('refuses a cross-site POST carrying the session cookie, and spends nothing', async () => {
@@ -264,7 +256,7 @@ describe.each(ADAPTERS)('switchOrganization through $name', ({ serve }) => {
     for (const headers of crossSite) {
       const res = await switchTo(billing.id, cookie, headers);
       expect(await refusalOf(res)).toMatchObject({ status: 403, reason: 'cross_site_request' });
-      expect(sessionCookieOf(res)).toBeUndefined();
+      expect(cookieOf(res)).toBeUndefined();
     }
     expect((await me(cookie)).body).toEqual({ userId: user.id, organizationId: null });
     const own = await switchTo(billing.id, cookie, {
@@ -290,7 +282,7 @@ describe.each(ADAPTERS)('switchOrganization through $name', ({ serve }) => {
       code: 'invalid_input',
       reason: 'invalid_organization_id',
     });
-    expect(sessionCookieOf(res)).toBeUndefined();
+    expect(cookieOf(res)).toBeUndefined();
     expect((await me(cookie)).status).toBe(200);
   });
 
@@ -319,7 +311,7 @@ describe.each(ADAPTERS)('switchOrganization through $name', ({ serve }) => {
     });
     const ended = await switchTo(billing.id, cookie);
     expect(await refusalOf(ended)).toMatchObject({ status: 401, reason: 'session_ended' });
-    expect(sessionCookieOf(ended)?.line).toMatch(/Max-Age=0/);
+    expect(cookieOf(ended)?.line).toMatch(/Max-Age=0/);
   });
 
   it('answers WorkOS rate limiting with 429 and an outage with 503, and keeps the cookie', async () => {
@@ -336,7 +328,7 @@ describe.each(ADAPTERS)('switchOrganization through $name', ({ serve }) => {
       await start([{ fault, path: AUTHENTICATE }]);
       const down = await switchTo(billing.id, cookie);
       expect(await refusalOf(down)).toMatchObject({ status: 503, code: 'upstream_unavailable' });
-      expect(sessionCookieOf(down)).toBeUndefined();
+      expect(cookieOf(down)).toBeUndefined();
     }
 
     // WorkOS never answered those refreshes, so the cookie's refresh token is still good.
