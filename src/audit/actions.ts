@@ -17,6 +17,8 @@ export const ORGKIT_AUDIT_ACTIONS = {
   'membership.deleted': 'membership',
   /** A user's app role changed (`setUserRole`), with the old and the new role. */
   'user.role_changed': 'user',
+  /** A signed-in session moved into another organization (`auth.switchOrganization`). */
+  'session.organization_switched': 'session',
   /** A guest was provisioned: WorkOS user, personal organization and owner membership. */
   'guest.provisioned': 'user',
   /** An adapter refused a request with 403. */

@@ -219,6 +219,48 @@ export function createHttpAuth<AC extends AccessControl>(
     };
   }
 
+  /**
+   * Records `session.organization_switched` in the new session's scope (its user and
+   * organization, the request's IP and user agent). As for `access.denied`, a write that fails
+   * is reported and the switch still answers: the user's session is already WorkOS's.
+   */
+  const recordSwitch = (
+    result: Extract<SwitchOrganizationResult, { ok: true }>,
+    route: AuthRouteRequest,
+  ): Promise<void> =>
+    orgkit
+      .runWithRequestScope(
+        {
+          session: result.session,
+          ipAddress: route.ipAddress,
+          userAgent: route.userAgent,
+          requestId: requestIdFrom(route.headers),
+        },
+        () =>
+          orgkit.logAuditEvent(
+            'session.organization_switched',
+            'session',
+            result.session.sessionId ?? null,
+            {
+              oldValues: { organizationId: result.previousOrganizationId ?? null },
+              newValues: { organizationId: result.organizationId },
+            },
+            null,
+            { organizationId: result.organizationId },
+          ),
+      )
+      .then(
+        () => undefined,
+        (cause: unknown) =>
+          o.onUnexpectedError(
+            new OrgkitError(
+              'internal',
+              'an organization switch could not be recorded in the audit log (session.organization_switched)',
+              { cause },
+            ),
+          ),
+      );
+
   const toRoute = (request: RouteRequest): AuthRouteRequest => ({
     method: request.method,
     url: request.url,
@@ -288,11 +330,15 @@ export function createHttpAuth<AC extends AccessControl>(
      * response }`, never a rejection for a non-member or bad input. A cross-site state-changing
      * request carrying the cookie is refused.
      */
-    switchOrganization: (
+    switchOrganization: async (
       request: RouteRequest,
       input: SwitchOrganizationInput,
-    ): Promise<SwitchOrganizationResult> =>
-      (organizationSwitch ?? notConfigured())(toRoute(request), input),
+    ): Promise<SwitchOrganizationResult> => {
+      const route = toRoute(request);
+      const result = await (organizationSwitch ?? notConfigured())(route, input);
+      if (result.ok) await recordSwitch(result, route);
+      return result;
+    },
   };
 }
 

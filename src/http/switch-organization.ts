@@ -24,6 +24,8 @@ export type SwitchOrganizationResult =
       ok: true;
       /** The organization the session is now in. */
       organizationId: string;
+      /** The organization the session was in before, if any. */
+      previousOrganizationId: string | undefined;
       /** The new session, verified: its `organizationId`, `role` and `roles` are the organization's. */
       session: Session;
       /** The `Set-Cookie` holding the new sealed session (the adapters set it for you). */
@@ -238,6 +240,12 @@ export function createOrganizationSwitch(
     }
     // WorkOS answered with a session in some other organization: the user is not in this one.
     if (session.organizationId !== organizationId) return failed(notAMember(), setCookie);
-    return { ok: true, organizationId, session, setCookie };
+    return {
+      ok: true,
+      organizationId,
+      previousOrganizationId: current.session.organizationId,
+      session,
+      setCookie,
+    };
   };
 }

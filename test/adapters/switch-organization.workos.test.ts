@@ -2,11 +2,14 @@
 // switcher) through each adapter, over real HTTP against the WorkOS emulator with the real
 // @workos-inc/node client. The emulator issues a session for any organization asked for; orgkit
 // checks the membership with WorkOS first, so a non-member is refused here as WorkOS refuses it.
+
+import { sql } from 'drizzle-orm';
 import express from 'express';
 import { Hono } from 'hono';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createExpressAuth } from '../../src/adapters/express/index.js';
 import { createHonoAuth, type OrgkitEnv } from '../../src/adapters/hono/index.js';
+import { rowsOf } from '../../src/db/database.js';
 import type { HttpAuthOptions } from '../../src/http/index.js';
 import { createOrgkit } from '../../src/index.js';
 import type { TestDatabase } from '../../src/testing/database.js';
@@ -168,8 +171,36 @@ describe.each(ADAPTERS)('switchOrganization through $name', ({ serve }) => {
   ) =>
     app.request(
       '/organization',
-      form({ organizationId }, { ...(cookie ? { cookie } : {}), ...headers }),
+      form(
+        { organizationId },
+        { 'user-agent': 'switch-test', ...(cookie ? { cookie } : {}), ...headers },
+      ),
     );
+
+  /** The `session.organization_switched` events, oldest first, as the audit log holds them. */
+  async function switchEvents() {
+    const events = [];
+    for (const organizationId of await organizationsWithEvents()) {
+      const page = await orgkit.queryAuditEvents({ organizationId, limit: 100 } as never);
+      events.push(...page.events.filter((e) => e.action === 'session.organization_switched'));
+    }
+    return events
+      .sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime())
+      .map((e) => ({
+        actor: e.actor,
+        organizationId: e.organizationId,
+        from: e.changes.oldValues?.organizationId,
+        to: e.changes.newValues?.organizationId,
+        userAgent: e.userAgent,
+      }));
+  }
+
+  async function organizationsWithEvents(): Promise<string[]> {
+    const rows = await database.db.execute(
+      sql`SELECT DISTINCT workos_org_id FROM audit_logs WHERE workos_org_id IS NOT NULL`,
+    );
+    return rowsOf<{ workos_org_id: string }>(rows).map((r) => r.workos_org_id);
+  }
 
   async function refusalOf(res: Response): Promise<Refusal> {
     const { error } = (await res.json()) as { error: Omit<Refusal, 'status'> };
@@ -202,6 +233,25 @@ describe.each(ADAPTERS)('switchOrganization through $name', ({ serve }) => {
       role: 'member',
     });
     expect(reported).toEqual([]);
+
+    // Each switch is in the audit log: who, from where to where, with the request's user agent.
+    const trail = await switchEvents();
+    expect(trail).toEqual([
+      {
+        actor: { userId: user.id },
+        organizationId: billing.id,
+        from: null,
+        to: billing.id,
+        userAgent: 'switch-test',
+      },
+      {
+        actor: { userId: user.id },
+        organizationId: second.id,
+        from: billing.id,
+        to: second.id,
+        userAgent: 'switch-test',
+      },
+    ]);
   });
 
   it('refuses an organization the user is not in, or one that does not exist, alike and without touching the cookie', async () => {
@@ -219,6 +269,7 @@ describe.each(ADAPTERS)('switchOrganization through $name', ({ serve }) => {
 
     // The refresh token was never spent: the same cookie still works and can still switch.
     expect((await me(cookie)).status).toBe(200);
+    expect(await switchEvents()).toEqual([]); // refusals record no switch
     expect((await switchTo(billing.id, cookie)).status).toBe(303);
   });
 

@@ -322,7 +322,8 @@ export function createExpressAuth<O extends OrgkitCore<any>>(
       const result = await http.switchOrganization(routeRequest(req), input);
       if (result.setCookie) res.append('set-cookie', result.setCookie);
       if (!result.ok) return { ok: false, error: result.error, status: result.status };
-      return { ok: true, organizationId: result.organizationId, session: result.session };
+      const { setCookie: _sent, ...switched } = result;
+      return switched;
     },
   };
 }
