@@ -1,5 +1,5 @@
 import { authkitProxy } from '@workos-inc/authkit-nextjs';
-import { type NextFetchEvent, type NextRequest, NextResponse } from 'next/server';
+import type { NextFetchEvent, NextRequest } from 'next/server';
 import { createProxyCheck } from 'orgkit/next';
 
 // AuthKit's proxy (Next 16's middleware) reads and refreshes the session cookie on every request
@@ -15,11 +15,7 @@ const check = createProxyCheck({
 });
 
 export default function proxy(request: NextRequest, event: NextFetchEvent) {
-  const refused = check(request);
-  if (!refused) return authkit(request, event);
-  // Copied into a NextResponse: under this custom server, Next refuses what `Response.redirect()`
-  // returns as not a Response (see README, "Known limits").
-  return new NextResponse(refused.body, { status: refused.status, headers: refused.headers });
+  return check(request) ?? authkit(request, event);
 }
 
 export const config = {

@@ -281,6 +281,12 @@ export function createHttpAuth<AC extends AccessControl>(
     authenticate,
     authenticateNow,
     /**
+     * The scope of a request whose session was read elsewhere (Next's AuthKit session): the
+     * request id, client IP (per `trustProxy`) and user agent from `headers`.
+     */
+    scopeFor: (headers: HeadersLike, session: Session): RequestAuth =>
+      requestAuth(headers, undefined, session, undefined, []),
+    /**
      * The JSON reply for an error a handler threw: one that is not orgkit's is reported and
      * answered as a bare 500; a 403 is first recorded as `access.denied` in `auth`'s scope.
      */

@@ -224,6 +224,26 @@ describe.each(DATABASE_TARGETS)('orgkit/next in a built Next app, on $name', (ta
     expect(other.during).toMatchObject({ authkitReads: 1, verifications: 1, roleQueries: 1 });
   });
 
+  it("withAuth's run opens the request scope: the session, the client IP and the user agent reach the audit log", async () => {
+    const token = await signIn('editor');
+    const res = await fetch(`${next.url}/probe`, {
+      headers: {
+        [ACCESS_TOKEN_HEADER]: token,
+        'x-forwarded-for': '203.0.113.7',
+        'user-agent': 'probe-agent/1.0',
+      },
+    });
+    const text = await res.text();
+    expect(res.status, text.slice(0, 500)).toBe(200);
+    const report = JSON.parse(unescapeHtml(/<pre id="probe">([^<]*)<\/pre>/.exec(text)![1]!));
+    expect(report).toEqual({
+      actor: { userId: FIXTURE_USERS.editor.id },
+      ipAddress: '203.0.113.7',
+      userAgent: 'probe-agent/1.0',
+      scopeUserId: FIXTURE_USERS.editor.id,
+    });
+  });
+
   it('sends a visitor without a session to AuthKit’s sign-in with a 307', async () => {
     const res = await get('/dashboard');
     expect(res.status).toBe(307);

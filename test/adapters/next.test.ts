@@ -95,6 +95,8 @@ describe.each(DATABASE_TARGETS)(
       expect(result.user).toEqual(info.user);
       expect(result.session.userId).toBe((info.user as { id: string }).id);
       expect(result.roles).toEqual(expect.arrayContaining(['billing_admin']));
+      // Outside a Next request there are no headers: run still opens the session's scope.
+      expect(result.run(() => orgkit.requireAuth().userId)).toBe(result.session.userId);
     });
 
     it('sends signed-out visitors to AuthKit’s sign-in', async () => {

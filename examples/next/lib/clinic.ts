@@ -32,7 +32,8 @@ async function authkit(options?: { ensureSignedIn?: boolean }) {
 }
 
 function makeAuth() {
-  return createNextAuth(clinic().orgkit, { authkit });
+  // src/server.ts sets X-Forwarded-For to the socket's address: the one hop to trust.
+  return createNextAuth(clinic().orgkit, { authkit, trustProxy: 1 });
 }
 let auth: ReturnType<typeof makeAuth> | undefined;
 

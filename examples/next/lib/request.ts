@@ -18,8 +18,8 @@ export async function requestInfo() {
 
 /**
  * Runs `fn` in orgkit's request scope, so the clinic's services know who asks (`session`; none
- * for the public booking form) and the audit log records the IP and user agent. orgkit's Next
- * adapter checks rules but leaves no scope open for the rest of a page or action.
+ * for the public booking form) and the audit log records the IP and user agent: for the public
+ * form and the sign-in steps, where no `withAuth` has run (pages behind sign-in use its `run`).
  */
 export async function inRequestScope<T>(
   clinic: Clinic,
@@ -34,19 +34,13 @@ type Rule = RouteRule<Clinic['orgkit']['accessControl']>;
 /**
  * For pages and server actions behind sign-in: checks `rule` with orgkit's Next adapter
  * (signed-out visitors go to sign-in, forbidden ones to `/forbidden`), then returns the session
- * and `run`, which calls the clinic in the request scope.
+ * and the adapter's `run`, which calls the clinic in the request scope (session, IP, user agent).
  */
 export async function signedIn(rule: Rule = {}) {
   const clinic = getClinic();
-  const { session, user, roles } = await clinic.auth.withAuth({
+  const { session, user, roles, run } = await clinic.auth.withAuth({
     redirectTo: '/forbidden',
     ...rule,
   });
-  return {
-    clinic,
-    session,
-    user,
-    roles,
-    run: <T>(fn: () => Promise<T>) => inRequestScope(clinic, session, fn),
-  };
+  return { clinic, session, user, roles, run };
 }

@@ -7,6 +7,7 @@
 // The bare name, not `next/navigation.js`: Next's bundlers map only the bare name to the server
 // build, and Turbopack fails to build a route handler that imports the `.js` file. The types come
 // from next-navigation.d.ts.
+import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { cache } from 'react';
 import {
@@ -46,6 +47,18 @@ export interface NextAuthResult<O extends OrgkitCore, User = unknown> {
   session: Session;
   user: User;
   roles: Awaited<ReturnType<O['getUserRoles']>>;
+  /**
+   * Runs `fn` in orgkit's request scope: the session, and the request's id, client IP (per
+   * `trustProxy`) and user agent. orgkit calls inside need no user id, and the audit events they
+   * write say where the request came from.
+   *
+   * @example
+   * ```ts
+   * const { run } = await auth.withAuth({ requiredPermission: 'meetings:read' })
+   * const meetings = await run(() => orgkit.withRls((tx) => tx.select().from(meetings)))
+   * ```
+   */
+  run<T>(fn: () => T): T;
 }
 
 type State<User> =
@@ -94,15 +107,32 @@ export function createNextAuth<O extends OrgkitCore<any>, User = unknown>(
       return { rejection: isOrgkitError(error) ? error : undefined };
     }
   });
-  const scopeOf = (session: Session): RequestAuth => ({
-    session,
-    rejection: undefined,
-    // Only the rule check and the role look-up run in it: no request headers are read here.
-    scope: { requestId: crypto.randomUUID(), session, ipAddress: undefined, userAgent: undefined },
-    setCookies: [],
+  // The request's headers in a server component or action, read once per request; none outside
+  // one (a script, a test calling withAuth directly).
+  const requestHeaders = cache(async () => {
+    try {
+      return await headers();
+    } catch {
+      return undefined;
+    }
   });
-  const rolesOf = cache((session: Session) =>
-    http.run(scopeOf(session), () => orgkit.getUserRoles()),
+  const scopeOf = cache(async (session: Session): Promise<RequestAuth> => {
+    const known = await requestHeaders();
+    if (known) return http.scopeFor(known, session);
+    return {
+      session,
+      rejection: undefined,
+      scope: {
+        requestId: crypto.randomUUID(),
+        session,
+        ipAddress: undefined,
+        userAgent: undefined,
+      },
+      setCookies: [],
+    };
+  });
+  const rolesOf = cache(async (session: Session) =>
+    http.run(await scopeOf(session), () => orgkit.getUserRoles()),
   );
 
   /** Reads the request: a Bearer token first, else AuthKit's session. */
@@ -149,7 +179,7 @@ export function createNextAuth<O extends OrgkitCore<any>, User = unknown>(
         await authkit({ ensureSignedIn: true });
         throw state.rejection ?? new OrgkitError('unauthenticated', 'sign in to see this page');
       }
-      const auth = scopeOf(state.session);
+      const auth = await scopeOf(state.session);
       try {
         await http.run(auth, () => guard.check(auth));
       } catch (error) {
@@ -161,7 +191,12 @@ export function createNextAuth<O extends OrgkitCore<any>, User = unknown>(
         throw error;
       }
       const roles = (await rolesOf(state.session)) as NextAuthResult<O, User>['roles'];
-      return { session: state.session, user: state.user, roles };
+      return {
+        session: state.session,
+        user: state.user,
+        roles,
+        run: (fn) => http.run(auth, fn),
+      };
     },
     /** A route handler run in the request scope; anonymous requests reach it. */
     handler: <Ctx = unknown>(handler: RouteHandler<Ctx>) => route(undefined, handler),

@@ -162,7 +162,8 @@ async function createFixture() {
     },
     handleWorkOSWebhook: (body, signature) => orgkit.handleWorkOSWebhook(body, signature),
   };
-  const auth = createNextAuth(observed, { authkit });
+  // The test sends X-Forwarded-For as the one proxy in front would.
+  const auth = createNextAuth(observed, { authkit, trustProxy: 1 });
   return { orgkit, auth, counts };
 }
 
