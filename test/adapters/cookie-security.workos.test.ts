@@ -4,17 +4,12 @@
 // revokes the WorkOS session.
 import { request as httpRequest } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type AuditEvent, createOrgkit } from '../../src/index.js';
+import type { AuditEvent } from '../../src/index.js';
 import type { TestDatabase } from '../../src/testing/database.js';
 import { DATABASE_TARGETS, openTestDatabase } from '../support/databases.js';
-import {
-  CONTRACT_APPS,
-  cookieOf,
-  COOKIE_PASSWORD as cookiePassword,
-  setupSigningEmulator,
-} from './emulator-sessions.js';
+import { CONTRACT_APPS, cookieOf, setupSigningEmulator } from './emulator-sessions.js';
 import type { ServedApp } from './servers.js';
-import { accessControl, signInAsBillingAdmin, type TestOrgkit } from './support.js';
+import { signInAsBillingAdmin, type TestOrgkit } from './support.js';
 
 const clientId = 'client_orgkit_cookie_security';
 const password = 'correct horse battery staple';
@@ -84,26 +79,12 @@ describe.each(DATABASE_TARGETS)('cookie sessions on $name', (target) => {
       revoked = [];
       unexpected = [];
       database = await openTestDatabase(target);
-      orgkit = createOrgkit({
-        database: database.db,
-        accessControl,
-        workos: workos(),
-        clientId,
-        session: {
-          jwksUrl: signing.jwksUrl,
-          issuers: [signing.emulator.url, signing.tokens.issuer],
-        },
-      });
+      orgkit = signing.openOrgkit(database);
       app = await serve(orgkit, (base) => ({
         signInUrl: '/auth/sign-in',
         trustedOrigins: [TRUSTED],
         onUnexpectedError: (error) => unexpected.push(error),
-        session: {
-          workos: workos(),
-          clientId,
-          cookiePassword,
-          redirectUri: `${base}/auth/callback`,
-        },
+        session: signing.sessionOptions(base),
       }));
     });
     afterEach(async () => {

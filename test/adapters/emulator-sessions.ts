@@ -5,12 +5,14 @@ import type { AddressInfo } from 'node:net';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll } from 'vitest';
 import type { HttpAuthOptions } from '../../src/http/index.js';
+import { createOrgkit } from '../../src/index.js';
+import type { TestDatabase } from '../../src/testing/database.js';
 import { startWorkOSEmulator, type WorkOSEmulator } from '../../src/testing/emulator.js';
 import { createTestTokenIssuer, type TestTokenIssuer } from '../../src/testing/token-issuer.js';
 import { buildExpressApp } from './express-app.js';
 import { buildHonoApp } from './hono-app.js';
 import { type ServedApp, serveHono, serveNode } from './servers.js';
-import { EMULATOR_SEED, type TestOrgkit } from './support.js';
+import { accessControl, EMULATOR_SEED, type TestOrgkit } from './support.js';
 
 export const COOKIE_PASSWORD = 'a-test-cookie-password-of-32-chars-or-more';
 
@@ -58,6 +60,10 @@ export interface SigningEmulator {
   expireNextSignIn(): void;
   /** Forgets what the previous test set up (the expiry switch; call in `beforeEach`). */
   reset(): void;
+  /** An orgkit instance over `database` trusting the emulator's and the test issuer's tokens. */
+  openOrgkit(database: TestDatabase): TestOrgkit;
+  /** The adapters' cookie-session options for an app served at `base`. */
+  sessionOptions(base: string): NonNullable<HttpAuthOptions['session']>;
 }
 
 /**
@@ -132,5 +138,19 @@ export function setupSigningEmulator(
       expireNext = false;
       env.emulator.reset();
     },
+    openOrgkit: (database) =>
+      createOrgkit({
+        database: database.db,
+        accessControl,
+        workos: workos(),
+        clientId,
+        session: { jwksUrl: env.jwksUrl, issuers: [env.emulator.url, env.tokens.issuer] },
+      }),
+    sessionOptions: (base) => ({
+      workos: workos(),
+      clientId,
+      cookiePassword: COOKIE_PASSWORD,
+      redirectUri: `${base}/auth/callback`,
+    }),
   };
 }

@@ -1,17 +1,11 @@
 // Sign-in, sealed-session cookies, refresh and sign-out through each adapter, against the WorkOS
 // emulator with the real @workos-inc/node client; and a real emulator-issued bearer token.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createOrgkit } from '../../src/index.js';
 import type { TestDatabase } from '../../src/testing/database.js';
 import { DATABASE_TARGETS, openTestDatabase } from '../support/databases.js';
-import {
-  CONTRACT_APPS,
-  cookieOf,
-  COOKIE_PASSWORD as cookiePassword,
-  setupSigningEmulator,
-} from './emulator-sessions.js';
+import { CONTRACT_APPS, cookieOf, setupSigningEmulator } from './emulator-sessions.js';
 import type { ServedApp } from './servers.js';
-import { accessControl, signInAsBillingAdmin, type TestOrgkit } from './support.js';
+import { signInAsBillingAdmin, type TestOrgkit } from './support.js';
 
 const clientId = 'client_orgkit_adapter_sessions';
 const password = 'correct horse battery staple';
@@ -28,24 +22,10 @@ describe.each(DATABASE_TARGETS)('sessions on $name', (target) => {
     beforeEach(async () => {
       signing.reset();
       database = await openTestDatabase(target);
-      orgkit = createOrgkit({
-        database: database.db,
-        accessControl,
-        workos: workos(),
-        clientId,
-        session: {
-          jwksUrl: signing.jwksUrl,
-          issuers: [signing.emulator.url, signing.tokens.issuer],
-        },
-      });
+      orgkit = signing.openOrgkit(database);
       app = await serve(orgkit, (base) => ({
         signInUrl: '/auth/sign-in',
-        session: {
-          workos: workos(),
-          clientId,
-          cookiePassword,
-          redirectUri: `${base}/auth/callback`,
-        },
+        session: signing.sessionOptions(base),
       }));
     });
     afterEach(async () => {
