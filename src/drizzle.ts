@@ -1,6 +1,6 @@
 /**
  * `orgkit/drizzle`: orgkit's tables for your drizzle schema, and the SQL migrations that create them.
- * @packageDocumentation
+ * @module orgkit/drizzle
  */
 
 export type {

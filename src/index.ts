@@ -1,6 +1,6 @@
 /**
  * `orgkit`: WorkOS sessions, hybrid roles and permissions, and Postgres data for multi-tenant apps.
- * @packageDocumentation
+ * @module orgkit
  */
 
 export type {

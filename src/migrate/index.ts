@@ -9,7 +9,7 @@
  * {@link validateClerkMigration}) and the throttle ({@link createWriteLimiter},
  * {@link createProgressReporter}). {@link readClerkMigrationConfig} reads the config file the
  * `orgkit migrate clerk` command takes.
- * @packageDocumentation
+ * @module orgkit/migrate
  */
 export type { OrgkitDatabase } from '../db/database.js';
 export type {

@@ -4,7 +4,7 @@
  * {@link generateRlsSql} (or as drizzle `pgPolicy` objects with {@link rlsDrizzlePolicies} plus
  * {@link rlsCompanionSql}), run queries under the policies with {@link withRls}, and check a live
  * database for RLS mistakes with {@link lintRls}.
- * @packageDocumentation
+ * @module orgkit/rls
  */
 export type { OrgkitTables } from '../db/tables.js';
 export type { RlsTarget } from './claims.js';

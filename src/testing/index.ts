@@ -1,6 +1,6 @@
 /**
  * `orgkit/testing`: what orgkit's own tests and your tests need.
- * @packageDocumentation
+ * @module orgkit/testing
  */
 
 export type { TestDatabase, TestDatabaseOptions } from './database.js';

@@ -2,7 +2,7 @@
  * `orgkit/express`: Express 5 middleware. Every request runs in orgkit's request scope; route
  * guards answer 401/403 JSON (or redirect, for page routes). `req.auth` is typed by declaration
  * merging.
- * @packageDocumentation
+ * @module orgkit/express
  */
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import {

@@ -1,7 +1,7 @@
 /**
  * `orgkit/hono`: Hono middleware. Every request runs in orgkit's request scope; route guards
  * answer 401/403 JSON (or redirect, for page routes).
- * @packageDocumentation
+ * @module orgkit/hono
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Context, ErrorHandler, Handler, MiddlewareHandler } from 'hono';

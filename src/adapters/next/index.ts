@@ -2,7 +2,7 @@
  * `orgkit/next`: Next.js App Router (Next 16). The sign-in session is AuthKit's
  * (`@workos-inc/authkit-nextjs`); orgkit verifies its access token, resolves roles, and guards
  * server components, server actions and route handlers.
- * @packageDocumentation
+ * @module orgkit/next
  */
 // The bare name, not `next/navigation.js`: Next's bundlers map only the bare name to the server
 // build, and Turbopack fails to build a route handler that imports the `.js` file. The types come
