@@ -14,6 +14,9 @@ export default defineConfig(({ mode }) => {
         mode === 'e2e' ? ['test/e2e/**/*.test.ts'] : ['test/**/*.test.ts', 'src/**/*.test.ts'],
       reporters: ['default', './test/e2e/support/browser-tests-notice.ts'],
       globalSetup: ['./test/support/build-if-stale.ts'],
+      // Each test file runs isolated, so without this every file would apply orgkit's migrations
+      // to PGlite again; the migrated template is kept here for the run and the next ones.
+      env: { ORGKIT_TEST_TEMPLATE_DIR: 'node_modules/.cache/orgkit-test-templates' },
       testTimeout: 30_000,
       hookTimeout: 60_000,
       typecheck: { enabled: mode !== 'e2e', include: ['test/**/*.test-d.ts'] },

@@ -1,6 +1,7 @@
 import { importPeer } from '../config/import-peer.js';
 import type { OrgkitDatabase } from '../db/database.js';
 import { migrate } from '../db/migrate.js';
+import { ORGKIT_MIGRATIONS } from '../db/migrations.generated.js';
 import { defaultRlsModel } from '../rls/default-model.js';
 import { generateRlsSql } from '../rls/generate-sql.js';
 import type { RlsModel } from '../rls/model.js';
@@ -41,6 +42,13 @@ export interface TestDatabaseOptions {
    * test database (roles are server-wide); the tables stay in the test's own schema.
    */
   rls?: true | RlsModel;
+  /**
+   * PGlite only: a folder where the migrated database is kept between test files and runs, keyed
+   * by the migrations and the RLS SQL, so only the first test file of a run pays for applying
+   * them. A test runner isolates each file, so without it every file migrates again.
+   * @default process.env.ORGKIT_TEST_TEMPLATE_DIR (none when unset)
+   */
+  templateCacheDir?: string;
 }
 
 /**
@@ -83,12 +91,15 @@ function rlsSql(rls: true | RlsModel, schema: string): string {
   return generateRlsSql(rls === true ? defaultRlsModel() : rls, { target: 'postgres', schema });
 }
 
-// A migrated data directory, made once per process: starting PGlite from it takes a fraction
-// of a fresh initdb plus migrations. It is immutable, so sharing it shares no state.
-// Made with the default policies it is shared the same way; a custom model gets its own.
-const migratedDataDirs = new Map<true | RlsModel | undefined, Promise<File | Blob>>();
+// A migrated data directory, made once per process (and, with a cache folder, once per run):
+// starting PGlite from it takes a fraction of a fresh initdb plus migrations. It is immutable, so
+// sharing it shares no state. Keyed by what went into it: the migrations, the roles, the policies.
+const migratedDataDirs = new Map<string, Promise<Blob>>();
 
-async function createPgliteDatabase(rls: true | RlsModel | undefined): Promise<TestDatabase> {
+async function createPgliteDatabase(
+  rls: true | RlsModel | undefined,
+  templateCacheDir: string | undefined,
+): Promise<TestDatabase> {
   const { PGlite } = await importPeer<typeof import('@electric-sql/pglite')>(
     '@electric-sql/pglite',
     'this test database',
@@ -101,23 +112,41 @@ async function createPgliteDatabase(rls: true | RlsModel | undefined): Promise<T
   // SET ROLE, made again on every instance because a data directory does not keep it.
   const becomeOwner = (client: InstanceType<typeof PGlite>) =>
     client.exec(`SET ROLE "${TEST_OWNER_ROLE}"`);
-  let template = migratedDataDirs.get(rls);
+  const policies = rls ? rlsSql(rls, 'public') : '';
+  const key = await sha256Hex(
+    [
+      ...ORGKIT_MIGRATIONS.map((migration) => migration.hash),
+      rls ? CREATE_ROLES : '',
+      policies,
+    ].join('\n'),
+  );
+  const build = async (): Promise<Blob> => {
+    const client = await PGlite.create();
+    if (rls) {
+      await client.exec(`${CREATE_ROLES}\nALTER SCHEMA public OWNER TO "${TEST_OWNER_ROLE}";`);
+      await becomeOwner(client);
+    }
+    await migrate(drizzle({ client }));
+    if (policies) await client.exec(policies);
+    const dump = await client.dumpDataDir('none');
+    await client.close();
+    return dump;
+  };
+  let template = migratedDataDirs.get(key);
   if (!template) {
-    template = (async () => {
-      const client = await PGlite.create();
-      if (rls) {
-        await client.exec(`${CREATE_ROLES}\nALTER SCHEMA public OWNER TO "${TEST_OWNER_ROLE}";`);
-        await becomeOwner(client);
-      }
-      await migrate(drizzle({ client }));
-      if (rls) await client.exec(rlsSql(rls, 'public'));
-      const dump = await client.dumpDataDir('none');
-      await client.close();
-      return dump;
-    })();
-    migratedDataDirs.set(rls, template);
+    template = templateCacheDir ? cachedOnDisk(templateCacheDir, key, build) : build();
+    migratedDataDirs.set(key, template);
   }
-  const client = await PGlite.create({ loadDataDir: await template });
+  let client: InstanceType<typeof PGlite>;
+  try {
+    client = await PGlite.create({ loadDataDir: await template });
+  } catch (error) {
+    if (!templateCacheDir) throw error;
+    // A cached file that does not load (cut short, another PGlite's format) is made again.
+    template = cachedOnDisk(templateCacheDir, key, build, { replace: true });
+    migratedDataDirs.set(key, template);
+    client = await PGlite.create({ loadDataDir: await template });
+  }
   if (rls) await becomeOwner(client);
   const db = drizzle({ client });
   return {
@@ -127,6 +156,35 @@ async function createPgliteDatabase(rls: true | RlsModel | undefined): Promise<T
     role: rls ? TEST_OWNER_ROLE : 'postgres',
     close: () => client.close(),
   };
+}
+
+async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
+// A template another file of the run (or an earlier run) wrote, or a new one written atomically
+// (a temporary name, then rename) so parallel test files never read half a file.
+async function cachedOnDisk(
+  dir: string,
+  key: string,
+  build: () => Promise<Blob>,
+  options: { replace?: boolean } = {},
+): Promise<Blob> {
+  const { mkdir, readFile, rename, writeFile } = await import('node:fs/promises');
+  const { join } = await import('node:path');
+  const path = join(dir, `orgkit-pglite-${key.slice(0, 32)}.tar`);
+  try {
+    if (options.replace) throw new Error('replace');
+    return new Blob([await readFile(path)]);
+  } catch {
+    const dump = await build();
+    await mkdir(dir, { recursive: true });
+    const temporary = `${path}.${crypto.randomUUID()}`;
+    await writeFile(temporary, new Uint8Array(await dump.arrayBuffer()));
+    await rename(temporary, path);
+    return dump;
+  }
 }
 
 async function createPostgresDatabase(
@@ -185,5 +243,8 @@ async function createPostgresDatabase(
 export async function createTestDatabase(options: TestDatabaseOptions = {}): Promise<TestDatabase> {
   return options.url
     ? createPostgresDatabase(options.url, options.maxConnections ?? 10, options.rls)
-    : createPgliteDatabase(options.rls);
+    : createPgliteDatabase(
+        options.rls,
+        options.templateCacheDir ?? (process.env.ORGKIT_TEST_TEMPLATE_DIR || undefined),
+      );
 }
