@@ -1,4 +1,5 @@
 import { defineCommand } from '../define-command.js';
+import { PERMISSIVE_FLAG } from './shared-flags.js';
 
 export const rlsGenerate = defineCommand({
   path: ['rls', 'generate'],
@@ -19,6 +20,7 @@ export const rlsGenerate = defineCommand({
     out: { value: 'FILE', description: 'write to FILE (default: stdout)' },
     schema: { value: 'S', description: 'the schema of the tables (default: public)' },
     role: { value: 'R', description: 'the request role (default: authenticated)' },
+    permissive: PERMISSIVE_FLAG,
   },
   async run(flags, io) {
     const { rlsGenerateCommand } = await import('../commands/rls-generate.js');
