@@ -89,5 +89,5 @@ describe.each(CLI_TARGETS)('orgkit rls diff on $name', ({ make }) => {
     } finally {
       await target.close();
     }
-  });
+  }, 180_000);
 });

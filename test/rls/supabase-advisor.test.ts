@@ -105,10 +105,13 @@ async function withControl(db: OrgkitDatabase, fn: (tx: OrgkitDatabase) => Promi
 }
 
 function unexpected(rows: AdvisorRow[]): string[] {
-  return rows
-    .filter((row) => row.level !== 'INFO' && !ACCEPTED.some((re) => re.test(row.cacheKey)))
-    .map((row) => row.cacheKey)
-    .sort();
+  return (
+    rows
+      .filter((row) => row.level !== 'INFO' && !ACCEPTED.some((re) => re.test(row.cacheKey)))
+      // 0011's keys end in an md5 of the function's arguments.
+      .map((row) => row.cacheKey.replace(/_[0-9a-f]{32}$/, '_'))
+      .sort()
+  );
 }
 
 describe.each(DATABASE_TARGETS)('a Supabase-shaped database on $name', (database) => {

@@ -5,7 +5,7 @@ export const rlsDiff = defineCommand({
   path: ['rls', 'diff'],
   summary: "compare a live database's row-level security with the model, and print the fix",
   details:
-    "Finds missing, extra or changed policies, RLS or FORCE turned off, grants wider than generated, and the membership helper or audit trigger functions changed or granted again. Without --config, orgkit's own tables. Without --target, the target whose claim functions the database has (auth.jwt: supabase, auth.session: neon, else postgres). Needs a role that may create temporary tables; the real tables are only read.",
+    "Finds missing, extra or changed policies, RLS or FORCE turned off, grants wider than generated, and the membership helper or audit trigger functions changed or granted again. Without --config, orgkit's own tables. Without --target, the target the schema's policies read claims with (auth.jwt: supabase, auth.session or auth.user_id: neon, request.jwt.claims: postgres). Needs a role that may create temporary tables; the real tables are only read.",
   exitCodes: { 0: 'the database matches the model', 1: 'drift found, or failed' },
   flags: {
     url: URL_FLAG,

@@ -41,17 +41,29 @@ const CLAIM_FUNCTIONS: Record<RlsTarget, string[]> = {
 };
 
 /**
- * The target asked for, after checking the database has its claim functions; without one, the
- * target whose functions it has: Supabase's `auth.jwt()`, Neon's `auth.session()`, else postgres.
+ * The target asked for, after checking the database has its claim functions. Without one, the
+ * target the schema's policies read claims with (`auth.jwt()`: supabase; `auth.session()` or
+ * `auth.user_id()`: neon; `request.jwt.claims`: postgres), else the one whose functions exist.
  */
-async function resolveTarget(db: OrgkitDatabase, asked: RlsTarget | undefined): Promise<RlsTarget> {
-  const [row] = await queryRows<{ present: string[] }>(
+async function resolveTarget(
+  db: OrgkitDatabase,
+  asked: RlsTarget | undefined,
+  schema: string,
+): Promise<RlsTarget> {
+  const [row] = await queryRows<{ present: string[]; policies: string | null }>(
     db,
-    sql`SELECT coalesce(array_agg(f), '{}') AS present FROM unnest(ARRAY['auth.jwt()', 'auth.session()', 'auth.user_id()']) AS f
-        WHERE to_regprocedure(f) IS NOT NULL`,
+    sql`SELECT coalesce((SELECT array_agg(f) FROM unnest(ARRAY['auth.jwt()', 'auth.session()', 'auth.user_id()']) AS f
+          WHERE to_regprocedure(f) IS NOT NULL), '{}') AS present,
+        (SELECT string_agg(concat(pg_get_expr(p.polqual, p.polrelid), ' ', pg_get_expr(p.polwithcheck, p.polrelid)), ' ')
+          FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+          WHERE n.nspname = ${schema}) AS policies`,
   );
   const present = row?.present ?? [];
   if (!asked) {
+    const policies = row?.policies ?? '';
+    if (policies.includes('auth.jwt()')) return 'supabase';
+    if (/auth\.(session|user_id)\(\)/.test(policies)) return 'neon';
+    if (policies.includes('request.jwt.claims')) return 'postgres';
     return present.includes('auth.jwt()')
       ? 'supabase'
       : present.includes('auth.session()')
@@ -97,7 +109,7 @@ export async function diffRls(
   let differences: RlsDifference[] = [];
   await db
     .transaction(async (tx) => {
-      const target = await resolveTarget(tx, options.target);
+      const target = await resolveTarget(tx, options.target, options.schema ?? 'public');
       const plan = planModel(model, { ...options, target }, 'diffRls');
       // An empty search path: every name in a deparsed expression comes out schema-qualified.
       await tx.execute(sql`SELECT set_config('search_path', '', true)`);

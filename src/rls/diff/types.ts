@@ -48,8 +48,10 @@ export interface RlsDiff {
 /** Options for {@link diffRls}: those of `generateRlsSql`, the target found when left out. */
 export interface RlsDiffOptions {
   /**
-   * Where the policies read claims. @default `supabase` when the database has `auth.jwt()`,
-   * `neon` when it has `auth.session()`, else `postgres`
+   * Where the policies read claims. @default the target the schema's policies read claims with
+   * (`auth.jwt()`: supabase, `auth.session()`/`auth.user_id()`: neon, `request.jwt.claims`:
+   * postgres), else `supabase` when the database has `auth.jwt()`, `neon` when it has
+   * `auth.session()`, else `postgres`
    */
   target?: RlsTarget;
   /** The request role. @default 'authenticated' */
