@@ -18,7 +18,7 @@ interface DefinerRow {
   pinnedPath: boolean;
   /** PUBLIC may execute it: no ACL at all (the default) or an entry for PUBLIC. */
   publicExecutes: boolean;
-  /** Of the anonymous roles and the request role, those that may execute it (through PUBLIC or membership too). */
+  /** Of the anonymous roles and the request role, those granted EXECUTE by name (PUBLIC's grant aside). */
   executors: string[];
 }
 
@@ -35,9 +35,10 @@ function readDefiners(context: LintContext): Promise<DefinerRow[]> {
             WHERE c.setting LIKE 'search_path=%') AS "pinnedPath",
           (p.proacl IS NULL OR EXISTS (SELECT 1 FROM aclexplode(p.proacl) a
             WHERE a.grantee = 0 AND a.privilege_type = 'EXECUTE')) AS "publicExecutes",
-          coalesce((SELECT array_agg(r.rolname::text ORDER BY r.rolname) FROM pg_roles r
-            WHERE r.rolname IN (SELECT jsonb_array_elements_text(${watched}::jsonb))
-              AND has_function_privilege(r.oid, p.oid, 'EXECUTE')), '{}') AS executors
+          coalesce((SELECT array_agg(DISTINCT r.rolname::text ORDER BY r.rolname::text)
+            FROM aclexplode(p.proacl) a JOIN pg_roles r ON r.oid = a.grantee
+            WHERE a.privilege_type = 'EXECUTE'
+              AND r.rolname IN (SELECT jsonb_array_elements_text(${watched}::jsonb))), '{}') AS executors
         FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
         WHERE p.prosecdef AND ${inSchemas(context, sql`p.pronamespace`)}
           AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
