@@ -1,7 +1,7 @@
 import { defaultRlsModel, diffRls, type RlsDiffOptions, type RlsTarget } from '../../rls/index.js';
+import { loadRlsModel } from '../load-rls-model.js';
 import { openDatabase } from '../open-database.js';
 import { usageError } from '../usage-error.js';
-import { loadRlsModel } from './load-rls-model.js';
 
 /** Flags of `orgkit rls diff`. */
 export interface RlsDiffFlags {

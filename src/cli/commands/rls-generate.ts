@@ -1,8 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { OrgkitError } from '../../errors/index.js';
 import { defaultRlsModel, generateRlsSql, type RlsTarget } from '../../rls/index.js';
+import { loadRlsModel, RLS_TARGETS } from '../load-rls-model.js';
 import { usageError } from '../usage-error.js';
-import { loadRlsModel, RLS_TARGETS } from './load-rls-model.js';
 
 /** Flags of `orgkit rls generate`. */
 export interface RlsGenerateFlags {

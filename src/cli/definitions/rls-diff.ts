@@ -1,5 +1,5 @@
 import { defineCommand } from '../define-command.js';
-import { JSON_FLAG, PERMISSIVE_FLAG, URL_FLAG } from './shared-flags.js';
+import { JSON_FLAG, PERMISSIVE_FLAG, RLS_CONFIG_FLAG, URL_FLAG } from './shared-flags.js';
 
 export const rlsDiff = defineCommand({
   path: ['rls', 'diff'],
@@ -9,10 +9,7 @@ export const rlsDiff = defineCommand({
   exitCodes: { 0: 'the database matches the model', 1: 'drift found, or failed' },
   flags: {
     url: URL_FLAG,
-    config: {
-      value: 'FILE',
-      description: 'the model: JSON, or a module whose default export is a model',
-    },
+    config: RLS_CONFIG_FLAG,
     target: {
       value: 'TARGET',
       choices: ['postgres', 'neon', 'supabase'],

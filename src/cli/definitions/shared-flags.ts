@@ -24,3 +24,9 @@ export const PERMISSIVE_FLAG = {
   description:
     'one permissive SELECT policy per table with the ways ORed (combined, the default) or one per way (separate)',
 } as const satisfies FlagSpec;
+
+/** `--config`: the rls commands' model. */
+export const RLS_CONFIG_FLAG = {
+  value: 'FILE',
+  description: 'the model: JSON, or a module whose default export is a model',
+} as const satisfies FlagSpec;

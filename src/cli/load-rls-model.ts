@@ -1,14 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { OrgkitError } from '../../errors/index.js';
-import {
-  defineRlsModel,
-  type RlsModel,
-  type RlsModelInput,
-  type RlsTarget,
-} from '../../rls/index.js';
-import { isRlsModel } from '../../rls/model.js';
+import { OrgkitError } from '../errors/index.js';
+import { defineRlsModel, type RlsModel, type RlsModelInput, type RlsTarget } from '../rls/index.js';
+import { isRlsModel } from '../rls/model.js';
 
 /** The targets `--target` takes. */
 export const RLS_TARGETS: readonly RlsTarget[] = ['postgres', 'neon', 'supabase'];
