@@ -6,6 +6,7 @@ import { dbMigrate } from './definitions/db-migrate.js';
 import { demo } from './definitions/demo.js';
 import { migrateClerk } from './definitions/migrate-clerk.js';
 import { migrateValidate } from './definitions/migrate-validate.js';
+import { rlsDiff } from './definitions/rls-diff.js';
 import { rlsGenerate } from './definitions/rls-generate.js';
 import { rlsLint } from './definitions/rls-lint.js';
 import { syncReconcile } from './definitions/sync-reconcile.js';
@@ -19,7 +20,7 @@ export const ORGKIT_COMMAND_LINE: CommandLine = {
   groups: {
     db: "orgkit's own tables",
     audit: 'the audit log: verify its hash chains, checkpoint, export and purge it',
-    rls: 'row-level security: generate policies, lint a live database',
+    rls: 'row-level security: generate policies, lint a live database, find drift from the model',
     migrate: 'move users and data from Clerk to WorkOS, and check the result',
     sync: 'the WorkOS mirror: rebuild it from the list endpoints',
   },
@@ -32,6 +33,7 @@ export const ORGKIT_COMMAND_LINE: CommandLine = {
     auditPurge,
     rlsGenerate,
     rlsLint,
+    rlsDiff,
     migrateClerk,
     migrateValidate,
     syncReconcile,

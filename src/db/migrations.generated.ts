@@ -78,5 +78,12 @@ export const ORGKIT_MIGRATIONS: readonly Migration[] = [
       "REVOKE ALL ON FUNCTION orgkit_audit_link(), orgkit_audit_refuse_change(), orgkit_audit_delete_if_purged() FROM PUBLIC;",
       "DO $$\nBEGIN\n  IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'authenticated') THEN\n    REVOKE UPDATE, DELETE, TRUNCATE ON audit_logs FROM authenticated;\n    REVOKE ALL ON orgkit_audit_heads, orgkit_audit_checkpoints, orgkit_audit_outbox FROM authenticated;\n  END IF;\nEND $$;"
     ]
+  },
+  {
+    "tag": "0004_function_privileges",
+    "hash": "70b0256c7bf7fb894b2914009b761c37f7a401130f5585fee4c2fcc1e07e631a",
+    "statements": [
+      "-- Written by hand (drizzle-kit generate --custom): no table changes.\n--\n-- The audit trigger functions of 0003 are SECURITY DEFINER. A trigger fires without EXECUTE\n-- on its function, so no role needs the privilege, yet 0003's REVOKE … FROM PUBLIC left the\n-- grants a platform's default privileges add (Supabase gives anon, authenticated and\n-- service_role EXECUTE on every function created in public, callable through\n-- /rest/v1/rpc). Revoke EXECUTE from PUBLIC and from every role but the owner.\nDO $$\nDECLARE\n  fn regprocedure;\n  grantee text;\nBEGIN\n  FOREACH fn IN ARRAY ARRAY[\n    'orgkit_audit_link()'::regprocedure,\n    'orgkit_audit_refuse_change()'::regprocedure,\n    'orgkit_audit_delete_if_purged()'::regprocedure\n  ] LOOP\n    EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', fn);\n    FOR grantee IN\n      SELECT DISTINCT a.grantee::regrole::text\n      FROM pg_catalog.pg_proc p, pg_catalog.aclexplode(p.proacl) a\n      WHERE p.oid = fn AND a.grantee <> 0 AND a.grantee <> p.proowner\n    LOOP\n      EXECUTE format('REVOKE ALL ON FUNCTION %s FROM %s', fn, grantee);\n    END LOOP;\n  END LOOP;\nEND $$;"
+    ]
   }
 ];

@@ -3,7 +3,7 @@ import { quoteLiteral } from './identifiers.js';
 /** Where the generated SQL reads the token's claims. */
 export type RlsTarget = 'postgres' | 'neon' | 'supabase';
 
-/** The SQL expressions reading each claim, unwrapped. @internal */
+/** The SQL expressions reading each claim; each call already in its own sub-select. @internal */
 export interface ClaimReaders {
   /** The whole claims object as jsonb. */
   claims: string;
@@ -13,7 +13,11 @@ export interface ClaimReaders {
   organizationId: string;
 }
 
-const POSTGRES_CLAIMS = `nullif(current_setting('request.jwt.claims', true), '')::jsonb`;
+// Every function call sits alone in a sub-select, `(select auth.jwt())`: that is the shape
+// Supabase's advisor (splinter's auth_rls_initplan) looks for, and the call runs once per
+// query. `wrapped` then puts the whole claim read in a second sub-select, so the field
+// access and casts also run once (an InitPlan) rather than per row on a sequential scan.
+const POSTGRES_CLAIMS = `nullif((select current_setting('request.jwt.claims', true)), '')::jsonb`;
 
 // Neon: pg_session_jwt's auth.user_id() is the text `sub`; auth.session() is the claims.
 // Supabase: auth.jwt(); never auth.uid(), which casts `sub` to uuid and WorkOS ids are text.
@@ -24,14 +28,14 @@ const READERS: Record<RlsTarget, ClaimReaders> = {
     organizationId: `${POSTGRES_CLAIMS} ->> 'org_id'`,
   },
   neon: {
-    claims: 'auth.session()',
-    userId: 'auth.user_id()',
-    organizationId: `auth.session() ->> 'org_id'`,
+    claims: '(select auth.session())',
+    userId: '(select auth.user_id())',
+    organizationId: `(select auth.session()) ->> 'org_id'`,
   },
   supabase: {
-    claims: 'auth.jwt()',
-    userId: `auth.jwt() ->> 'sub'`,
-    organizationId: `auth.jwt() ->> 'org_id'`,
+    claims: '(select auth.jwt())',
+    userId: `(select auth.jwt()) ->> 'sub'`,
+    organizationId: `(select auth.jwt()) ->> 'org_id'`,
   },
 };
 
@@ -46,7 +50,8 @@ export function claimReaders(target: RlsTarget): ClaimReaders {
  * @internal
  */
 export function wrapped(expression: string): string {
-  return `(select ${expression})`;
+  // A lone call already in its sub-select (Neon's `(select auth.user_id())`) needs no second one.
+  return /^\(select [\w.]+\(\)\)$/.test(expression) ? expression : `(select ${expression})`;
 }
 
 /** True when the token's `permissions` array holds `permission`; false (never NULL) without claims. @internal */

@@ -14,6 +14,8 @@ export interface RlsDrizzlePoliciesOptions {
   role?: string;
   /** The schema holding the tables (and the membership helper). @default 'public' */
   schema?: string;
+  /** One permissive SELECT policy per table or one per way a row is readable; as {@link generateRlsSql}'s. @default 'combined' */
+  permissivePolicies?: 'combined' | 'separate';
 }
 
 /** A model's policies as drizzle objects, made by {@link rlsDrizzlePolicies}. */

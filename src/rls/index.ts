@@ -3,7 +3,7 @@
  * {@link defineRlsModel}, render reviewable SQL for Postgres, Neon or Supabase with
  * {@link generateRlsSql} (or as drizzle `pgPolicy` objects with {@link rlsDrizzlePolicies} plus
  * {@link rlsCompanionSql}), run queries under the policies with {@link withRls}, and check a live
- * database for RLS mistakes with {@link lintRls}.
+ * database for RLS mistakes with {@link lintRls}, and for drift from the model with {@link diffRls}.
  * @module orgkit/rls
  */
 export type { OrgkitTables } from '../db/tables.js';
@@ -11,6 +11,8 @@ export type { RlsTarget } from './claims.js';
 export type { RlsCompanionSql, RlsCompanionSqlOptions } from './companion-sql.js';
 export { rlsCompanionSql } from './companion-sql.js';
 export { defaultRlsModel, orgkitRlsTables } from './default-model.js';
+export type { RlsDiff, RlsDifference, RlsDiffOptions, RlsDriftKind } from './diff/index.js';
+export { diffRls, RLS_DRIFT_KINDS } from './diff/index.js';
 export type { RlsDrizzlePolicies, RlsDrizzlePoliciesOptions } from './drizzle-policies.js';
 export { rlsDrizzlePolicies } from './drizzle-policies.js';
 export type { GenerateRlsSqlOptions } from './generate-sql.js';

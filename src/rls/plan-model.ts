@@ -21,6 +21,14 @@ export interface GenerateRlsSqlOptions {
    * @default ['anon'] on supabase, ['anonymous'] on neon, [] on postgres
    */
   revokeFrom?: string[];
+  /**
+   * A table readable several ways (a shared table's organization and guest, an organization's
+   * members) gets `combined`: one permissive SELECT policy with the ways ORed, or `separate`:
+   * one permissive policy per way (Postgres ORs them). Both plan as the same index scans;
+   * Supabase's advisor flags several permissive policies for one command.
+   * @default 'combined'
+   */
+  permissivePolicies?: 'combined' | 'separate';
 }
 
 const DEFAULT_REVOKE_FROM: Record<RlsTarget, string[]> = {
@@ -37,6 +45,7 @@ export const policyOptionsSchema = z
     target: z.enum(['postgres', 'neon', 'supabase']),
     role: identifier.optional(),
     schema: identifier.optional(),
+    permissivePolicies: z.enum(['combined', 'separate']).optional(),
   })
   .strict();
 
@@ -76,7 +85,7 @@ export function planModel(
   const readers = claimReaders(opts.target);
   const helper = planHelper(model, schema, readers);
   const tables = Object.entries(model.tables).map(([table, rule]) =>
-    planTable(table, rule, schema, readers),
+    planTable(table, rule, schema, readers, opts.permissivePolicies !== 'separate'),
   );
   const revokeFrom = (opts.revokeFrom ?? DEFAULT_REVOKE_FROM[opts.target]).filter(
     (other) => other !== role,

@@ -26,6 +26,8 @@ export interface TablePlan {
   grants: RlsCommand[];
   /** Columns a policy compares; each gets an index leading with it. */
   indexColumns: string[];
+  /** Policies the other permissive form names, dropped so switching forms leaves no stale one. */
+  retired: string[];
 }
 
 export const MEMBER_ORGANIZATIONS_FUNCTION = 'orgkit_rls_member_organizations';
@@ -83,6 +85,7 @@ export function planTable(
   rule: Readonly<RlsTableRule>,
   schema: string,
   readers: ClaimReaders,
+  combined = true,
 ): TablePlan {
   const org = rule.organizationColumn;
   const user = rule.userColumn;
@@ -94,6 +97,7 @@ export function planTable(
   const policies: PolicyPlan[] = [];
   const grants: RlsCommand[] = [];
   const indexColumns = new Set<string>();
+  const retired: string[] = [];
   for (const command of ALLOWED[rule.kind]) {
     const setting = rule.commands?.[command] ?? true;
     if (setting === false) continue;
@@ -109,21 +113,19 @@ export function planTable(
     if (rule.kind === 'owner' && user) indexColumns.add(user);
     else if (org) indexColumns.add(org);
     if (command === 'select') {
-      policies.push({ name: name(), for: 'select', using: condition });
-      // Separate permissive policies, not one `a OR b`: each stays a plain indexable
-      // comparison, and Postgres ORs the policies itself (a BitmapOr of two index scans).
+      // The row rule, and the other ways a row becomes readable: by its shared user, in the
+      // organizations of the user's memberships.
+      const branches: { suffix: string; using: string }[] = [{ suffix: '', using: condition }];
       if (rule.kind === 'shared' && rule.sharedUserColumn) {
-        policies.push({
-          name: name('_shared_user'),
-          for: 'select',
+        branches.push({
+          suffix: '_shared_user',
           using: and(eq(rule.sharedUserColumn, readers.userId), gate),
         });
         indexColumns.add(rule.sharedUserColumn);
       }
       if (rule.selectForMembers && org) {
-        policies.push({
-          name: name('_member'),
-          for: 'select',
+        branches.push({
+          suffix: '_member',
           using: and(
             // The cast makes the scalar sub-select an array expression (one InitPlan), not
             // `= ANY (subquery)`, which would compare the column with the whole array.
@@ -131,6 +133,20 @@ export function planTable(
             gate,
           ),
         });
+      }
+      if (combined && branches.length > 1) {
+        // One permissive policy per command (decision 180): Postgres plans the OR as the same
+        // BitmapOr of index scans, and Supabase's advisor flags two permissive policies.
+        policies.push({
+          name: name(),
+          for: 'select',
+          using: branches.map((branch) => `(${branch.using})`).join(' OR '),
+        });
+        retired.push(...branches.slice(1).map((branch) => name(branch.suffix)));
+      } else {
+        for (const branch of branches) {
+          policies.push({ name: name(branch.suffix), for: 'select', using: branch.using });
+        }
       }
     } else if (command === 'insert') {
       // Append-only rows with a user column are written only as the token's user.
@@ -143,7 +159,7 @@ export function planTable(
       policies.push({ name: name(), for: 'delete', using: condition });
     }
   }
-  return { table, rule, policies, grants, indexColumns: [...indexColumns] };
+  return { table, rule, policies, grants, indexColumns: [...indexColumns], retired };
 }
 
 function policyName(table: string, suffix: string): string {

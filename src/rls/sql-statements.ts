@@ -1,6 +1,6 @@
 import { qualify, quoteIdent, quoteLiteral } from './identifiers.js';
 import type { ModelPlan } from './plan-model.js';
-import type { HelperPlan, TablePlan } from './policies.js';
+import type { HelperPlan, PolicyPlan, TablePlan } from './policies.js';
 
 // The statements generateRlsSql and rlsCompanionSql share. Each function returns one entry per
 // statement (a DO block counts as one); a comment rides with the statement it introduces.
@@ -49,8 +49,30 @@ export function helperStatements(helper: HelperPlan, schema: string, role: strin
   return [
     create,
     `REVOKE ALL ON FUNCTION ${fn} FROM PUBLIC;`,
+    revokeOtherGrantees(fn, role),
     `GRANT EXECUTE ON FUNCTION ${fn} TO ${quoteIdent(role)};`,
   ];
+}
+
+// REVOKE … FROM PUBLIC leaves grants made to roles by name: Supabase's default privileges give
+// anon, authenticated and service_role EXECUTE on every function created in public (callable
+// through /rest/v1/rpc), Neon's guide does the same for anonymous. Only the owner and the
+// request role keep it.
+function revokeOtherGrantees(fn: string, role: string): string {
+  return [
+    `-- ${fn}: executable by the request role only (and its owner).`,
+    'DO $$',
+    'DECLARE grantee text;',
+    'BEGIN',
+    '  FOR grantee IN SELECT DISTINCT a.grantee::regrole::text',
+    '    FROM pg_catalog.pg_proc p, pg_catalog.aclexplode(p.proacl) a',
+    `    WHERE p.oid = ${quoteLiteral(fn)}::regprocedure AND a.grantee <> 0 AND a.grantee <> p.proowner`,
+    `      AND a.grantee IS DISTINCT FROM (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = ${quoteLiteral(role)})`,
+    '  LOOP',
+    `    EXECUTE format('REVOKE ALL ON FUNCTION %s FROM %s', ${quoteLiteral(fn)}, grantee);`,
+    '  END LOOP;',
+    'END $$;',
+  ].join('\n');
 }
 
 /** `-- table: what its rule is`. @internal */
@@ -92,17 +114,20 @@ export function tableAccessStatements(plan: TablePlan, schema: string, role: str
 /** Each policy dropped and created again, so applying twice changes nothing. @internal */
 export function policyStatements(plan: TablePlan, schema: string, role: string): string[] {
   const table = qualify(schema, plan.table);
-  return plan.policies.flatMap((policy) => {
-    const parts = [
-      `CREATE POLICY ${quoteIdent(policy.name)} ON ${table} AS PERMISSIVE FOR ${COMMAND_SQL[policy.for]} TO ${quoteIdent(role)}`,
-    ];
-    if (policy.using) parts.push(`  USING (${policy.using})`);
-    if (policy.withCheck) parts.push(`  WITH CHECK (${policy.withCheck})`);
-    return [
-      `DROP POLICY IF EXISTS ${quoteIdent(policy.name)} ON ${table};`,
-      `${parts.join('\n')};`,
-    ];
-  });
+  return [
+    ...plan.retired.map((name) => `DROP POLICY IF EXISTS ${quoteIdent(name)} ON ${table};`),
+    ...plan.policies.flatMap((policy) => policySql(policy, table, role)),
+  ];
+}
+
+/** One policy: `DROP POLICY IF EXISTS`, then `CREATE POLICY` on `table` (qualified). @internal */
+export function policySql(policy: PolicyPlan, table: string, role: string): [string, string] {
+  const parts = [
+    `CREATE POLICY ${quoteIdent(policy.name)} ON ${table} AS PERMISSIVE FOR ${COMMAND_SQL[policy.for]} TO ${quoteIdent(role)}`,
+  ];
+  if (policy.using) parts.push(`  USING (${policy.using})`);
+  if (policy.withCheck) parts.push(`  WITH CHECK (${policy.withCheck})`);
+  return [`DROP POLICY IF EXISTS ${quoteIdent(policy.name)} ON ${table};`, `${parts.join('\n')};`];
 }
 
 /** The sequence grants an inserting role needs, and an index leading with each policy column. @internal */

@@ -95,6 +95,9 @@ describe.each(DATABASE_TARGETS)('lintRls claim reads on $name', ({ url }) => {
         { rule: 'auth_call_not_wrapped', level: 'warning', table: t, policy: 'c_setting' },
         { rule: 'auth_call_not_wrapped', level: 'warning', table: t, policy: 'd_check' },
         { rule: 'auth_call_not_wrapped', level: 'warning', table: t, policy: 'e_uid' },
+        // Several permissive SELECT and DELETE policies: deliberate here.
+        { rule: 'multiple_permissive_policies', level: 'info', table: t },
+        { rule: 'multiple_permissive_policies', level: 'info', table: t },
       ]);
 
       // The suggested ALTER POLICY wraps each per-row read; correlated shapes come without one.
@@ -106,6 +109,8 @@ describe.each(DATABASE_TARGETS)('lintRls claim reads on $name', ({ url }) => {
         { rule: 'uid_cast_on_text_id', level: 'error', table: t, policy: 'f_uid_wrapped' },
         { rule: 'auth_call_not_wrapped', level: 'warning', table: t, policy: 'a_neon' },
         { rule: 'auth_call_not_wrapped', level: 'warning', table: t, policy: 'b_exists' },
+        { rule: 'multiple_permissive_policies', level: 'info', table: t },
+        { rule: 'multiple_permissive_policies', level: 'info', table: t },
       ]);
     });
   });

@@ -42,6 +42,8 @@ describe.each(DATABASE_TARGETS)('lintRls policies on $name', ({ url }) => {
         { rule: 'policy_always_true', level: 'error', table: posts, policy: 'read_all' },
         { rule: 'policy_always_true', level: 'error', table: posts, policy: 'via_group' },
         { rule: 'policy_to_public', level: 'warning', table: posts, policy: 'Delete own' },
+        // insert_any and insert_true: two permissive INSERT policies.
+        { rule: 'multiple_permissive_policies', level: 'info', table: posts },
       ]);
       expect(findings[0]!.message).toContain('an INSERT without WITH CHECK');
       expect(findings[3]!.message).toContain('a WITH CHECK that is always true');
@@ -59,6 +61,7 @@ describe.each(DATABASE_TARGETS)('lintRls policies on $name', ({ url }) => {
         `CREATE POLICY notes_update ON {s}.notes FOR UPDATE TO authenticated USING (${OWN}) WITH CHECK (${OWN})`,
         `CREATE POLICY notes_all ON {s}.notes FOR ALL TO authenticated USING (${OWN})`,
       );
+      const notes = `${schema}.notes`;
       expect(brief(await lint())).toEqual([
         {
           rule: 'update_without_select_policy',
@@ -66,11 +69,15 @@ describe.each(DATABASE_TARGETS)('lintRls policies on $name', ({ url }) => {
           table: `${schema}.drafts`,
           policy: 'drafts_update',
         },
+        // notes_all covers UPDATE too, beside notes_update.
+        { rule: 'multiple_permissive_policies', level: 'info', table: notes },
       ]);
       await run(
         `CREATE POLICY drafts_select ON {s}.drafts FOR SELECT TO authenticated USING (${OWN})`,
       );
-      expect(await lint()).toEqual([]);
+      expect(brief(await lint())).toEqual([
+        { rule: 'multiple_permissive_policies', level: 'info', table: notes },
+      ]);
     });
   });
 

@@ -74,7 +74,7 @@ describe('orgkit rls generate', () => {
     const text = readFileSync(join(dir, 'json.sql'), 'utf8');
     expect(readFileSync(join(dir, 'mjs.sql'), 'utf8')).toBe(text);
     expect(text).toContain('CREATE POLICY "events_select" ON "public"."events"');
-    expect(text).toContain(`(select auth.session() ->> 'org_id')`);
+    expect(text).toContain(`(select (select auth.session()) ->> 'org_id')`);
     expect(text).not.toContain('"users"');
   });
 

@@ -206,12 +206,22 @@ describe('rlsDrizzlePolicies and rlsCompanionSql text', () => {
     expect(rls.policiesFor('orgkit_sync_cursors')).toEqual([]);
     expect(rls.policiesFor('meetings').map((p) => [p.name, p.as, p.for])).toEqual([
       ['meetings_select', 'permissive', 'select'],
-      ['meetings_select_shared_user', 'permissive', 'select'],
       ['meetings_insert', 'permissive', 'insert'],
       ['meetings_update', 'permissive', 'update'],
       ['meetings_delete', 'permissive', 'delete'],
     ]);
     expect(rls.policiesFor('meetings').every((p) => p.to === rls.role)).toBe(true);
+    const separate = rlsDrizzlePolicies(appModel, {
+      target: 'supabase',
+      permissivePolicies: 'separate',
+    });
+    expect(separate.policiesFor('meetings').map((p) => p.name)).toEqual([
+      'meetings_select',
+      'meetings_select_shared_user',
+      'meetings_insert',
+      'meetings_update',
+      'meetings_delete',
+    ]);
     expect(rls.role.name).toBe('authenticated');
     expect((rls.role as unknown as { _existing?: boolean })._existing).toBe(true);
   });

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { withRls } from '../../src/rls/index.js';
+import { type RlsTarget, withRls } from '../../src/rls/index.js';
 import type { TestDatabase } from '../../src/testing/database.js';
 import { DATABASE_TARGETS, openTestDatabase } from '../support/databases.js';
 import { sessionFor } from '../support/sessions.js';
@@ -9,11 +9,23 @@ import { prepare, rows } from './support.js';
 const plan = (list: Record<string, unknown>[]) =>
   list.map((r) => String(Object.values(r)[0])).join('\n');
 
-describe.each(DATABASE_TARGETS)('query plans under the policies on $name', (database) => {
+// Every target's claim reads, and both permissive forms of the shared table.
+const SHAPES: [RlsTarget, 'combined' | 'separate'][] = [
+  ['postgres', 'combined'],
+  ['neon', 'combined'],
+  ['supabase', 'combined'],
+  ['postgres', 'separate'],
+];
+
+describe.each(
+  DATABASE_TARGETS.flatMap((database) =>
+    SHAPES.map(([target, form]) => ({ ...database, target, form })),
+  ),
+)('query plans under the policies on $name, target $target, $form', (database) => {
   let test: TestDatabase;
   beforeAll(async () => {
     test = await openTestDatabase(database);
-    await prepare(test, 'postgres');
+    await prepare(test, database.target, { permissivePolicies: database.form });
     // 200 organizations × 50 events, 200 guests × 50 meetings: one organization is 0.5%.
     await test.db.execute(sql`
       INSERT INTO events (id, workos_org_id)

@@ -81,11 +81,15 @@ export async function installShims(db: OrgkitDatabase): Promise<void> {
 export async function prepare(
   test: TestDatabase,
   target: RlsTarget,
-  options: { skipFixtures?: boolean } = {},
+  options: { skipFixtures?: boolean; permissivePolicies?: 'combined' | 'separate' } = {},
 ): Promise<string> {
   if (!options.skipFixtures) await execScript(test.db, FIXTURE_DDL);
   if (target !== 'postgres') await installShims(test.db);
-  const text = generateRlsSql(appModel, { target, schema: test.schema });
+  const text = generateRlsSql(appModel, {
+    target,
+    schema: test.schema,
+    ...(options.permissivePolicies ? { permissivePolicies: options.permissivePolicies } : {}),
+  });
   await execScript(test.db, text);
   return text;
 }

@@ -1,16 +1,7 @@
-import { readFile, writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { writeFile } from 'node:fs/promises';
 import { OrgkitError } from '../../errors/index.js';
-import {
-  defaultRlsModel,
-  defineRlsModel,
-  generateRlsSql,
-  type RlsModel,
-  type RlsModelInput,
-  type RlsTarget,
-} from '../../rls/index.js';
-import { isRlsModel } from '../../rls/model.js';
+import { defaultRlsModel, generateRlsSql, type RlsTarget } from '../../rls/index.js';
+import { loadRlsModel, RLS_TARGETS } from '../load-rls-model.js';
 import { usageError } from '../usage-error.js';
 
 /** Flags of `orgkit rls generate`. */
@@ -20,25 +11,7 @@ export interface RlsGenerateFlags {
   out?: string | undefined;
   schema?: string | undefined;
   role?: string | undefined;
-}
-
-const TARGETS: readonly RlsTarget[] = ['postgres', 'neon', 'supabase'];
-
-// A JSON file holds the model's input; a JS module's default export is a model or its input.
-async function loadModel(file: string): Promise<RlsModel> {
-  const path = resolve(file);
-  let loaded: unknown;
-  try {
-    loaded = file.endsWith('.json')
-      ? JSON.parse(await readFile(path, 'utf8'))
-      : ((await import(pathToFileURL(path).href)) as { default?: unknown }).default;
-  } catch (cause) {
-    throw new OrgkitError('invalid_config', `--config ${file}: cannot load it`, { cause });
-  }
-  if (loaded === undefined) {
-    throw new OrgkitError('invalid_config', `--config ${file}: has no default export`);
-  }
-  return isRlsModel(loaded) ? loaded : defineRlsModel(loaded as RlsModelInput);
+  permissive?: string | undefined;
 }
 
 /**
@@ -50,14 +23,17 @@ export async function rlsGenerateCommand(
   out: (line: string) => void,
 ): Promise<number> {
   const target = flags.target as RlsTarget | undefined;
-  if (!target || !TARGETS.includes(target)) {
-    throw usageError(`rls generate needs --target ${TARGETS.join('|')}`);
+  if (!target || !RLS_TARGETS.includes(target)) {
+    throw usageError(`rls generate needs --target ${RLS_TARGETS.join('|')}`);
   }
-  const model = flags.config ? await loadModel(flags.config) : defaultRlsModel();
+  const model = flags.config ? await loadRlsModel(flags.config) : defaultRlsModel();
   const text = generateRlsSql(model, {
     target,
     ...(flags.schema === undefined ? {} : { schema: flags.schema }),
     ...(flags.role === undefined ? {} : { role: flags.role }),
+    ...(flags.permissive === undefined
+      ? {}
+      : { permissivePolicies: flags.permissive as 'combined' | 'separate' }),
   });
   if (flags.out) {
     try {

@@ -1,4 +1,5 @@
 import { defineCommand } from '../define-command.js';
+import { PERMISSIVE_FLAG, RLS_CONFIG_FLAG } from './shared-flags.js';
 
 export const rlsGenerate = defineCommand({
   path: ['rls', 'generate'],
@@ -12,13 +13,11 @@ export const rlsGenerate = defineCommand({
       required: true,
       description: "where the policies read the token's claims",
     },
-    config: {
-      value: 'FILE',
-      description: 'the model: JSON, or a module whose default export is a model',
-    },
+    config: RLS_CONFIG_FLAG,
     out: { value: 'FILE', description: 'write to FILE (default: stdout)' },
     schema: { value: 'S', description: 'the schema of the tables (default: public)' },
     role: { value: 'R', description: 'the request role (default: authenticated)' },
+    permissive: PERMISSIVE_FLAG,
   },
   async run(flags, io) {
     const { rlsGenerateCommand } = await import('../commands/rls-generate.js');

@@ -16,3 +16,17 @@ export const ORG_FLAG = {
   value: 'ID',
   description: 'an organization id, or "none" for the events recorded without an organization',
 } as const satisfies FlagSpec;
+
+/** `--permissive`: the rls commands' form of a table readable several ways. */
+export const PERMISSIVE_FLAG = {
+  value: 'FORM',
+  choices: ['combined', 'separate'],
+  description:
+    'one permissive SELECT policy per table with the ways ORed (combined, the default) or one per way (separate)',
+} as const satisfies FlagSpec;
+
+/** `--config`: the rls commands' model. */
+export const RLS_CONFIG_FLAG = {
+  value: 'FILE',
+  description: 'the model: JSON, or a module whose default export is a model',
+} as const satisfies FlagSpec;

@@ -3,9 +3,15 @@ import { z } from 'zod';
 import type { OrgkitDatabase } from '../../db/database.js';
 import { parseInput } from '../../errors/index.js';
 import { type LintContext, queryRows } from './context.js';
+import { lintFunctions } from './function-rules.js';
 import { lintUnindexedColumns } from './index-rules.js';
 import { readPolicies } from './policy-catalog.js';
-import { lintClaimCalls, lintPolicyShape, lintUpdateWithoutSelect } from './policy-rules.js';
+import {
+  lintClaimCalls,
+  lintMultiplePermissive,
+  lintPolicyShape,
+  lintUpdateWithoutSelect,
+} from './policy-rules.js';
 import { lintRequestRole } from './role-rules.js';
 import { lintTables } from './table-rules.js';
 import type { RlsLintFinding, RlsLintOptions } from './types.js';
@@ -51,12 +57,14 @@ async function runRules(tx: OrgkitDatabase, options: ParsedOptions): Promise<Rls
     ...(await lintTables(context)),
     ...(await lintRequestRole(context)),
     ...(await lintViews(context)),
+    ...(await lintFunctions(context)),
     ...policies.flatMap((policy) => [
       ...lintClaimCalls(policy),
       ...lintPolicyShape(policy, options.role),
     ]),
     ...lintUpdateWithoutSelect(policies),
     ...lintUnindexedColumns(policies),
+    ...lintMultiplePermissive(policies),
   ];
   await tx.execute(sql`SELECT set_config('search_path', ${saved?.path ?? ''}, true)`);
   return found;
@@ -65,7 +73,9 @@ async function runRules(tx: OrgkitDatabase, options: ParsedOptions): Promise<Rls
 /**
  * Lints a live database's row-level security: tables without it or without FORCE, policies
  * that are always true, read claims per row, use `auth.uid()` or apply to PUBLIC, unindexed
- * policy columns, a privileged request role, views without `security_invoker`. Errors first.
+ * policy columns, a privileged request role, views without `security_invoker`, SECURITY DEFINER
+ * functions executable by more roles than need them or without a pinned `search_path`, and
+ * several permissive policies for one command (info). Errors first.
  *
  * @example
  * ```ts

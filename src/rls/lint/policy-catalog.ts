@@ -12,6 +12,8 @@ export interface PolicyRow {
   /** `r` SELECT, `a` INSERT, `w` UPDATE, `d` DELETE, `*` ALL. */
   command: 'r' | 'a' | 'w' | 'd' | '*';
   permissive: boolean;
+  /** The roles it applies to, as SQL names them (`PUBLIC`, `authenticated`, `"Mixed"`), sorted. */
+  roles: string[];
   toPublic: boolean;
   /** The policy applies to the request role: TO PUBLIC, the role, or a role it is a member of. */
   appliesToRole: boolean;
@@ -34,6 +36,8 @@ export function readPolicies(context: LintContext): Promise<PolicyRow[]> {
     context.db,
     sql`SELECT format('%I.%I', n.nspname, c.relname) AS "table", c.relname::text AS relname,
           p.polname::text AS policy, quote_ident(p.polname) AS "quotedPolicy", p.polcmd::text AS command, p.polpermissive AS permissive,
+          coalesce((SELECT array_agg(CASE WHEN r.oid = 0 THEN 'PUBLIC' ELSE r.oid::regrole::text END ORDER BY 1)
+            FROM unnest(p.polroles) AS r(oid)), '{}') AS roles,
           0::oid = ANY (p.polroles) AS "toPublic",
           (0::oid = ANY (p.polroles) OR EXISTS (
             SELECT 1 FROM unnest(p.polroles) AS r(oid)

@@ -109,3 +109,68 @@ export function lintUpdateWithoutSelect(policies: PolicyRow[]): RlsLintFinding[]
       }),
     );
 }
+
+const COMMANDS = { r: ['SELECT'], a: ['INSERT'], w: ['UPDATE'], d: ['DELETE'] } as const;
+const ALL_COMMANDS = ['SELECT', 'INSERT', 'UPDATE', 'DELETE'] as const;
+
+/**
+ * `multiple_permissive_policies` (info): two or more permissive policies of a table apply to the
+ * request role for one command. Postgres ORs them, which is correct; Supabase's advisor flags it
+ * as slower (each policy runs for every row it checks). The fix merges them into the first.
+ * @internal
+ */
+export function lintMultiplePermissive(policies: PolicyRow[]): RlsLintFinding[] {
+  const groups = new Map<string, { table: string; command: string; policies: PolicyRow[] }>();
+  for (const policy of policies) {
+    if (!policy.permissive || !policy.appliesToRole) continue;
+    const commands = policy.command === '*' ? ALL_COMMANDS : COMMANDS[policy.command];
+    for (const command of commands) {
+      const key = JSON.stringify([policy.table, command]);
+      const group = groups.get(key) ?? { table: policy.table, command, policies: [] };
+      group.policies.push(policy);
+      groups.set(key, group);
+    }
+  }
+  return [...groups.values()]
+    .filter((group) => group.policies.length > 1)
+    .map(({ table, command, policies: group }) => {
+      const names = group.map((p) => p.policy).join(', ');
+      const fix = mergedPolicies(group);
+      return finding(
+        {
+          rule: 'multiple_permissive_policies',
+          level: 'info',
+          table,
+          message: `${table} has ${group.length} permissive ${command} policies for the request role (${names}); Postgres ORs them, and each runs for every row it checks: one policy with the conditions ORed is as strict and can plan better`,
+          ...(fix ? { fix } : {}),
+        },
+        command,
+      );
+    });
+}
+
+// One policy with the others' conditions ORed in, when they are the same command for the same
+// roles (else the merge would widen one of them): the rest dropped, all in one transaction.
+function mergedPolicies(group: PolicyRow[]): string | undefined {
+  const [first, ...rest] = group;
+  if (!first) return undefined;
+  const same = group.every(
+    (p) => p.command === first.command && p.roles.join() === first.roles.join(),
+  );
+  if (!same) return undefined;
+  const or = (texts: (string | null)[]): string | undefined | null => {
+    if (texts.every((t) => t === null)) return undefined;
+    if (texts.some((t) => t === null)) return null;
+    return texts.map((t) => `(${t})`).join(' OR ');
+  };
+  const using = or(group.map((p) => p.using));
+  const withCheck = or(group.map((p) => p.withCheck));
+  if (using === null || withCheck === null) return undefined;
+  const clauses = `${using === undefined ? '' : ` USING (${using})`}${withCheck === undefined ? '' : ` WITH CHECK (${withCheck})`}`;
+  return [
+    'BEGIN;',
+    ...rest.map((p) => `DROP POLICY ${p.quotedPolicy} ON ${p.table};`),
+    `ALTER POLICY ${first.quotedPolicy} ON ${first.table}${clauses};`,
+    'COMMIT;',
+  ].join(' ');
+}

@@ -12,6 +12,9 @@ export const RLS_LINT_RULES = [
   'request_role_privileged',
   'view_without_security_invoker',
   'update_without_select_policy',
+  'security_definer_executable',
+  'security_definer_search_path',
+  'multiple_permissive_policies',
 ] as const;
 
 /** A rule's stable name. */
@@ -30,6 +33,8 @@ export interface RlsLintFinding {
   /** Schema-qualified, quoted where Postgres needs it (`public.meetings`); absent for role-wide findings. */
   table?: string;
   policy?: string;
+  /** `schema.name(argument types)`, on function findings. */
+  function?: string;
   /** The request role, on `request_role_privileged` findings. */
   role?: string;
   /** What is wrong, naming the table or policy, and how to fix it. */
