@@ -300,7 +300,7 @@ export function createOrgkit<
       accessControl.isPermission(permission) &&
       roles.hasPermission(userId, permission as PermissionOf<AC>),
   });
-  const roles = createRoles({
+  const { sessionAdmission, ...roles } = createRoles({
     db,
     tables,
     accessControl,
@@ -417,8 +417,15 @@ export function createOrgkit<
     accessControl,
     tables,
     database: db,
-    verifyAccessToken: async (token) => getVerifier().verifyAccessToken(token),
-    peekVerifiedSession: (token) => verifier?.peekVerifiedSession(token),
+    // A verified token is still refused when a revocation mark ended its session.
+    verifyAccessToken: async (token) =>
+      sessionAdmission.admit(await getVerifier().verifyAccessToken(token)),
+    peekVerifiedSession(token) {
+      const session = verifier?.peekVerifiedSession(token);
+      const admitted = session && sessionAdmission.peek(session);
+      // A refusal is left to `verifyAccessToken`, which throws it.
+      return admitted === session ? session : undefined;
+    },
     runWithRequestScope: (init, fn) => scope.run(init, fn),
     getRequestScope: () => scope.current(),
     withRls: (fn, rlsOptions) => withRls(db, scope.current()?.session, fn, rlsOptions),

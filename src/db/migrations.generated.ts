@@ -78,5 +78,12 @@ export const ORGKIT_MIGRATIONS: readonly Migration[] = [
       "REVOKE ALL ON FUNCTION orgkit_audit_link(), orgkit_audit_refuse_change(), orgkit_audit_delete_if_purged() FROM PUBLIC;",
       "DO $$\nBEGIN\n  IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'authenticated') THEN\n    REVOKE UPDATE, DELETE, TRUNCATE ON audit_logs FROM authenticated;\n    REVOKE ALL ON orgkit_audit_heads, orgkit_audit_checkpoints, orgkit_audit_outbox FROM authenticated;\n  END IF;\nEND $$;"
     ]
+  },
+  {
+    "tag": "0007_token_revocations",
+    "hash": "2cd2ce7ed2a680be6bcca4db4b2bbbaeb6dddc97308835c7079821356789f0bf",
+    "statements": [
+      "CREATE TABLE \"orgkit_token_revocations\" (\n\t\"workos_user_id\" text NOT NULL,\n\t\"kind\" text NOT NULL,\n\t\"subject\" text NOT NULL,\n\t\"revoked_at\" timestamp with time zone NOT NULL,\n\t\"created_at\" timestamp with time zone DEFAULT now() NOT NULL,\n\t\"updated_at\" timestamp with time zone DEFAULT now() NOT NULL,\n\tCONSTRAINT \"orgkit_token_revocations_workos_user_id_kind_subject_pk\" PRIMARY KEY(\"workos_user_id\",\"kind\",\"subject\")\n);"
+    ]
   }
 ];
