@@ -35,6 +35,7 @@ import {
   type PreferencesApi,
   type PreferencesSchema,
 } from './preferences/index.js';
+import { createSignOutEverywhere, type RevocationApi } from './revocation/index.js';
 import { type RlsTransaction, type WithRlsOptions, withRls } from './rls/with-rls.js';
 import {
   type AccessControl,
@@ -153,6 +154,7 @@ export interface Orgkit<
     PreferencesApi<z.output<PS>>,
     ExpertSetupApi<ES>,
     GuestsApi,
+    RevocationApi,
     AuditApi<AE> {
   readonly accessControl: AC;
   readonly tables: OrgkitTables;
@@ -406,9 +408,19 @@ export function createOrgkit<
     recordAudit,
   });
 
+  const revocation = createSignOutEverywhere({
+    db,
+    tables,
+    workos,
+    authorizeUser,
+    recordAudit,
+    invalidateUser: (userId) => roles.invalidateUser(userId),
+  });
+
   return {
     ...roles,
     ...sync,
+    ...revocation,
     ...preferences,
     ...expertSetup,
     ...guests,
