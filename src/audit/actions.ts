@@ -27,6 +27,11 @@ export const ORGKIT_AUDIT_ACTIONS = {
    * user's access tokens issued before it are refused.
    */
   'user.sessions_revoked': 'user',
+  /**
+   * Refreshing a sealed session went wrong (`reason`: `store_unavailable`, `wait_timed_out`,
+   * `session_ended`), recorded with the request's IP, user agent and id.
+   */
+  'session.refresh_failed': 'session',
   /** A signed-in session moved into another organization (`auth.switchOrganization`). */
   'session.organization_switched': 'session',
   /** A guest was provisioned: WorkOS user, personal organization and owner membership. */

@@ -80,9 +80,10 @@ export const ORGKIT_MIGRATIONS: readonly Migration[] = [
     ]
   },
   {
-    "tag": "0007_token_revocations",
-    "hash": "2cd2ce7ed2a680be6bcca4db4b2bbbaeb6dddc97308835c7079821356789f0bf",
+    "tag": "0007_session_revocation_and_refresh",
+    "hash": "9d9bf93843672761919bcc607f8c95763242f6b8594c0de7e735859b4ed89849",
     "statements": [
+      "CREATE TABLE \"orgkit_session_refreshes\" (\n\t\"key\" text PRIMARY KEY NOT NULL,\n\t\"holder\" text NOT NULL,\n\t\"lease_expires_at\" timestamp with time zone NOT NULL,\n\t\"outcome\" text,\n\t\"outcome_expires_at\" timestamp with time zone,\n\t\"created_at\" timestamp with time zone DEFAULT now() NOT NULL\n);",
       "CREATE TABLE \"orgkit_token_revocations\" (\n\t\"workos_user_id\" text NOT NULL,\n\t\"kind\" text NOT NULL,\n\t\"subject\" text NOT NULL,\n\t\"revoked_at\" timestamp with time zone NOT NULL,\n\t\"created_at\" timestamp with time zone DEFAULT now() NOT NULL,\n\t\"updated_at\" timestamp with time zone DEFAULT now() NOT NULL,\n\tCONSTRAINT \"orgkit_token_revocations_workos_user_id_kind_subject_pk\" PRIMARY KEY(\"workos_user_id\",\"kind\",\"subject\")\n);"
     ]
   }

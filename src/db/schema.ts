@@ -16,3 +16,4 @@ export const auditHeads = tables.auditHeads;
 export const auditCheckpoints = tables.auditCheckpoints;
 export const auditOutbox = tables.auditOutbox;
 export const tokenRevocations = tables.tokenRevocations;
+export const sessionRefreshes = tables.sessionRefreshes;

@@ -30,6 +30,7 @@ export interface OrgkitTableNames {
   auditCheckpoints: string;
   auditOutbox: string;
   tokenRevocations: string;
+  sessionRefreshes: string;
 }
 
 /** The default table names; the shipped SQL migrations create these. */
@@ -47,6 +48,7 @@ export const DEFAULT_TABLE_NAMES: Readonly<OrgkitTableNames> = {
   auditCheckpoints: 'orgkit_audit_checkpoints',
   auditOutbox: 'orgkit_audit_outbox',
   tokenRevocations: 'orgkit_token_revocations',
+  sessionRefreshes: 'orgkit_session_refreshes',
 };
 
 /** The kinds of WorkOS object the mirror keeps. */
@@ -309,6 +311,21 @@ function defineTables(names: OrgkitTableNames) {
     (t) => [primaryKey({ columns: [t.workosUserId, t.kind, t.subject] })],
   );
 
+  /**
+   * Cross-instance refresh of sealed sessions when only Postgres is shared: one row per cookie
+   * being refreshed, keyed by a hash of the old cookie. The instance holding the lease refreshes;
+   * the outcome (the new sealed session, encrypted with a key only the old cookie yields) stays
+   * for the grace window, then is purged.
+   */
+  const sessionRefreshes = pgTable(names.sessionRefreshes, {
+    key: text('key').primaryKey(),
+    holder: text('holder').notNull(),
+    leaseExpiresAt: timestamp('lease_expires_at', { withTimezone: true }).notNull(),
+    outcome: text('outcome'),
+    outcomeExpiresAt: timestamp('outcome_expires_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  });
+
   return {
     users,
     organizations,
@@ -323,6 +340,7 @@ function defineTables(names: OrgkitTableNames) {
     auditCheckpoints,
     auditOutbox,
     tokenRevocations,
+    sessionRefreshes,
   };
 }
 

@@ -62,6 +62,7 @@ export function orgkitRlsTables(
     [n.auditCheckpoints]: { kind: 'internal' },
     [n.auditOutbox]: { kind: 'internal' },
     [n.tokenRevocations]: { kind: 'internal' },
+    [n.sessionRefreshes]: { kind: 'internal' },
     // The migration journal (src/db/migrate.ts); its name is fixed.
     orgkit_migrations: { kind: 'internal' },
   };

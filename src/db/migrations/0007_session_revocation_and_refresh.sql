@@ -1,3 +1,12 @@
+CREATE TABLE "orgkit_session_refreshes" (
+	"key" text PRIMARY KEY NOT NULL,
+	"holder" text NOT NULL,
+	"lease_expires_at" timestamp with time zone NOT NULL,
+	"outcome" text,
+	"outcome_expires_at" timestamp with time zone,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "orgkit_token_revocations" (
 	"workos_user_id" text NOT NULL,
 	"kind" text NOT NULL,
