@@ -74,13 +74,17 @@ export function createRoles<AC extends AccessControl>(
       reason: 'session_revoked',
     });
   const sessionAdmission: SessionAdmission = {
-    admit(session) {
+    // Synchronous when the user's record is cached, the hot path: no promise hop is added.
+    check(session) {
       const record = cache.get(session.userId);
-      const judge = (r: RoleRecord) => {
-        if (sessionRevoked(r.revocations, session)) throw refused();
-        return session;
-      };
-      return record instanceof Promise ? record.then(judge) : Promise.resolve(judge(record));
+      if (record instanceof Promise) {
+        return record.then((r) => {
+          if (sessionRevoked(r.revocations, session)) throw refused();
+          return session;
+        });
+      }
+      if (sessionRevoked(record.revocations, session)) throw refused();
+      return session;
     },
     peek(session) {
       const record = cache.peek(session.userId);

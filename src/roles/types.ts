@@ -39,8 +39,11 @@ export interface RolesDeps<AC extends AccessControl> {
  * @internal
  */
 export interface SessionAdmission {
-  /** The session, or rejects `unauthenticated` (reason `session_revoked`). */
-  admit(session: Session): Promise<Session>;
+  /**
+   * The session (at once when the user's record is cached), or throws / rejects
+   * `unauthenticated` (reason `session_revoked`).
+   */
+  check(session: Session): Session | Promise<Session>;
   /**
    * The session or the error `admit` would reject with, from what is cached; `undefined` when
    * the user's record is not cached (then call `admit`).

@@ -13,6 +13,7 @@ const ms = (value: number) => sql`now() + ${`${value} milliseconds`}::interval`;
  */
 export function createPostgresRefreshStore(db: OrgkitDatabase, tables: OrgkitTables): RefreshStore {
   const t = tables.sessionRefreshes;
+  let sweptAt = 0;
   return {
     async read(key) {
       const [row] = await db
@@ -41,7 +42,10 @@ export function createPostgresRefreshStore(db: OrgkitDatabase, tables: OrgkitTab
         .update(t)
         .set({ outcome, outcomeExpiresAt: ms(ttlMs), leaseExpiresAt: sql`now()` })
         .where(and(eq(t.key, key), eq(t.holder, holder)));
-      // Refreshes are rare next to reads: the one that just ended sweeps what has expired.
+      // Refreshes are rare next to reads: once a minute, the one that just ended sweeps what
+      // has expired (an outcome past its window is unreadable already: `read` checks the time).
+      if (Date.now() - sweptAt < 60_000) return;
+      sweptAt = Date.now();
       await db
         .delete(t)
         .where(
