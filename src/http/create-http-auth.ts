@@ -130,8 +130,8 @@ export function createHttpAuth<AC extends AccessControl>(
     waitMs: o.session!.refresh.waitMs,
   };
   // Recorded in the request's context, as access.denied is; a write that fails is reported.
-  const reportRefresh = (headers: HeadersLike, problem: RefreshProblem) =>
-    void orgkit
+  const reportRefresh = (headers: HeadersLike, problem: RefreshProblem): Promise<void> =>
+    orgkit
       .runWithRequestScope(
         {
           requestId: requestIdFrom(headers),
@@ -149,12 +149,14 @@ export function createHttpAuth<AC extends AccessControl>(
             { actor: { system: 'orgkit-session-refresh' }, outcome: 'failure' },
           ),
       )
-      .catch((cause: unknown) =>
-        o.onUnexpectedError(
-          new OrgkitError('internal', 'a failed session refresh could not be recorded', {
-            cause,
-          }),
-        ),
+      .then(
+        () => undefined,
+        (cause: unknown) =>
+          o.onUnexpectedError(
+            new OrgkitError('internal', 'a failed session refresh could not be recorded', {
+              cause,
+            }),
+          ),
       );
   const sessions =
     o.session && createSealedSessionReader(o.session, verify, coordination, reportRefresh);

@@ -45,7 +45,7 @@ export function createSealedSessionReader(
   o: ParsedSessionOptions,
   verify: (token: string) => Promise<Session>,
   coordination?: RefreshCoordination | undefined,
-  report: (headers: HeadersLike, problem: RefreshProblem) => void = () => {},
+  report: (headers: HeadersLike, problem: RefreshProblem) => Promise<void> = async () => {},
 ) {
   const um = o.workos.userManagement;
   const attributes = (headers: HeadersLike) => ({
@@ -123,7 +123,7 @@ export function createSealedSessionReader(
       () => refresh(sessionData),
       (result) => result.sealedSession,
     );
-    if (shared.failure) report(headers, shared.failure);
+    if (shared.failure) await report(headers, shared.failure);
     if (shared.own) return shared.own as Refreshed;
     if (shared.sealedSession) return fromShared(shared.sealedSession);
     return {
@@ -138,8 +138,9 @@ export function createSealedSessionReader(
   function sharedRefresh(sessionData: string, headers: HeadersLike): Promise<Refreshed> {
     let pending = refreshes.get(sessionData);
     if (!pending) {
-      pending = refreshOnce(sessionData, headers).then((refreshed) => {
-        if (refreshed.clear) report(headers, 'session_ended');
+      // Recorded before any request hears of it, as access.denied is.
+      pending = refreshOnce(sessionData, headers).then(async (refreshed) => {
+        if (refreshed.clear) await report(headers, 'session_ended');
         return refreshed;
       });
       refreshes.set(sessionData, pending);
