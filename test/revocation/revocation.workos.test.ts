@@ -1,20 +1,30 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { auditRows } from '../preferences/audit-support.js';
-import { DATABASE_TARGETS, openTestDatabase } from '../support/databases.js';
+import { DATABASE_TARGETS } from '../support/databases.js';
 import { clinic, eventsFor, setupWorkOSEmulator } from '../sync/support.js';
 import {
   claimsOf,
   type Instance,
+  instancesPerTest,
   nextSecond,
-  openInstance,
   sessionRevokedEvent,
   setupTokenIssuer,
+  TOPOLOGIES,
   within,
 } from './support.js';
 
 const env = setupWorkOSEmulator();
 const issuer = setupTokenIssuer();
-const REDIS_URL = process.env.REDIS_URL;
+
+/** A token saying `userId` is an admin of `organizationId`, as WorkOS mints it now. */
+const adminToken = (userId: string, organizationId: string) =>
+  issuer.tokens.mint({
+    sub: userId,
+    org_id: organizationId,
+    role: 'admin',
+    roles: ['admin'],
+    permissions: ['org:manage'],
+  });
 
 const ALLOWED = { guard: 'allowed', hasPermission: true, getAccess: true };
 const FORBIDDEN = { guard: 'forbidden:missing_permission', hasPermission: false, getAccess: false };
@@ -26,48 +36,30 @@ const REVOKED = {
 
 // Two instances over one database: A receives the webhook; B learns of it only through Redis
 // (its role cache would keep the old record for ten minutes). Without Redis, A alone.
-const topologies = [
-  { name: 'one instance', instances: 1 },
-  ...(REDIS_URL ? [{ name: 'two instances sharing Redis', instances: 2 }] : []),
-];
 
 describe.each(DATABASE_TARGETS)('revocation on $name', (target) => {
-  describe.each(topologies)('$name', ({ instances: count }) => {
-    let close: (() => Promise<void>) | undefined;
-    afterEach(async () => {
-      await close?.();
-      close = undefined;
-    });
+  describe.each(TOPOLOGIES)('$name', ({ instances: count }) => {
+    const open = instancesPerTest(
+      target,
+      count,
+      () => env.workos,
+      () => issuer.tokens,
+    );
 
     /**
      * Ada is an admin of Harbor Clinic in WorkOS and in the mirror, and holds a token that says so.
      * Every instance has her record cached before the change.
      */
     async function setup() {
-      const t = await openTestDatabase(target);
-      const channel = count > 1 ? `orgkit:test:${crypto.randomUUID()}` : undefined;
-      const instances: Instance[] = [];
-      for (let i = 0; i < count; i++) {
-        instances.push(openInstance(t, env.workos, issuer.tokens, channel));
-      }
-      close = async () => {
-        for (const instance of instances) await instance.orgkit.close();
-        await t.close();
-      };
+      const opened = await open();
+      const { t, instances } = opened;
       const { ada, org, adaMembership } = await clinic(env.workos);
       await instances[0]!.orgkit.syncWorkOSEvents();
-      const token = await issuer.tokens.mint({
-        sub: ada.id,
-        org_id: org.id,
-        role: 'admin',
-        roles: ['admin'],
-        permissions: ['org:manage'],
-      });
+      const token = await adminToken(ada.id, org.id);
       for (const instance of instances) {
         expect(await instance.may(token, 'org:manage')).toEqual(ALLOWED);
       }
-      // Let the subscribers attach before anything is published.
-      if (channel) await new Promise((resolve) => setTimeout(resolve, 200));
+      await opened.settle();
       return { t, instances, ada, org, adaMembership, token };
     }
 
@@ -109,13 +101,7 @@ describe.each(DATABASE_TARGETS)('revocation on $name', (target) => {
 
       // Added back in WorkOS: a token minted after the change is honoured everywhere.
       await nextSecond();
-      const newer = await issuer.tokens.mint({
-        sub: ada.id,
-        org_id: org.id,
-        role: 'admin',
-        roles: ['admin'],
-        permissions: ['org:manage'],
-      });
+      const newer = await adminToken(ada.id, org.id);
       for (const instance of instances) {
         expect(await instance.may(newer, 'org:manage')).toEqual(ALLOWED);
       }

@@ -1,51 +1,38 @@
 import { sql } from 'drizzle-orm';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { rowsOf } from '../../src/db/database.js';
-import { DATABASE_TARGETS, openTestDatabase } from '../support/databases.js';
+import { DATABASE_TARGETS } from '../support/databases.js';
 import { JOB, sessionFor } from '../support/sessions.js';
 import { setupWorkOSEmulator } from '../sync/support.js';
 import {
   claimsOf,
-  type Instance,
+  instancesPerTest,
   nextSecond,
-  openInstance,
   setupTokenIssuer,
+  TOPOLOGIES,
   within,
 } from './support.js';
 
 const env = setupWorkOSEmulator();
 const issuer = setupTokenIssuer();
-const REDIS_URL = process.env.REDIS_URL;
 const PASSWORD = 'correct horse battery staple 42';
 
-const topologies = [
-  { name: 'one instance', instances: 1 },
-  ...(REDIS_URL ? [{ name: 'two instances sharing Redis', instances: 2 }] : []),
-];
-
 describe.each(DATABASE_TARGETS)('signOutEverywhere on $name', (target) => {
-  describe.each(topologies)('$name', ({ instances: count }) => {
-    let close: (() => Promise<void>) | undefined;
-    afterEach(async () => {
-      await close?.();
-      close = undefined;
-    });
+  describe.each(TOPOLOGIES)('$name', ({ instances: count }) => {
+    const open = instancesPerTest(
+      target,
+      count,
+      () => env.workos,
+      () => issuer.tokens,
+    );
 
     /**
      * Ada signed in twice (two WorkOS sessions, a token for each); Bo is an app admin who may
      * manage users. Every instance has admitted Ada's tokens before.
      */
     async function setup() {
-      const t = await openTestDatabase(target);
-      const channel = count > 1 ? `orgkit:test:${crypto.randomUUID()}` : undefined;
-      const instances: Instance[] = [];
-      for (let i = 0; i < count; i++) {
-        instances.push(openInstance(t, env.workos, issuer.tokens, channel));
-      }
-      close = async () => {
-        for (const instance of instances) await instance.orgkit.close();
-        await t.close();
-      };
+      const opened = await open();
+      const { t, instances } = opened;
       const um = env.workos.userManagement;
       const ada = await um.createUser({ email: 'ada@example.com', password: PASSWORD });
       const bo = await um.createUser({ email: 'bo@example.com' });
@@ -66,7 +53,7 @@ describe.each(DATABASE_TARGETS)('signOutEverywhere on $name', (target) => {
         for (const token of tokens)
           await expect(instance.orgkit.verifyAccessToken(token)).resolves.toBeDefined();
       }
-      if (channel) await new Promise((resolve) => setTimeout(resolve, 200));
+      await opened.settle();
       return { t, instances, ada, bo, tokens };
     }
 

@@ -1,9 +1,10 @@
 import { decodeJwt } from 'jose';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { createHttpAuth } from '../../src/http/index.js';
 import { createOrgkit } from '../../src/index.js';
 import type { TestDatabase } from '../../src/testing/database.js';
 import { createTestTokenIssuer, type TestTokenIssuer } from '../../src/testing/token-issuer.js';
+import { openTestDatabase } from '../support/databases.js';
 import { SECRET, sign, type WireEvent } from '../sync/support.js';
 
 /** The token issuer of a test file: orgkit trusts its keys as it would WorkOS's. */
@@ -113,5 +114,55 @@ export function sessionRevokedEvent(userId: string, sessionId: string): WireEven
       created_at: now,
       updated_at: now,
     },
+  };
+}
+
+/** One instance, and with REDIS_URL two sharing Redis: the topologies the revocation tests run. */
+export const TOPOLOGIES = [
+  { name: 'one instance', instances: 1 },
+  ...(process.env.REDIS_URL ? [{ name: 'two instances sharing Redis', instances: 2 }] : []),
+];
+
+/**
+ * `count` instances over one private database on `target`, sharing a fresh Redis channel when
+ * there are several; `close` ends them and the database.
+ */
+export async function openInstances(
+  target: { url: string | undefined },
+  count: number,
+  workos: Parameters<typeof openInstance>[1],
+  tokens: TestTokenIssuer,
+) {
+  const t = await openTestDatabase(target);
+  const channel = count > 1 ? `orgkit:test:${crypto.randomUUID()}` : undefined;
+  const instances = Array.from({ length: count }, () => openInstance(t, workos, tokens, channel));
+  const close = async () => {
+    for (const instance of instances) await instance.orgkit.close();
+    await t.close();
+  };
+  /** Lets the subscribers attach before anything is published. */
+  const settle = () => new Promise((resolve) => setTimeout(resolve, channel ? 200 : 0));
+  return { t, instances, close, settle };
+}
+
+/**
+ * For one describe block: a function opening {@link openInstances} for the current test, closed
+ * after it.
+ */
+export function instancesPerTest(
+  target: { url: string | undefined },
+  count: number,
+  workos: () => Parameters<typeof openInstance>[1],
+  tokens: () => TestTokenIssuer,
+) {
+  let close: (() => Promise<void>) | undefined;
+  afterEach(async () => {
+    await close?.();
+    close = undefined;
+  });
+  return async () => {
+    const opened = await openInstances(target, count, workos(), tokens());
+    close = opened.close;
+    return opened;
   };
 }
