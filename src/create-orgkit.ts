@@ -35,6 +35,7 @@ import {
   type PreferencesApi,
   type PreferencesSchema,
 } from './preferences/index.js';
+import { createSignOutEverywhere, type RevocationApi } from './revocation/index.js';
 import { type RlsTransaction, type WithRlsOptions, withRls } from './rls/with-rls.js';
 import {
   type AccessControl,
@@ -153,6 +154,7 @@ export interface Orgkit<
     PreferencesApi<z.output<PS>>,
     ExpertSetupApi<ES>,
     GuestsApi,
+    RevocationApi,
     AuditApi<AE> {
   readonly accessControl: AC;
   readonly tables: OrgkitTables;
@@ -300,7 +302,7 @@ export function createOrgkit<
       accessControl.isPermission(permission) &&
       roles.hasPermission(userId, permission as PermissionOf<AC>),
   });
-  const roles = createRoles({
+  const { sessionAdmission, ...roles } = createRoles({
     db,
     tables,
     accessControl,
@@ -406,9 +408,19 @@ export function createOrgkit<
     recordAudit,
   });
 
+  const revocation = createSignOutEverywhere({
+    db,
+    tables,
+    workos,
+    authorizeUser,
+    recordAudit,
+    invalidateUser: (userId) => roles.invalidateUser(userId),
+  });
+
   return {
     ...roles,
     ...sync,
+    ...revocation,
     ...preferences,
     ...expertSetup,
     ...guests,
@@ -417,8 +429,23 @@ export function createOrgkit<
     accessControl,
     tables,
     database: db,
-    verifyAccessToken: async (token) => getVerifier().verifyAccessToken(token),
-    peekVerifiedSession: (token) => verifier?.peekVerifiedSession(token),
+    // A verified token is still refused when a revocation mark ended its session. A token in
+    // the verified-token cache whose user's record is cached is answered without a promise hop.
+    verifyAccessToken(token) {
+      try {
+        const cached = getVerifier().peekVerifiedSession(token);
+        if (cached) return Promise.resolve(sessionAdmission.check(cached));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return getVerifier().verifyAccessToken(token).then(sessionAdmission.check);
+    },
+    peekVerifiedSession(token) {
+      const session = verifier?.peekVerifiedSession(token);
+      const admitted = session && sessionAdmission.peek(session);
+      // A refusal is left to `verifyAccessToken`, which throws it.
+      return admitted === session ? session : undefined;
+    },
     runWithRequestScope: (init, fn) => scope.run(init, fn),
     getRequestScope: () => scope.current(),
     withRls: (fn, rlsOptions) => withRls(db, scope.current()?.session, fn, rlsOptions),

@@ -93,6 +93,7 @@ export type {
   PreferencesSchema,
 } from './preferences/index.js';
 export { defaultPreferencesSchema } from './preferences/index.js';
+export type { RevocationApi, SignOutEverywhereResult } from './revocation/index.js';
 export type {
   Access,
   AccessControl,

@@ -17,6 +17,21 @@ export const ORGKIT_AUDIT_ACTIONS = {
   'membership.deleted': 'membership',
   /** A user's app role changed (`setUserRole`), with the old and the new role. */
   'user.role_changed': 'user',
+  /**
+   * WorkOS revoked a session (a `session.revoked` event): its access tokens are refused from
+   * then on, on every instance.
+   */
+  'session.revoked': 'session',
+  /**
+   * Every session of a user was ended (`signOutEverywhere`, or the user deleted in WorkOS): the
+   * user's access tokens issued before it are refused.
+   */
+  'user.sessions_revoked': 'user',
+  /**
+   * Refreshing a sealed session went wrong (`reason`: `store_unavailable`, `wait_timed_out`,
+   * `session_ended`), recorded with the request's IP, user agent and id.
+   */
+  'session.refresh_failed': 'session',
   /** A signed-in session moved into another organization (`auth.switchOrganization`). */
   'session.organization_switched': 'session',
   /** A guest was provisioned: WorkOS user, personal organization and owner membership. */

@@ -85,5 +85,13 @@ export const ORGKIT_MIGRATIONS: readonly Migration[] = [
     "statements": [
       "-- Written by hand (drizzle-kit generate --custom): no table changes.\n--\n-- The audit trigger functions of 0003 are SECURITY DEFINER. A trigger fires without EXECUTE\n-- on its function, so no role needs the privilege, yet 0003's REVOKE … FROM PUBLIC left the\n-- grants a platform's default privileges add (Supabase gives anon, authenticated and\n-- service_role EXECUTE on every function created in public, callable through\n-- /rest/v1/rpc). Revoke EXECUTE from PUBLIC and from every role but the owner.\nDO $$\nDECLARE\n  fn regprocedure;\n  grantee text;\nBEGIN\n  FOREACH fn IN ARRAY ARRAY[\n    'orgkit_audit_link()'::regprocedure,\n    'orgkit_audit_refuse_change()'::regprocedure,\n    'orgkit_audit_delete_if_purged()'::regprocedure\n  ] LOOP\n    EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', fn);\n    FOR grantee IN\n      SELECT DISTINCT a.grantee::regrole::text\n      FROM pg_catalog.pg_proc p, pg_catalog.aclexplode(p.proacl) a\n      WHERE p.oid = fn AND a.grantee <> 0 AND a.grantee <> p.proowner\n    LOOP\n      EXECUTE format('REVOKE ALL ON FUNCTION %s FROM %s', fn, grantee);\n    END LOOP;\n  END LOOP;\nEND $$;"
     ]
+  },
+  {
+    "tag": "0007_session_revocation_and_refresh",
+    "hash": "9d9bf93843672761919bcc607f8c95763242f6b8594c0de7e735859b4ed89849",
+    "statements": [
+      "CREATE TABLE \"orgkit_session_refreshes\" (\n\t\"key\" text PRIMARY KEY NOT NULL,\n\t\"holder\" text NOT NULL,\n\t\"lease_expires_at\" timestamp with time zone NOT NULL,\n\t\"outcome\" text,\n\t\"outcome_expires_at\" timestamp with time zone,\n\t\"created_at\" timestamp with time zone DEFAULT now() NOT NULL\n);",
+      "CREATE TABLE \"orgkit_token_revocations\" (\n\t\"workos_user_id\" text NOT NULL,\n\t\"kind\" text NOT NULL,\n\t\"subject\" text NOT NULL,\n\t\"revoked_at\" timestamp with time zone NOT NULL,\n\t\"created_at\" timestamp with time zone DEFAULT now() NOT NULL,\n\t\"updated_at\" timestamp with time zone DEFAULT now() NOT NULL,\n\tCONSTRAINT \"orgkit_token_revocations_workos_user_id_kind_subject_pk\" PRIMARY KEY(\"workos_user_id\",\"kind\",\"subject\")\n);"
+    ]
   }
 ];

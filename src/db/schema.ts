@@ -15,3 +15,5 @@ export const mirrorTombstones = tables.mirrorTombstones;
 export const auditHeads = tables.auditHeads;
 export const auditCheckpoints = tables.auditCheckpoints;
 export const auditOutbox = tables.auditOutbox;
+export const tokenRevocations = tables.tokenRevocations;
+export const sessionRefreshes = tables.sessionRefreshes;

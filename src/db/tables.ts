@@ -29,6 +29,8 @@ export interface OrgkitTableNames {
   auditHeads: string;
   auditCheckpoints: string;
   auditOutbox: string;
+  tokenRevocations: string;
+  sessionRefreshes: string;
 }
 
 /** The default table names; the shipped SQL migrations create these. */
@@ -45,6 +47,8 @@ export const DEFAULT_TABLE_NAMES: Readonly<OrgkitTableNames> = {
   auditHeads: 'orgkit_audit_heads',
   auditCheckpoints: 'orgkit_audit_checkpoints',
   auditOutbox: 'orgkit_audit_outbox',
+  tokenRevocations: 'orgkit_token_revocations',
+  sessionRefreshes: 'orgkit_session_refreshes',
 };
 
 /** The kinds of WorkOS object the mirror keeps. */
@@ -54,6 +58,14 @@ export type MirroredKind = (typeof MIRRORED_KINDS)[number];
 /** Membership statuses as WorkOS reports them. */
 export const MEMBERSHIP_STATUSES = ['active', 'inactive', 'pending'] as const;
 export type MembershipStatus = (typeof MEMBERSHIP_STATUSES)[number];
+
+/**
+ * What a revocation mark takes from a user's access tokens issued before it: the role and
+ * permission claims for one organization (`claims`), every token (`sessions`), or every token of
+ * one WorkOS session (`session`).
+ */
+export const TOKEN_REVOCATION_KINDS = ['claims', 'sessions', 'session'] as const;
+export type TokenRevocationKind = (typeof TOKEN_REVOCATION_KINDS)[number];
 
 function defineTables(names: OrgkitTableNames) {
   const users = pgTable(
@@ -281,6 +293,39 @@ function defineTables(names: OrgkitTableNames) {
     (t) => [primaryKey({ columns: [t.kind, t.workosId] })],
   );
 
+  /**
+   * Revocation marks: a user's access tokens issued before `revoked_at` lose what the mark's kind
+   * names (see {@link TOKEN_REVOCATION_KINDS}). `subject` is the organization id (`claims`), the
+   * WorkOS session id (`session`), or empty (`sessions`). One row per mark; a later revocation of
+   * the same subject moves `revoked_at` forward.
+   */
+  const tokenRevocations = pgTable(
+    names.tokenRevocations,
+    {
+      workosUserId: text('workos_user_id').notNull(),
+      kind: text('kind', { enum: TOKEN_REVOCATION_KINDS }).notNull(),
+      subject: text('subject').notNull(),
+      revokedAt: timestamp('revoked_at', { withTimezone: true }).notNull(),
+      ...timestamps(),
+    },
+    (t) => [primaryKey({ columns: [t.workosUserId, t.kind, t.subject] })],
+  );
+
+  /**
+   * Cross-instance refresh of sealed sessions when only Postgres is shared: one row per cookie
+   * being refreshed, keyed by a hash of the old cookie. The instance holding the lease refreshes;
+   * the outcome (the new sealed session, encrypted with a key only the old cookie yields) stays
+   * for the grace window, then is purged.
+   */
+  const sessionRefreshes = pgTable(names.sessionRefreshes, {
+    key: text('key').primaryKey(),
+    holder: text('holder').notNull(),
+    leaseExpiresAt: timestamp('lease_expires_at', { withTimezone: true }).notNull(),
+    outcome: text('outcome'),
+    outcomeExpiresAt: timestamp('outcome_expires_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  });
+
   return {
     users,
     organizations,
@@ -294,6 +339,8 @@ function defineTables(names: OrgkitTableNames) {
     auditHeads,
     auditCheckpoints,
     auditOutbox,
+    tokenRevocations,
+    sessionRefreshes,
   };
 }
 

@@ -12,8 +12,11 @@ import { createMagicAuthSignIn, type MagicAuthInput, type MagicAuthResult } from
 import { type HttpAuthOptions, httpAuthOptionsSchema, withSessionEnv } from './options.js';
 import type { OrgkitCore } from './orgkit-core.js';
 import { createDenialRecorder, type DeniedRequest } from './record-denial.js';
+import { createPostgresRefreshStore } from './refresh/postgres-refresh-store.js';
+import { createRedisRefreshStore } from './refresh/redis-refresh-store.js';
+import type { RefreshStore } from './refresh/refresh-store.js';
 import { requestIdFrom, userAgentFrom } from './request-id.js';
-import { createSealedSessionReader } from './sealed-session.js';
+import { createSealedSessionReader, type RefreshProblem } from './sealed-session.js';
 import {
   createOrganizationSwitch,
   type SwitchOrganizationInput,
@@ -83,6 +86,16 @@ const NO_COOKIES: readonly string[] = Object.freeze([]);
 const NO_SESSION = () =>
   new OrgkitError('unauthenticated', 'sign in to use this route', { reason: 'no_session' });
 
+/** The store instances share refreshes through, if the options name one. */
+function refreshStoreOf(
+  orgkit: OrgkitCore,
+  coordinate: NonNullable<ReturnType<typeof parseOptions>['session']>['refresh']['coordinate'],
+): RefreshStore | undefined {
+  if (coordinate === undefined) return undefined;
+  if (coordinate === 'postgres') return createPostgresRefreshStore(orgkit.database, orgkit.tables);
+  return createRedisRefreshStore(coordinate.redis);
+}
+
 function parseOptions(options: HttpAuthOptions | undefined) {
   const parsed = httpAuthOptionsSchema.safeParse(withSessionEnv(options));
   if (parsed.success) return parsed.data;
@@ -110,7 +123,43 @@ export function createHttpAuth<AC extends AccessControl>(
   const o = parseOptions(options);
   const clientIp = createClientIpResolver(o.trustProxy);
   const verify = (token: string) => orgkit.verifyAccessToken(token);
-  const sessions = o.session && createSealedSessionReader(o.session, verify);
+  const refreshStore = o.session && refreshStoreOf(orgkit, o.session.refresh.coordinate);
+  const coordination = refreshStore && {
+    store: refreshStore,
+    graceMs: o.session!.refresh.graceMs,
+    waitMs: o.session!.refresh.waitMs,
+  };
+  // Recorded in the request's context, as access.denied is; a write that fails is reported.
+  const reportRefresh = (headers: HeadersLike, problem: RefreshProblem): Promise<void> =>
+    orgkit
+      .runWithRequestScope(
+        {
+          requestId: requestIdFrom(headers),
+          ipAddress: clientIp(headers, undefined),
+          userAgent: userAgentFrom(headers),
+        },
+        () =>
+          orgkit.logAuditEvent(
+            'session.refresh_failed',
+            'session',
+            null,
+            null,
+            { reason: problem },
+            // The request has no verified user yet: the sign-in layer acts.
+            { actor: { system: 'orgkit-session-refresh' }, outcome: 'failure' },
+          ),
+      )
+      .then(
+        () => undefined,
+        (cause: unknown) =>
+          o.onUnexpectedError(
+            new OrgkitError('internal', 'a failed session refresh could not be recorded', {
+              cause,
+            }),
+          ),
+      );
+  const sessions =
+    o.session && createSealedSessionReader(o.session, verify, coordination, reportRefresh);
   const trustedOrigins = originSet(o.trustedOrigins, o.session?.redirectUri);
   const routeContext = { trustedOrigins, report: o.onUnexpectedError };
   const routes = o.session && sessions && createAuthRoutes(o.session, sessions, routeContext);
@@ -278,6 +327,10 @@ export function createHttpAuth<AC extends AccessControl>(
 
   return {
     orgkit,
+    /** Closes what this object opened (the refresh store's Redis connection, if it made one). */
+    close: async (): Promise<void> => {
+      await refreshStore?.close();
+    },
     authenticate,
     authenticateNow,
     /**

@@ -19,6 +19,35 @@ export interface SealedSessionOptions {
   cookie?: (CookieAttributes & { maxAgeSeconds?: number | undefined }) | undefined;
   /** Where sign-out lands after WorkOS ends the session (an absolute URL). */
   afterSignOutUrl?: string | undefined;
+  /** How expired sessions are refreshed when several requests (and instances) carry one cookie. */
+  refresh?: SessionRefreshOptions | undefined;
+}
+
+/**
+ * Refresh of a sealed session whose access token expired. WorkOS refresh tokens work once, so
+ * every instance that receives the same expired cookie must share one refresh.
+ */
+export interface SessionRefreshOptions {
+  /**
+   * Where instances behind one load balancer meet: `'postgres'` (orgkit's database, table
+   * `orgkit_session_refreshes`) or `{ redis: { url } }` / `{ redis: { client } }`. Without it,
+   * refreshes are shared inside one process only.
+   */
+  coordinate?:
+    | 'postgres'
+    | {
+        redis:
+          | { url: string; keyPrefix?: string | undefined }
+          | { client: unknown; keyPrefix?: string | undefined };
+      }
+    | undefined;
+  /**
+   * How long a request still carrying the old cookie gets the session it was refreshed into
+   * (with the new cookie) instead of a sign-out. @default 10000
+   */
+  graceMs?: number | undefined;
+  /** How long a request waits for another instance's refresh of its cookie. @default 5000 */
+  waitMs?: number | undefined;
 }
 
 /** Options shared by every adapter. */
@@ -98,6 +127,29 @@ export const httpAuthOptionsSchema = z
           })
           .prefault({}),
         afterSignOutUrl: z.url().optional(),
+        refresh: z
+          .strictObject({
+            coordinate: z
+              .union([
+                z.literal('postgres'),
+                z.strictObject({
+                  redis: z.union([
+                    z.strictObject({
+                      url: z.string().min(1),
+                      keyPrefix: z.string().min(1).optional(),
+                    }),
+                    z.strictObject({
+                      client: z.custom<unknown>(isObject, 'expected an ioredis client'),
+                      keyPrefix: z.string().min(1).optional(),
+                    }),
+                  ]),
+                }),
+              ])
+              .optional(),
+            graceMs: z.number().int().min(0).max(300_000).default(10_000),
+            waitMs: z.number().int().min(100).max(60_000).default(5_000),
+          })
+          .prefault({}),
       })
       .optional(),
   })

@@ -8,6 +8,8 @@ import type { AccessControl } from '../roles/index.js';
 export type OrgkitCore<AC extends AccessControl = AccessControl> = Pick<
   Orgkit<AC>,
   | 'accessControl'
+  | 'database'
+  | 'tables'
   | 'verifyAccessToken'
   | 'peekVerifiedSession'
   | 'runWithRequestScope'

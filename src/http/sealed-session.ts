@@ -2,6 +2,7 @@ import { isOrgkitError, OrgkitError } from '../errors/index.js';
 import type { Session } from '../session/index.js';
 import { cookieIsSecure, type HeadersLike, readCookie, serializeCookie } from './headers.js';
 import type { ParsedSessionOptions } from './options.js';
+import { coordinatedRefresh, type RefreshCoordination } from './refresh/coordinate.js';
 
 /** What a session cookie yielded. @internal */
 export interface CookieAuth {
@@ -20,7 +21,8 @@ interface RefreshResult {
   session?: { accessToken: string };
 }
 
-const REFRESH_MEMORY_MS = 10_000;
+/** Why a refresh went wrong, for the audit log (`session.refresh_failed`). @internal */
+export type RefreshProblem = 'store_unavailable' | 'wait_timed_out' | 'session_ended';
 
 // A refresh's outcome, shared by the requests that carried one cookie; each request turns it into
 // its own `Set-Cookie` (whose `Secure` depends on the host it was sent to).
@@ -35,13 +37,15 @@ interface Refreshed {
  * Reads the SDK's sealed-session cookie: unseal with the SDK, verify the access token with
  * orgkit's verifier, and when it has expired refresh it once through WorkOS. WorkOS rotates
  * refresh tokens, so two requests refreshing the same cookie would sign the user out; parallel
- * requests carrying one cookie share one refresh, and its result is kept for a few seconds for
- * requests still in flight with the old cookie.
+ * requests carrying one cookie share one refresh, and its result is kept for the grace window for
+ * requests still in flight with the old cookie. With `coordination`, instances share it too.
  * @internal
  */
 export function createSealedSessionReader(
   o: ParsedSessionOptions,
   verify: (token: string) => Promise<Session>,
+  coordination?: RefreshCoordination | undefined,
+  report: (headers: HeadersLike, problem: RefreshProblem) => Promise<void> = async () => {},
 ) {
   const um = o.workos.userManagement;
   const attributes = (headers: HeadersLike) => ({
@@ -90,13 +94,58 @@ export function createSealedSessionReader(
     }
   }
 
-  function sharedRefresh(sessionData: string): Promise<Refreshed> {
+  // The session another instance refreshed the cookie into, as this instance reads it.
+  async function fromShared(sealedSession: string): Promise<Refreshed> {
+    const data = (await um.getSessionFromCookie({
+      sessionData: sealedSession,
+      cookiePassword: o.cookiePassword,
+    })) as { accessToken?: unknown } | undefined;
+    if (typeof data?.accessToken !== 'string') {
+      return {
+        rejection: new OrgkitError('unauthenticated', 'the refreshed session is not valid', {
+          reason: 'invalid_session_cookie',
+        }),
+        clear: true,
+      };
+    }
+    try {
+      return { session: await verify(data.accessToken), sealedSession };
+    } catch (error) {
+      return { rejection: error as OrgkitError };
+    }
+  }
+
+  async function refreshOnce(sessionData: string, headers: HeadersLike): Promise<Refreshed> {
+    if (!coordination) return refresh(sessionData);
+    const shared = await coordinatedRefresh(
+      coordination,
+      sessionData,
+      () => refresh(sessionData),
+      (result) => result.sealedSession,
+    );
+    if (shared.failure) await report(headers, shared.failure);
+    if (shared.own) return shared.own as Refreshed;
+    if (shared.sealedSession) return fromShared(shared.sealedSession);
+    return {
+      rejection: new OrgkitError(
+        'upstream_unavailable',
+        'the session is being refreshed by another instance; try again',
+        { reason: 'refresh_in_progress' },
+      ),
+    };
+  }
+
+  function sharedRefresh(sessionData: string, headers: HeadersLike): Promise<Refreshed> {
     let pending = refreshes.get(sessionData);
     if (!pending) {
-      pending = refresh(sessionData);
+      // Recorded before any request hears of it, as access.denied is.
+      pending = refreshOnce(sessionData, headers).then(async (refreshed) => {
+        if (refreshed.clear) await report(headers, 'session_ended');
+        return refreshed;
+      });
       refreshes.set(sessionData, pending);
       void pending.finally(() => {
-        setTimeout(() => refreshes.delete(sessionData), REFRESH_MEMORY_MS).unref();
+        setTimeout(() => refreshes.delete(sessionData), o.refresh.graceMs).unref?.();
       });
     }
     return pending;
@@ -126,7 +175,7 @@ export function createSealedSessionReader(
           return { rejection: error as OrgkitError };
         }
       }
-      const refreshed = await sharedRefresh(sessionData);
+      const refreshed = await sharedRefresh(sessionData, headers);
       const setCookie = refreshed.sealedSession
         ? cookie(refreshed.sealedSession, headers)
         : refreshed.clear

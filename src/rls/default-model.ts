@@ -61,6 +61,8 @@ export function orgkitRlsTables(
     [n.auditHeads]: { kind: 'internal' },
     [n.auditCheckpoints]: { kind: 'internal' },
     [n.auditOutbox]: { kind: 'internal' },
+    [n.tokenRevocations]: { kind: 'internal' },
+    [n.sessionRefreshes]: { kind: 'internal' },
     // The migration journal (src/db/migrate.ts); its name is fixed.
     orgkit_migrations: { kind: 'internal' },
   };

@@ -9,14 +9,17 @@ import { resolveRoles, tokenThatCounts } from './resolve-roles.js';
 import { createRoleCache } from './role-cache.js';
 import { createRoleInputs } from './role-inputs.js';
 import { createRoleQuery, type RoleRecord } from './role-query.js';
-import type { Access, ResolvedRole, RolesApi, RolesDeps } from './types.js';
+import { claimsStillCount, sessionRevoked } from './token-revocations.js';
+import type { Access, ResolvedRole, RolesApi, RolesDeps, SessionAdmission } from './types.js';
 
 /**
  * The roles capability: hybrid role resolution (app role ∪ membership roles ∪ token roles),
  * permission checks, and the cache behind them. `createOrgkit` wires it.
  * @internal
  */
-export function createRoles<AC extends AccessControl>(deps: RolesDeps<AC>): RolesApi<AC> {
+export function createRoles<AC extends AccessControl>(
+  deps: RolesDeps<AC>,
+): RolesApi<AC> & { sessionAdmission: SessionAdmission } {
   const { accessControl: ac, scope, tables } = deps;
   const input = createRoleInputs(ac);
   const createAccess = createAccessFactory(ac, input);
@@ -54,8 +57,41 @@ export function createRoles<AC extends AccessControl>(deps: RolesDeps<AC>): Role
         ac.isPermission(permission) &&
         (await access(userId, undefined, 'setUserRole')).hasPermission(permission as never),
     });
+  // A token older than a revocation the mirror applied adds nothing (see token-revocations.ts);
+  // with no mark for the user, the one property read is all this costs.
   const principal = ({ id, token, organizationId }: Subject, record: RoleRecord) =>
-    principals.get(record, id, token, organizationId);
+    principals.get(
+      record,
+      id,
+      token && record.revocations !== undefined && !claimsStillCount(record.revocations, token)
+        ? undefined
+        : token,
+      organizationId,
+    );
+
+  const refused = () =>
+    new OrgkitError('unauthenticated', 'this session was revoked; sign in again', {
+      reason: 'session_revoked',
+    });
+  const sessionAdmission: SessionAdmission = {
+    // Synchronous when the user's record is cached, the hot path: no promise hop is added.
+    check(session) {
+      const record = cache.get(session.userId);
+      if (record instanceof Promise) {
+        return record.then((r) => {
+          if (sessionRevoked(r.revocations, session)) throw refused();
+          return session;
+        });
+      }
+      if (sessionRevoked(record.revocations, session)) throw refused();
+      return session;
+    },
+    peek(session) {
+      const record = cache.peek(session.userId);
+      if (record === undefined) return undefined;
+      return sessionRevoked(record.revocations, session) ? refused() : session;
+    },
+  };
 
   const access = async (userId: unknown, options: unknown, what: string): Promise<Access<AC>> => {
     const who = subject(userId, options, what);
@@ -143,6 +179,7 @@ export function createRoles<AC extends AccessControl>(deps: RolesDeps<AC>): Role
       await invalidateUser(id);
     },
     invalidateUser,
+    sessionAdmission,
     async close() {
       await bus?.close();
       cache.clear();

@@ -5,7 +5,8 @@ import type { RolesRedisOption } from './types.js';
 export const DEFAULT_INVALIDATION_CHANNEL = 'orgkit:roles:invalidate';
 
 // The few ioredis methods orgkit uses, so a client from another copy of ioredis fits too.
-interface RedisConnection {
+/** @internal */
+export interface RedisConnection {
   status: string;
   publish(channel: string, message: string): Promise<unknown>;
   duplicate(): RedisConnection;
@@ -29,7 +30,8 @@ export interface InvalidationHandlers {
   onReconnect(): void;
 }
 
-async function connect(url: string): Promise<RedisConnection> {
+/** A new ioredis connection to `url`; `missing_dependency` without ioredis. @internal */
+export async function connectRedis(url: string): Promise<RedisConnection> {
   let Redis: new (url: string) => RedisConnection;
   try {
     ({ Redis } = (await import('ioredis')) as unknown as { Redis: typeof Redis });
@@ -41,7 +43,8 @@ async function connect(url: string): Promise<RedisConnection> {
   return new Redis(url);
 }
 
-async function end(connection: RedisConnection): Promise<void> {
+/** Ends a connection orgkit opened. @internal */
+export async function endRedis(connection: RedisConnection): Promise<void> {
   // QUIT waits for the server; a connection that is down or still retrying is just dropped.
   if (connection.status === 'ready') await connection.quit().catch(() => connection.disconnect());
   else connection.disconnect();
@@ -60,7 +63,7 @@ export function createInvalidationBus(
   const channel = option.channel ?? DEFAULT_INVALIDATION_CHANNEL;
   const owned = 'url' in option;
   const connections = (async () => {
-    const publisher = owned ? await connect(option.url) : (option.client as RedisConnection);
+    const publisher = owned ? await connectRedis(option.url) : (option.client as RedisConnection);
     const subscriber = publisher.duplicate();
     let connectedBefore = false;
     subscriber.on('ready', () => {
@@ -97,8 +100,8 @@ export function createInvalidationBus(
         subscriber: undefined,
       }));
       await Promise.all([
-        subscriber && end(subscriber),
-        owned && publisher ? end(publisher) : undefined,
+        subscriber && endRedis(subscriber),
+        owned && publisher ? endRedis(publisher) : undefined,
       ]);
     },
   };

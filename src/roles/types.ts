@@ -6,6 +6,8 @@ import type {
 } from '../context/index.js';
 import type { OrgkitDatabase } from '../db/database.js';
 import type { OrgkitTables } from '../db/tables.js';
+import type { OrgkitError } from '../errors/index.js';
+import type { Session } from '../session/types.js';
 import type { AccessControl, AppRoleOf, PermissionOf, RoleOf } from './define-access-control.js';
 
 /** The Redis option of `createOrgkit`: a URL orgkit connects to, or an ioredis client you own. */
@@ -28,6 +30,25 @@ export interface RolesDeps<AC extends AccessControl> {
   authorizeUser?: AuthorizeUserAction | undefined;
   /** Records `user.role_changed` in the transaction of the change. */
   recordAudit?: AuditRecorder | undefined;
+}
+
+/**
+ * Refuses sessions a revocation mark ended (`signOutEverywhere`, a deleted user, a
+ * `session.revoked` event), from the user's cached role record. `createOrgkit` puts it behind
+ * `verifyAccessToken` and `peekVerifiedSession`.
+ * @internal
+ */
+export interface SessionAdmission {
+  /**
+   * The session (at once when the user's record is cached), or throws / rejects
+   * `unauthenticated` (reason `session_revoked`).
+   */
+  check(session: Session): Session | Promise<Session>;
+  /**
+   * The session or the error `admit` would reject with, from what is cached; `undefined` when
+   * the user's record is not cached (then call `admit`).
+   */
+  peek(session: Session): Session | OrgkitError | undefined;
 }
 
 /** Narrows a role look-up to one organization. */

@@ -6,6 +6,7 @@ import { deleteMembership, upsertMembership } from './mirror-memberships.js';
 import { deleteOrganization, upsertOrganization } from './mirror-organizations.js';
 import { deleteUser, upsertUser } from './mirror-users.js';
 import { lockDeletedMemberships, lockMirrorObjects } from './object-locks.js';
+import { marksOf, writeRevocationMarks } from './revocation-marks.js';
 import type { ChangeOutcome } from './row-guard.js';
 
 /**
@@ -24,7 +25,17 @@ export async function applyChanges(
   await lockMirrorObjects(tx, changes);
   await lockDeletedMemberships(tx, tables, changes);
   const outcomes: ChangeOutcome[] = [];
-  for (const change of changes) outcomes.push(await writeChange(tx, tables, change));
+  for (const change of changes) {
+    const outcome = await writeChange(tx, tables, change);
+    const revocations = marksOf(change, outcome);
+    outcomes.push(revocations.length ? { ...outcome, revocations } : outcome);
+  }
+  // In the same transaction as the change: no instance reloads the new mirror without its marks.
+  await writeRevocationMarks(
+    tx,
+    tables,
+    outcomes.flatMap((o) => o.revocations ?? []),
+  );
   return outcomes;
 }
 
@@ -43,6 +54,10 @@ function writeChange(
   tables: OrgkitTables,
   change: MirrorChange,
 ): Promise<ChangeOutcome> {
+  // The mark itself is the whole change (see marksOf); its user's cached record is stale.
+  if (change.kind === 'session') {
+    return Promise.resolve({ applied: true, userIds: [change.data.userId] });
+  }
   if (change.op === 'delete') {
     if (change.kind === 'user') return deleteUser(tx, tables, change.data);
     if (change.kind === 'organization') return deleteOrganization(tx, tables, change.data);

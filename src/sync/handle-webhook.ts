@@ -4,6 +4,7 @@ import { isOrgkitError, OrgkitError, parseInput } from '../errors/index.js';
 import { applyChange, applyFailed, invalidateUsers } from './apply-change.js';
 import { recordMembershipChanges } from './membership-audit.js';
 import { eventHeader, toMirrorChange } from './mirror-event.js';
+import { recordRevocations } from './revocation-marks.js';
 import type { SyncDeps, WebhookResult } from './types.js';
 import { createWebhookVerifier } from './verify-webhook.js';
 
@@ -46,6 +47,8 @@ export function createWebhookHandler(deps: SyncDeps, requireWorkOS: () => WorkOS
         const applied = await applyChange(tx, deps.tables, change);
         const seen = (applied.memberships ?? []).map((m) => ({ change: m, eventId: header.id }));
         await recordMembershipChanges(tx, deps.recordAudit, 'workos-webhook', seen);
+        const revoked = (applied.revocations ?? []).map((mark) => ({ mark, eventId: header.id }));
+        await recordRevocations(tx, deps.recordAudit, 'workos-webhook', revoked);
         return applied;
       });
     } catch (error) {

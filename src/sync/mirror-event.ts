@@ -40,7 +40,19 @@ const membership = deleted
     return { ...m, role: primary, roles: slugs };
   });
 
+// A revoked session: only what its revocation mark needs. An SDK that does not know the event
+// hands it over as sent (snake_case).
+const session = z.preprocess(
+  (data) => {
+    if (typeof data !== 'object' || data === null) return data;
+    const d = data as Record<string, unknown>;
+    return { ...d, userId: d.userId ?? d.user_id, updatedAt: d.updatedAt ?? d.updated_at };
+  },
+  deleted.extend({ userId: z.string().min(1) }),
+);
+
 export type UserData = z.output<typeof user>;
+export type SessionData = z.output<typeof session>;
 export type OrganizationData = z.output<typeof organization>;
 export type MembershipData = z.output<typeof membership>;
 export type DeletedData = z.output<typeof deleted>;
@@ -50,7 +62,8 @@ export type MirrorChange =
   | { kind: 'user'; op: 'upsert'; data: UserData }
   | { kind: 'organization'; op: 'upsert'; data: OrganizationData }
   | { kind: 'membership'; op: 'upsert'; data: MembershipData }
-  | { kind: 'user' | 'organization' | 'membership'; op: 'delete'; data: DeletedData };
+  | { kind: 'user' | 'organization' | 'membership'; op: 'delete'; data: DeletedData }
+  | { kind: 'session'; op: 'revoke'; data: SessionData };
 
 const KIND = {
   user: 'user',
@@ -74,6 +87,10 @@ export function eventHeader(event: unknown): { id: string; event: string } | und
 export function toMirrorChange(event: unknown): MirrorChange | undefined {
   const header = eventHeader(event);
   if (!header || !(MIRRORED_EVENTS as readonly string[]).includes(header.event)) return undefined;
+  if (header.event === 'session.revoked') {
+    const parsed = session.safeParse((event as { data?: unknown }).data);
+    return parsed.success ? { kind: 'session', op: 'revoke', data: parsed.data } : undefined;
+  }
   const [object, action] = header.event.split('.') as [keyof typeof KIND, string];
   const kind = KIND[object];
   const data = (event as { data?: unknown }).data;

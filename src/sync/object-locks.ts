@@ -31,6 +31,8 @@ export function objectLockKey({ kind, id }: MirroredObject): number {
  * @internal
  */
 export function objectsOf(change: MirrorChange): MirroredObject[] {
+  // A revocation mark is an upsert that only moves forward: it reads no mirror object.
+  if (change.kind === 'session') return [];
   const own = { kind: change.kind, id: change.data.id };
   if (change.kind === 'membership' && change.op === 'upsert') {
     return [

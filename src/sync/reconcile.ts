@@ -6,6 +6,7 @@ import { applyChanges, applyFailed, invalidateUsers } from './apply-change.js';
 import { lockCursor, writeCursor } from './cursor.js';
 import { recordMembershipChanges, type SeenMembershipChange } from './membership-audit.js';
 import { type MirrorChange, upsertChangeOf } from './mirror-event.js';
+import { recordRevocations } from './revocation-marks.js';
 import type { ReconcileCounts, ReconcileOptions, ReconcileReport, SyncDeps } from './types.js';
 import { latestEventCursor, listingContext, listWorkOSObjects } from './workos-listing.js';
 
@@ -61,6 +62,8 @@ export function createReconcile(deps: SyncDeps, requireWorkOS: () => WorkOSClien
         (o.memberships ?? []).map((change) => ({ change, eventId: undefined })),
       );
       await recordMembershipChanges(tx, deps.recordAudit, 'workos-sync', memberships);
+      const revoked = outcomes.flatMap((o) => (o.revocations ?? []).map((mark) => ({ mark })));
+      await recordRevocations(tx, deps.recordAudit, 'workos-sync', revoked);
       return outcomes;
     });
 
@@ -127,6 +130,8 @@ export function createReconcile(deps: SyncDeps, requireWorkOS: () => WorkOSClien
       }
       outcomes.forEach((outcome, j) => {
         const change = batch[j]!;
+        // A reconcile lists objects: it makes no session revocations.
+        if (change.kind === 'session') return;
         const tally = report[REPORT_KEY[change.kind]];
         if (change.op === 'delete') {
           if (outcome.applied) tally.removed++;

@@ -2,6 +2,7 @@ import { and, type Column, eq, lte, type SQL, sql } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { OrgkitDatabase } from '../db/database.js';
 import type { MembershipChange } from './membership-audit.js';
+import type { RevocationMark } from './revocation-marks.js';
 
 /** `excluded.<column>`: the value an `INSERT … ON CONFLICT` tried to write. @internal */
 export function excluded(column: Column): SQL {
@@ -28,6 +29,8 @@ export interface ChangeOutcome {
   userIds: string[];
   /** Memberships whose grant appeared, changed or went: each is an audit event. */
   memberships?: MembershipChange[];
+  /** What of the users' older access tokens stops counting (see revocation-marks.ts). */
+  revocations?: RevocationMark[];
 }
 
 export const NOT_APPLIED: ChangeOutcome = { applied: false, userIds: [] };

@@ -6,6 +6,7 @@ import { applyChanges, applyFailed, invalidateUsers } from './apply-change.js';
 import { cursorExpired, lockCursor, readCursorState, touchCursor, writeCursor } from './cursor.js';
 import { recordMembershipChanges, type SeenMembershipChange } from './membership-audit.js';
 import { eventHeader, toMirrorChange } from './mirror-event.js';
+import { recordRevocations, type SeenRevocation } from './revocation-marks.js';
 import { EVENTS_RETENTION_DAYS, purgeTombstones } from './tombstones.js';
 import type { SyncDeps, SyncEventsOptions, SyncEventsResult } from './types.js';
 import { MIRRORED_EVENTS } from './types.js';
@@ -91,6 +92,7 @@ export function createEventsSync(deps: SyncDeps, requireWorkOS: () => WorkOSClie
       let applied = 0;
       const userIds: string[] = [];
       const memberships: SeenMembershipChange[] = [];
+      const revoked: SeenRevocation[] = [];
       const mirrored = page.data.flatMap((event) => {
         const change = toMirrorChange(event);
         return change ? [{ change, eventId: eventHeader(event)?.id }] : [];
@@ -106,9 +108,11 @@ export function createEventsSync(deps: SyncDeps, requireWorkOS: () => WorkOSClie
         userIds.push(...outcome.userIds);
         const eventId = mirrored[i]!.eventId;
         for (const m of outcome.memberships ?? []) memberships.push({ change: m, eventId });
+        for (const mark of outcome.revocations ?? []) revoked.push({ mark, eventId });
       });
       // Last, so the page holds the audit chains' locks only for the end of its transaction.
       await recordMembershipChanges(tx, deps.recordAudit, 'workos-sync', memberships);
+      await recordRevocations(tx, deps.recordAudit, 'workos-sync', revoked);
       if (to && to !== current) await writeCursor(tx, tables, to);
       return { raced: false, applied, userIds };
     });

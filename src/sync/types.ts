@@ -102,7 +102,10 @@ export interface ReconcileReport {
   cursor: string | undefined;
 }
 
-/** The events orgkit mirrors. */
+/**
+ * The events orgkit applies: the mirror's objects, and `session.revoked`, which refuses the
+ * session's tokens from then on.
+ */
 export const MIRRORED_EVENTS = [
   'user.created',
   'user.updated',
@@ -113,6 +116,7 @@ export const MIRRORED_EVENTS = [
   'organization_membership.created',
   'organization_membership.updated',
   'organization_membership.deleted',
+  'session.revoked',
 ] as const;
 
 export type MirroredEvent = (typeof MIRRORED_EVENTS)[number];

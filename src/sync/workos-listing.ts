@@ -30,7 +30,7 @@ function pageOf(list: unknown): Page {
 }
 
 /** Every object a paginated WorkOS list returns, following `after` to the end. */
-async function listAll(
+export async function listAll(
   ctx: CallContext,
   operation: string,
   list: (after: string | undefined) => Promise<unknown>,

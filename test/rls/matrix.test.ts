@@ -47,6 +47,8 @@ const INTERNAL = [
   'orgkit_audit_heads',
   'orgkit_audit_checkpoints',
   'orgkit_audit_outbox',
+  'orgkit_token_revocations',
+  'orgkit_session_refreshes',
   'orgkit_migrations',
 ];
 

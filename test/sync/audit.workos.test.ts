@@ -201,13 +201,21 @@ describe.each(DATABASE_TARGETS)('membership audit events on $name', (target) => 
       await env.workos.userManagement.deleteUser(user.id);
       const [userDeleted] = await eventsFor(env.emulator, 'user.deleted', user.id);
       expect(await deliver(userDeleted!)).toBe(true);
-      expect((await auditRows(t.db)).at(-1)).toEqual({
+      expect((await auditRows(t.db, 'membership.deleted')).at(-1)).toEqual({
         ...webhookEvent('membership.deleted', userDeleted!),
         actorUserId: null,
         oldValues: grant('admin'),
         newValues: null,
         metadata: { userId: user.id, eventId: userDeleted!.id, cause: 'user.deleted' },
         seq: 3,
+      });
+      // The deletion also ended the user's sessions: their older tokens are refused.
+      expect((await auditRows(t.db)).at(-1)).toMatchObject({
+        action: 'user.sessions_revoked',
+        actorSystem: 'workos-webhook',
+        resourceType: 'user',
+        resourceId: user.id,
+        metadata: { userId: user.id, eventId: userDeleted!.id, cause: 'user.deleted' },
       });
       await expectNotInAuditLog(t.db, ['ada@example.com']);
       await expectChainsValid(sync.audit);

@@ -44,7 +44,7 @@ const membershipUpsert = (at: Date): MirrorChange => ({
     updatedAt: at,
   },
 });
-const deletion = (kind: MirrorChange['kind'], id: string): MirrorChange => ({
+const deletion = (kind: Exclude<MirrorChange['kind'], 'session'>, id: string): MirrorChange => ({
   kind,
   op: 'delete',
   data: { id, updatedAt: DELETED },

@@ -40,6 +40,13 @@ export interface NextAuthOptions<User = unknown>
   extends Pick<HttpAuthOptions, 'trustProxy' | 'acceptBearer' | 'signInUrl' | 'onUnexpectedError'> {
   /** AuthKit's `withAuth`: `import { withAuth } from '@workos-inc/authkit-nextjs'`. */
   authkit: AuthKitWithAuth<User>;
+  /**
+   * Route handlers read (and refresh) the sealed-session cookie themselves, before asking
+   * AuthKit: the same cookie format as AuthKit's, refreshed once across instances with
+   * `session.refresh.coordinate`, the new cookie sent with the route's answer. Server components
+   * (`withAuth`) cannot set cookies and keep reading AuthKit's session.
+   */
+  session?: HttpAuthOptions['session'];
 }
 
 /** What `withAuth` resolves to. */
@@ -72,6 +79,21 @@ const deniedRequest = (request: Request) => {
 };
 
 type RouteHandler<Ctx> = (request: Request, context: Ctx) => Response | Promise<Response>;
+
+// A cookie the session reader set (a refreshed session, or a dead one deleted) goes out with the
+// route's answer, whatever the handler returned; a response with immutable headers (one fetched
+// from elsewhere) is copied first.
+function withCookies(response: Response, cookies: readonly string[]): Response {
+  if (cookies.length === 0) return response;
+  let out = response;
+  try {
+    for (const cookie of cookies) out.headers.append('set-cookie', cookie);
+  } catch {
+    out = new Response(response.body, response);
+    for (const cookie of cookies) out.headers.append('set-cookie', cookie);
+  }
+  return out;
+}
 
 /**
  * Binds orgkit to a Next.js app. `withAuth` is for server components and server actions;
@@ -149,7 +171,7 @@ export function createNextAuth<O extends OrgkitCore<any>, User = unknown>(
     const guard = rule && http.guard(rule);
     return async (request: Request, context: Ctx): Promise<Response> => {
       const auth = await authenticate(request);
-      return http.run(auth, async () => {
+      const response = await http.run(auth, async () => {
         try {
           await guard?.check(auth);
         } catch (error) {
@@ -162,6 +184,7 @@ export function createNextAuth<O extends OrgkitCore<any>, User = unknown>(
           return toResponse(await http.answerError(error, auth, deniedRequest(request)));
         }
       });
+      return withCookies(response, auth.setCookies);
     };
   }
 

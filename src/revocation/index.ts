@@ -1,0 +1,2 @@
+export { createSignOutEverywhere, type SignOutEverywhereDeps } from './sign-out-everywhere.js';
+export type { RevocationApi, SignOutEverywhereResult } from './types.js';
