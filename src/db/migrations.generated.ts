@@ -78,5 +78,12 @@ export const ORGKIT_MIGRATIONS: readonly Migration[] = [
       "REVOKE ALL ON FUNCTION orgkit_audit_link(), orgkit_audit_refuse_change(), orgkit_audit_delete_if_purged() FROM PUBLIC;",
       "DO $$\nBEGIN\n  IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'authenticated') THEN\n    REVOKE UPDATE, DELETE, TRUNCATE ON audit_logs FROM authenticated;\n    REVOKE ALL ON orgkit_audit_heads, orgkit_audit_checkpoints, orgkit_audit_outbox FROM authenticated;\n  END IF;\nEND $$;"
     ]
+  },
+  {
+    "tag": "0005_clerk_profiles",
+    "hash": "6a61361d34b9e91160638eef7027991a90cfa16e3189ef9b7907157691b2eb86",
+    "statements": [
+      "CREATE TABLE \"orgkit_clerk_profiles\" (\n\t\"workos_user_id\" text PRIMARY KEY NOT NULL,\n\t\"clerk_user_id\" text NOT NULL,\n\t\"username\" text,\n\t\"primary_phone_number\" text,\n\t\"verified_phone_numbers\" text[] DEFAULT '{}'::text[] NOT NULL,\n\t\"unverified_phone_numbers\" text[] DEFAULT '{}'::text[] NOT NULL,\n\t\"verified_email_addresses\" text[] DEFAULT '{}'::text[] NOT NULL,\n\t\"unverified_email_addresses\" text[] DEFAULT '{}'::text[] NOT NULL,\n\t\"public_metadata\" jsonb,\n\t\"unsafe_metadata\" jsonb,\n\t\"private_metadata\" jsonb,\n\t\"other\" jsonb,\n\t\"created_at\" timestamp with time zone DEFAULT now() NOT NULL,\n\t\"updated_at\" timestamp with time zone DEFAULT now() NOT NULL,\n\tCONSTRAINT \"orgkit_clerk_profiles_clerk_user_id_unique\" UNIQUE(\"clerk_user_id\")\n);"
+    ]
   }
 ];

@@ -29,6 +29,7 @@ export interface OrgkitTableNames {
   auditHeads: string;
   auditCheckpoints: string;
   auditOutbox: string;
+  clerkProfiles: string;
 }
 
 /** The default table names; the shipped SQL migrations create these. */
@@ -45,6 +46,7 @@ export const DEFAULT_TABLE_NAMES: Readonly<OrgkitTableNames> = {
   auditHeads: 'orgkit_audit_heads',
   auditCheckpoints: 'orgkit_audit_checkpoints',
   auditOutbox: 'orgkit_audit_outbox',
+  clerkProfiles: 'orgkit_clerk_profiles',
 };
 
 /** The kinds of WorkOS object the mirror keeps. */
@@ -281,6 +283,40 @@ function defineTables(names: OrgkitTableNames) {
     (t) => [primaryKey({ columns: [t.kind, t.workosId] })],
   );
 
+  /**
+   * What a Clerk migration brought over that WorkOS has no field for (issue 20): one row per
+   * migrated user, every value exactly as the export had it. Written only by the importer.
+   */
+  const clerkProfiles = pgTable(names.clerkProfiles, {
+    workosUserId: text('workos_user_id').primaryKey(),
+    clerkUserId: text('clerk_user_id').notNull().unique(),
+    username: text('username'),
+    primaryPhoneNumber: text('primary_phone_number'),
+    verifiedPhoneNumbers: text('verified_phone_numbers')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    unverifiedPhoneNumbers: text('unverified_phone_numbers')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    /** Verified addresses besides the primary one (which is the WorkOS user's email). */
+    verifiedEmailAddresses: text('verified_email_addresses')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    unverifiedEmailAddresses: text('unverified_email_addresses')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    publicMetadata: jsonb('public_metadata').$type<Record<string, unknown>>(),
+    unsafeMetadata: jsonb('unsafe_metadata').$type<Record<string, unknown>>(),
+    privateMetadata: jsonb('private_metadata').$type<Record<string, unknown>>(),
+    /** The JSON export's other fields (`created_at`, `image_url`, …), as exported. */
+    other: jsonb('other').$type<Record<string, unknown>>(),
+    ...timestamps(),
+  });
+
   return {
     users,
     organizations,
@@ -294,6 +330,7 @@ function defineTables(names: OrgkitTableNames) {
     auditHeads,
     auditCheckpoints,
     auditOutbox,
+    clerkProfiles,
   };
 }
 

@@ -41,6 +41,10 @@ export interface MigrateFromClerkOptions
     | 'retry'
     | 'onRecord'
     | 'signal'
+    | 'organizations'
+    | 'createRoles'
+    | 'onlyRecords'
+    | 'plannedWrites'
   > {
   /** The app's database with orgkit's tables migrated. Not needed (and not touched) in a dry run. */
   readonly database?: OrgkitDatabase;
@@ -290,6 +294,9 @@ async function writeErrorsFile(outDir: string, summary: MigrateFromClerkSummary)
   const paths = runPaths(outDir);
   const errors = {
     records: summary.workos.problems,
+    // Fields of migrated records that could not be imported: names and reasons, never values.
+    notImported: summary.workos.notImported,
+    fields: summary.workos.fields,
     database: summary.database?.failed ?? [],
     appData: (summary.appData?.tables ?? [])
       .filter((t) => t.unmapped.rows > 0)
@@ -352,6 +359,14 @@ export async function migrateFromClerk(
     ...(config.ownerRole ? { ownerRole: config.ownerRole } : {}),
     ...(config.memberRole ? { memberRole: config.memberRole } : {}),
     ...(config.totpIssuer ? { totpIssuer: config.totpIssuer } : {}),
+    ...(config.workosMetadata ? { workosMetadata: config.workosMetadata } : {}),
+    // The option (the CLI's flag) wins over the config file.
+    ...((o.organizations ?? config.organizationMode)
+      ? { organizations: o.organizations ?? config.organizationMode }
+      : {}),
+    ...(o.createRoles ? { createRoles: true } : {}),
+    ...(o.onlyRecords ? { onlyRecords: o.onlyRecords } : {}),
+    ...(o.plannedWrites ? { plannedWrites: o.plannedWrites } : {}),
     ...(o.skipMfa === undefined ? {} : { skipMfa: o.skipMfa }),
     ...(o.dryRun ? { dryRun: true } : {}),
     ...(o.concurrency === undefined ? {} : { concurrency: o.concurrency }),

@@ -69,15 +69,24 @@ export async function writeExport(dir: string, csv: string, name = 'clerk-users.
   return path;
 }
 
-/** One emulator per file, reset before each test; `workos` is an unfaulted client to inspect it. */
-export function setupMigrationEmulator(): {
+/** The roles the migration tests assign, defined in the emulator as a real environment would. */
+export const MIGRATION_ROLES = ['owner', 'member', 'admin'];
+
+/**
+ * One emulator per file, reset before each test; `workos` is an unfaulted client to inspect it.
+ * The environment defines {@link MIGRATION_ROLES} unless `roles` says otherwise.
+ */
+export function setupMigrationEmulator(roles: readonly string[] = MIGRATION_ROLES): {
   readonly emulator: WorkOSEmulator;
   readonly workos: WorkOS;
 } {
   const env = {} as { emulator: WorkOSEmulator; workos: WorkOS };
   beforeAll(async () => {
     env.emulator = await startWorkOSEmulator({
-      seed: emulatorKeySeed(),
+      seed: {
+        ...emulatorKeySeed(),
+        roles: roles.map((slug) => ({ slug, name: slug, type: 'EnvironmentRole' as const })),
+      },
     });
     env.workos = env.emulator.createClient({ maxRetries: 0, fetchFn: keyRotatingFetch() });
   });
