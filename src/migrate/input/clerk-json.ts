@@ -98,7 +98,11 @@ function otherFieldsOf(user: Record<string, unknown>): JsonObject | undefined {
   return Object.keys(other).length > 0 ? (other as JsonObject) : undefined;
 }
 
-function candidate(recordNumber: number, user: ClerkUserJson): RecordCandidate {
+function candidate(
+  recordNumber: number,
+  user: ClerkUserJson,
+  raw: Record<string, unknown>,
+): RecordCandidate {
   const emails = identifications(
     user.email_addresses,
     user.primary_email_address_id,
@@ -134,8 +138,9 @@ function candidate(recordNumber: number, user: ClerkUserJson): RecordCandidate {
     publicMetadata: metadata(user.public_metadata),
     unsafeMetadata: metadata(user.unsafe_metadata),
     privateMetadata: metadata(user.private_metadata),
-    otherFields: otherFieldsOf(user),
-    presentFields: Object.keys(user).filter((key) => !isEmpty(user[key])),
+    // From the object as exported: its key order and values, not zod's copy.
+    otherFields: otherFieldsOf(raw),
+    presentFields: Object.keys(raw).filter((key) => !isEmpty(raw[key])),
   };
 }
 
@@ -156,7 +161,7 @@ function entryOf(recordNumber: number, value: unknown): ClerkExportEntry {
       `"${path}" does not have the shape of Clerk's user object`,
     );
   }
-  return buildRecord(candidate(recordNumber, parsed.data));
+  return buildRecord(candidate(recordNumber, parsed.data, value as Record<string, unknown>));
 }
 
 function unreadable(recordNumber: number): OrgkitError {

@@ -173,9 +173,50 @@ export function expectedRecord(user: UserModel, recordNumber: number, source: 'c
       source === 'json' ? JSON.parse(JSON.stringify(user.publicMetadata ?? {})) : undefined,
     unsafeMetadata: source === 'json' ? {} : undefined,
     privateMetadata: undefined,
+    ...(source === 'json' ? { otherFields: jsonOtherFields(user) } : {}),
+    presentFields: source === 'json' ? jsonPresentFields(user) : csvPresentFields(user),
     warnings: [],
   };
 }
+
+const empty = (v: unknown) =>
+  v === null ||
+  v === undefined ||
+  (typeof v === 'string' && v.trim() === '') ||
+  (Array.isArray(v) && v.length === 0);
+
+/** The JSON user object's keys that hold a value. */
+const jsonPresentFields = (user: UserModel) =>
+  Object.entries(clerkJsonUser(user))
+    .filter(([, v]) => !empty(v))
+    .map(([k]) => k);
+
+// The keys orgkit gives a place of their own; the others are kept as "other fields".
+const OWN_PLACE = new Set([
+  'id',
+  'first_name',
+  'last_name',
+  'username',
+  'email_addresses',
+  'phone_numbers',
+  'public_metadata',
+  'unsafe_metadata',
+  'private_metadata',
+  'password_digest',
+  'password_hasher',
+  'totp_secret',
+]);
+
+const jsonOtherFields = (user: UserModel) =>
+  Object.fromEntries(
+    Object.entries(clerkJsonUser(user)).filter(([k, v]) => !OWN_PLACE.has(k) && !empty(v)),
+  );
+
+/** The CSV columns that hold a value for the user. */
+const csvPresentFields = (user: UserModel) => {
+  const row = clerkCsvRow(user, PLAIN_STYLE);
+  return CLERK_CSV_COLUMNS.filter((_, i) => row[i]!.split('|').some((v) => v.trim() !== ''));
+};
 
 /** A record with its secrets revealed, to compare with {@link expectedRecord}. */
 export function revealed(record: ClerkUserRecord) {
