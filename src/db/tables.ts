@@ -288,7 +288,8 @@ function defineTables(names: OrgkitTableNames) {
    * migrated user, every value exactly as the export had it. Written only by the importer.
    */
   const clerkProfiles = pgTable(names.clerkProfiles, {
-    workosUserId: text('workos_user_id').primaryKey(),
+    id: uuid('id').primaryKey().defaultRandom(),
+    workosUserId: text('workos_user_id').notNull().unique(),
     clerkUserId: text('clerk_user_id').notNull().unique(),
     username: text('username'),
     primaryPhoneNumber: text('primary_phone_number'),

@@ -1,5 +1,6 @@
 CREATE TABLE "orgkit_clerk_profiles" (
-	"workos_user_id" text PRIMARY KEY NOT NULL,
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"workos_user_id" text NOT NULL,
 	"clerk_user_id" text NOT NULL,
 	"username" text,
 	"primary_phone_number" text,
@@ -13,5 +14,6 @@ CREATE TABLE "orgkit_clerk_profiles" (
 	"other" jsonb,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "orgkit_clerk_profiles_workos_user_id_unique" UNIQUE("workos_user_id"),
 	CONSTRAINT "orgkit_clerk_profiles_clerk_user_id_unique" UNIQUE("clerk_user_id")
 );

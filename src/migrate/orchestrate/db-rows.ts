@@ -83,7 +83,7 @@ export async function readRowsBefore(
     .from(c)
     .where(inArray(c.workosUserId, ids))) {
     const entry = out.get(row.workosUserId);
-    const { workosUserId: _, createdAt, updatedAt, ...values } = row;
+    const { id: _id, workosUserId: _, createdAt, updatedAt, ...values } = row;
     if (entry) entry.profile = { values, createdAt, updatedAt };
   }
   return out;

@@ -25,6 +25,7 @@ import type { MigrationUserMapEntry } from '../run/user-map.js';
 import type { ClerkMigrationConfig } from './config-file.js';
 import { createDbLogState, dbLogPath, openDbLog, readDbLog } from './db-log.js';
 import { readRowsBefore } from './db-rows.js';
+import { selectRecords } from './select-records.js';
 
 /** Options of {@link migrateFromClerk}. */
 export interface MigrateFromClerkOptions
@@ -46,6 +47,22 @@ export interface MigrateFromClerkOptions
     | 'onlyRecords'
     | 'plannedWrites'
   > {
+  /**
+   * Write a reviewable plan here first (JSON lines, mode 0600): per record its number, Clerk id,
+   * the WorkOS writes it takes and where each field goes, or why it is skipped. With `dryRun`
+   * nothing else happens; without, the run then does exactly that plan.
+   */
+  readonly plan?: string;
+  /** Put emails, names and usernames in the plan. @default false */
+  readonly planIncludePii?: boolean;
+  /**
+   * Run exactly this plan (made by `plan`): only its records, only its writes (any other fails
+   * its record with `plan_mismatch`), with its organizations mode, roles and MFA choice. A plan
+   * made for another input, mapping or WorkOS environment is refused (`conflict`, `plan_mismatch`).
+   */
+  readonly fromPlan?: string;
+  /** Run again only the records the last run's `migration-errors.json` lists as failed. */
+  readonly retryFailed?: boolean;
   /** The app's database with orgkit's tables migrated. Not needed (and not touched) in a dry run. */
   readonly database?: OrgkitDatabase;
   /** Mappings, roles, metadata role mapping, app tables: usually `readClerkMigrationConfig(file)`. */
@@ -349,7 +366,7 @@ export async function migrateFromClerk(
     step = metadataImporter(o, o.database);
     if (config.appData) await resolveAppTables(o.database, config.appData, WHAT);
   }
-  const run = await runClerkMigration({
+  const runOptions: RunClerkMigrationOptions = {
     input: o.input,
     outDir: o.outDir,
     workos: o.workos,
@@ -368,13 +385,20 @@ export async function migrateFromClerk(
     ...(o.onlyRecords ? { onlyRecords: o.onlyRecords } : {}),
     ...(o.plannedWrites ? { plannedWrites: o.plannedWrites } : {}),
     ...(o.skipMfa === undefined ? {} : { skipMfa: o.skipMfa }),
-    ...(o.dryRun ? { dryRun: true } : {}),
     ...(o.concurrency === undefined ? {} : { concurrency: o.concurrency }),
     ...(o.limiter ? { limiter: o.limiter } : {}),
     ...(o.retry ? { retry: o.retry } : {}),
-    ...(o.onRecord ? { onRecord: o.onRecord as (r: MigrationRecordOutcome) => void } : {}),
     ...(o.signal ? { signal: o.signal } : {}),
-  });
+  };
+  const onRecord = o.onRecord as ((r: MigrationRecordOutcome) => void) | undefined;
+  const selected = await selectRecords(o, runOptions, onRecord);
+  const run =
+    selected.plannedDryRun ??
+    (await runClerkMigration({
+      ...selected.options,
+      ...(o.dryRun ? { dryRun: true } : {}),
+      ...(onRecord ? { onRecord } : {}),
+    }));
   const { workos, alreadyMigrated } = withoutAlreadyMigrated(run);
   const workosOk = workos.counts.skipped === 0 && workos.counts.failed === 0;
   if (o.dryRun || run.interrupted || !run.userMapPath || !step) {

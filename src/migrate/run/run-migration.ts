@@ -87,6 +87,15 @@ async function migrate(o: Parsed, mappings: MappingPlan, paths: RunPaths, state:
       { reason: 'missing_roles', details: { roles: [...needed].sort() } },
     );
   }
+  const planned = o.plannedWrites as PlannedWrites | undefined;
+  const unplanned = planned && (missing ?? []).filter((slug) => !planned.roles.has(slug));
+  if (unplanned?.length) {
+    throw new OrgkitError(
+      'conflict',
+      `migration: the plan does not create the role ${unplanned.join(', ')}, which WorkOS no longer has. Make a new plan`,
+      { reason: 'plan_mismatch', details: { roles: unplanned } },
+    );
+  }
   const createdRoles = await ensureRoles(call, workos, limiter, missing ?? [], o.createRoles);
   const summary = createSummary(o.onRecord as RunClerkMigrationOptions['onRecord']);
   const users: {
@@ -123,9 +132,10 @@ async function migrate(o: Parsed, mappings: MappingPlan, paths: RunPaths, state:
       readClerkExport(inputOf(o)),
       o.concurrency,
       async (entry: ClerkExportEntry) => {
-        const id = entry.ok ? entry.record.clerkUserId : entry.rejection.clerkUserId;
-        const selected = !only || (id !== undefined && only.has(id));
-        if (!entry.ok) return selected ? summary.add(rejected(entry.rejection)) : undefined;
+        // A selection (a plan, the failed records) names accepted records; rejections were
+        // reported by the run or the plan that made it.
+        if (!entry.ok) return only ? undefined : summary.add(rejected(entry.rejection));
+        const selected = !only || only.has(entry.record.clerkUserId);
         const { record } = entry;
         users.push({
           recordNumber: record.recordNumber,
@@ -176,8 +186,7 @@ async function dryRun(o: Parsed, mappings: MappingPlan, paths: RunPaths, inputHa
     readClerkExport(inputOf(o)),
     o.concurrency,
     async (entry: ClerkExportEntry) => {
-      const id = entry.ok ? entry.record.clerkUserId : entry.rejection.clerkUserId;
-      if (only && (id === undefined || !only.has(id))) return;
+      if (only && (!entry.ok || !only.has(entry.record.clerkUserId))) return;
       if (!entry.ok) return summary.add(rejected(entry.rejection));
       const planned = await dryRunRecord(
         {

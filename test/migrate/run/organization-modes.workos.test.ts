@@ -8,9 +8,9 @@ import {
   runClerkMigration,
 } from '../../../src/migrate/index.js';
 import {
+  actionOfRequest,
   generateExport,
   recordingClient,
-  type SentRequest,
   setupMigrationEmulator,
   tempDirs,
   writeExport,
@@ -35,21 +35,6 @@ async function prepare() {
     { recordNumber: 1, clerkUserId: generated.expected[0]!.clerkUserId, roleSlug: 'admin' },
   ];
   return { ...generated, input, outDir: join(dir, 'run'), organizationMapping, roleMapping };
-}
-
-/** The plan action a recorded write request is, as the run names its creates. */
-function actionOfRequest(request: SentRequest, orgExternalIds: Map<string, string>) {
-  if (request.path === '/user_management/users') return 'user';
-  if (request.path === '/organizations') {
-    const ext = request.body!.external_id as string;
-    return ext.startsWith('personal:') ? 'organization:personal' : `organization:mapped:${ext}`;
-  }
-  if (request.path === '/user_management/organization_memberships') {
-    const ext = orgExternalIds.get(request.body!.organization_id as string) ?? '';
-    return ext.startsWith('personal:') ? 'membership:personal' : `membership:mapped:${ext}`;
-  }
-  if (request.path.endsWith('/auth_factors')) return 'factor';
-  return `${request.method} ${request.path}`;
 }
 
 const counted = (values: readonly string[]) => {

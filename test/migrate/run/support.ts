@@ -152,3 +152,18 @@ export async function workosSnapshot(workos: WorkOS) {
   for (const o of organizations) rows.push(`organization ${orgKey(o.id)} ${o.name}`);
   return rows.sort();
 }
+
+/** The plan action a recorded write request is, as the run names its creates. */
+export function actionOfRequest(request: SentRequest, orgExternalIds: Map<string, string>) {
+  if (request.path === '/user_management/users') return 'user';
+  if (request.path === '/organizations') {
+    const ext = request.body!.external_id as string;
+    return ext.startsWith('personal:') ? 'organization:personal' : `organization:mapped:${ext}`;
+  }
+  if (request.path === '/user_management/organization_memberships') {
+    const ext = orgExternalIds.get(request.body!.organization_id as string) ?? '';
+    return ext.startsWith('personal:') ? 'membership:personal' : `membership:mapped:${ext}`;
+  }
+  if (request.path.endsWith('/auth_factors')) return 'factor';
+  return `${request.method} ${request.path}`;
+}
