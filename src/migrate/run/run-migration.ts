@@ -7,7 +7,7 @@ import type { ClerkExportEntry } from '../input/types.js';
 import { forEachConcurrently } from './concurrent.js';
 import { dryRunRecord } from './dry-run.js';
 import { createLogState, type LogState } from './log-state.js';
-import type { StepContext, StepResult } from './logged-step.js';
+import type { MigrationLimiter, StepContext, StepResult } from './logged-step.js';
 import { type MappingPlan, planMappings } from './mapping-plan.js';
 import { mappingUnder, migrateRecord, type RecordDeps } from './migrate-record.js';
 import { callContextOf, passThrough, runOptionsSchema } from './options.js';
@@ -72,12 +72,14 @@ function firstOrganizationOf(o: Parsed, mappings: MappingPlan, clerkUserId: stri
 
 const inputOf = (o: Parsed) => ({ path: o.input, ...(o.format ? { format: o.format } : {}) });
 
-async function migrate(o: Parsed, mappings: MappingPlan, paths: RunPaths, state: LogState) {
+/**
+ * Roles first, before the run directory is touched: a missing role stops the run before any
+ * write, or is created (`createRoles`; under a plan only the roles it names).
+ */
+async function prepareRoles(o: Parsed, mappings: MappingPlan, limiter: MigrationLimiter) {
   const workos = o.workos as MigrationWorkOS;
-  const limiter = countingLimiter(o.limiter);
   const call = callContextOf(o.retry, o.limiter);
   const only = o.onlyRecords as ReadonlySet<string> | undefined;
-  // Roles first: a missing role stops the run before any other write, or is created.
   const needed = await rolesToAssign({ ...o, mappings }, inputOf(o), only);
   const missing = await missingRoles(call, workos, needed);
   if (missing === undefined && o.createRoles) {
@@ -96,7 +98,20 @@ async function migrate(o: Parsed, mappings: MappingPlan, paths: RunPaths, state:
       { reason: 'plan_mismatch', details: { roles: unplanned } },
     );
   }
-  const createdRoles = await ensureRoles(call, workos, limiter, missing ?? [], o.createRoles);
+  return ensureRoles(call, workos, limiter, missing ?? [], o.createRoles);
+}
+
+async function migrate(
+  o: Parsed,
+  mappings: MappingPlan,
+  paths: RunPaths,
+  state: LogState,
+  limiter: ReturnType<typeof countingLimiter>,
+  createdRoles: string[],
+) {
+  const workos = o.workos as MigrationWorkOS;
+  const call = callContextOf(o.retry, o.limiter);
+  const only = o.onlyRecords as ReadonlySet<string> | undefined;
   const summary = createSummary(o.onRecord as RunClerkMigrationOptions['onRecord']);
   const users: {
     recordNumber: number;
@@ -279,17 +294,23 @@ export async function runClerkMigration(
   const inputHash = await hashInputFile(o.input);
   const paths = runPaths(o.outDir);
   if (o.dryRun) return dryRun(o, mappings, paths, inputHash);
+  const binding = {
+    inputHash,
+    mappingHash: mappings.hash,
+    environment,
+    organizations: o.organizations,
+  };
+  // A directory of another run is refused before any role is created.
+  const manifest = await readManifest(paths);
+  if (manifest) checkManifest(manifest, binding, WHAT);
+  const limiter = countingLimiter(o.limiter);
+  const createdRoles = await prepareRoles(o, mappings, limiter);
   await ensureRunDir(o.outDir);
   const lock = await acquireRunLock(paths.lock);
   try {
-    await bindRunDir(paths, {
-      inputHash,
-      mappingHash: mappings.hash,
-      environment,
-      organizations: o.organizations,
-    });
+    await bindRunDir(paths, binding);
     const state = createLogState(await readRunLog(paths.log, true));
-    return await migrate(o, mappings, paths, state);
+    return await migrate(o, mappings, paths, state, limiter, createdRoles);
   } finally {
     await lock.release();
   }
