@@ -171,6 +171,28 @@ async function all<T>(page: Promise<{ autoPagination(): Promise<T[]> }>): Promis
   return (await page).autoPagination();
 }
 
+/**
+ * A fresh emulator and run directory, and a client whose writes pass the server-side limit
+ * (WorkOS's 500 per 10 s, scaled to the configured rate) and are recorded.
+ */
+async function benchEnvironment(latencyMs: number, sdkRetries: boolean) {
+  const keys = Array.from({ length: KEYS + 1 }, (_, i) => `sk_test_migrate_${i}`);
+  const emulator = await startWorkOSEmulator({ seed: emulatorSeed(keys) });
+  const dir = await mkdtemp(join(tmpdir(), 'orgkit-migrate-bench-'));
+  const serverLimit = createFaultyFetch({
+    fetch: keyPool(keys.slice(1), latencyMs),
+    rateLimit: { limit: WRITES_PER_SECOND * 10, windowMs: 10_000, method: 'POST' },
+  });
+  const wire = recorder(serverLimit);
+  const workos = await createWorkOSTestClient({
+    url: emulator.url,
+    apiKey: keys[1]!,
+    fetchFn: wire.fetchFn,
+    ...(sdkRetries ? {} : { maxRetries: 0 }),
+  });
+  return { emulator, keys, dir, wire, workos };
+}
+
 interface RunResult {
   name: string;
   wallMs: number;
@@ -189,21 +211,11 @@ async function migrationRun(
   migrate: Migrate,
   options: { latencyMs: number; sdkRetries: boolean },
 ): Promise<RunResult> {
-  const keys = Array.from({ length: KEYS + 1 }, (_, i) => `sk_test_migrate_${i}`);
-  const emulator = await startWorkOSEmulator({ seed: emulatorSeed(keys) });
-  const dir = await mkdtemp(join(tmpdir(), 'orgkit-migrate-bench-'));
+  const { emulator, keys, dir, wire, workos } = await benchEnvironment(
+    options.latencyMs,
+    options.sdkRetries,
+  );
   try {
-    const serverLimit = createFaultyFetch({
-      fetch: keyPool(keys.slice(1), options.latencyMs),
-      rateLimit: { limit: WRITES_PER_SECOND * 10, windowMs: 10_000, method: 'POST' },
-    });
-    const wire = recorder(serverLimit);
-    const workos = await createWorkOSTestClient({
-      url: emulator.url,
-      apiKey: keys[1]!,
-      fetchFn: wire.fetchFn,
-      ...(options.sdkRetries ? {} : { maxRetries: 0 }),
-    });
     const users = usersOf(name.replace(/\W+/g, '').toLowerCase().slice(0, 12));
     const exportPath = join(dir, 'clerk-export.csv');
     await writeFile(exportPath, clerkCsv(users));
@@ -294,21 +306,8 @@ const TOTP = 'JBSWY3DPEHPK3PXPJBSWY3DP';
 const MODES = ['personal', 'mapped', 'none'] as const;
 
 async function modeRun(mode: (typeof MODES)[number], latencyMs: number) {
-  const keys = Array.from({ length: KEYS + 1 }, (_, i) => `sk_test_migrate_${i}`);
-  const emulator = await startWorkOSEmulator({ seed: emulatorSeed(keys) });
-  const dir = await mkdtemp(join(tmpdir(), 'orgkit-migrate-bench-'));
+  const { emulator, keys, dir, wire, workos } = await benchEnvironment(latencyMs, false);
   try {
-    const serverLimit = createFaultyFetch({
-      fetch: keyPool(keys.slice(1), latencyMs),
-      rateLimit: { limit: WRITES_PER_SECOND * 10, windowMs: 10_000, method: 'POST' },
-    });
-    const wire = recorder(serverLimit);
-    const workos = await createWorkOSTestClient({
-      url: emulator.url,
-      apiKey: keys[1]!,
-      fetchFn: wire.fetchFn,
-      maxRetries: 0,
-    });
     const users = usersOf(`mode${mode}`);
     const lines = users.map((u, i) =>
       CLERK_CSV_COLUMNS.map(

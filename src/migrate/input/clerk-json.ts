@@ -60,9 +60,12 @@ function identifications<T extends Identification>(
   return { verified, unverified, primary };
 }
 
-// Fields with a place of their own (a typed profile column, WorkOS, or a secret never stored);
-// every other non-null field of the user object is kept in the profile's `other` column as is.
-const READ_FIELDS = new Set([
+/**
+ * Fields with a place of their own (a typed profile column, WorkOS, or a secret never stored);
+ * every other non-null field of the user object is kept in the profile's `other` column as is.
+ * @internal
+ */
+export const READ_FIELDS: ReadonlySet<string> = new Set([
   'id',
   'first_name',
   'last_name',

@@ -4,6 +4,7 @@ import {
   type ClerkExportEntry,
   type ClerkUserRecord,
 } from '../../../src/migrate/index.js';
+import { READ_FIELDS } from '../../../src/migrate/input/clerk-json.js';
 
 /** A Clerk user as a test describes it, before any export writes it. */
 export interface UserModel {
@@ -191,25 +192,9 @@ const jsonPresentFields = (user: UserModel) =>
     .filter(([, v]) => !empty(v))
     .map(([k]) => k);
 
-// The keys orgkit gives a place of their own; the others are kept as "other fields".
-const OWN_PLACE = new Set([
-  'id',
-  'first_name',
-  'last_name',
-  'username',
-  'email_addresses',
-  'phone_numbers',
-  'public_metadata',
-  'unsafe_metadata',
-  'private_metadata',
-  'password_digest',
-  'password_hasher',
-  'totp_secret',
-]);
-
 const jsonOtherFields = (user: UserModel) =>
   Object.fromEntries(
-    Object.entries(clerkJsonUser(user)).filter(([k, v]) => !OWN_PLACE.has(k) && !empty(v)),
+    Object.entries(clerkJsonUser(user)).filter(([k, v]) => !READ_FIELDS.has(k) && !empty(v)),
   );
 
 /** The CSV columns that hold a value for the user. */
