@@ -1,5 +1,5 @@
-import { OrgkitError } from '../../errors/index.js';
-import { type CallContext, callWorkOS } from '../../workos-calls/call.js';
+import { isOrgkitError, OrgkitError } from '../../errors/index.js';
+import { type CallContext, callWorkOS, statusOf } from '../../workos-calls/call.js';
 import { readClerkExport } from '../input/read-export.js';
 import type { MigrationLimiter } from './logged-step.js';
 import type { MappingPlan } from './mapping-plan.js';
@@ -38,6 +38,12 @@ export async function rolesToAssign(
   return roles;
 }
 
+/** The HTTP status of a failed call, through orgkit's wrapping of the SDK's exception. */
+const statusFrom = (error: unknown): number | undefined => {
+  const status = isOrgkitError(error) ? error.details?.status : statusOf(error);
+  return typeof status === 'number' ? status : undefined;
+};
+
 type Authorization = { [method: string]: any } | undefined;
 const authorizationOf = (workos: MigrationWorkOS) =>
   (workos as { authorization?: Authorization }).authorization;
@@ -52,7 +58,15 @@ export async function missingRoles(
   needed: ReadonlySet<string>,
 ): Promise<string[] | undefined> {
   if (needed.size === 0) return [];
-  const known = await callWorkOS(call, 'migration: roles', () => environmentRoleSlugs(workos));
+  let known: Set<string> | undefined;
+  try {
+    known = await callWorkOS(call, 'migration: roles', () => environmentRoleSlugs(workos));
+  } catch (error) {
+    // A key without access to roles (or an environment without the API) cannot check them;
+    // the run goes on as it did before there was a check.
+    if ([403, 404].includes(statusFrom(error) ?? 0)) return undefined;
+    throw error;
+  }
   return known && [...needed].filter((slug) => !known.has(slug)).sort();
 }
 

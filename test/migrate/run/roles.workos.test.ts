@@ -127,4 +127,16 @@ describe('roles the run assigns', () => {
     expect((error as Error).message).toMatch(/cannot create roles.*owner.*dashboard/);
     expect(client.writes()).toEqual([]);
   });
+
+  it('a key that may not read roles: the run goes on unchecked, as before there was a check', async () => {
+    const { input, outDir } = await prepare(6);
+    const forbidRoles = ((request: string | URL | Request, init?: RequestInit) =>
+      String(request instanceof Request ? request.url : request).includes('/authorization/roles')
+        ? Promise.resolve(new Response(JSON.stringify({ message: 'Forbidden' }), { status: 403 }))
+        : fetch(request, init)) as typeof fetch;
+    const client = recordingClient(env.emulator, { fetch: forbidRoles });
+    const summary = await runClerkMigration({ input, outDir, workos: client.workos });
+    expect(summary.counts.failed).toBe(0);
+    expect(summary.createdRoles).toEqual([]);
+  });
 });
