@@ -167,3 +167,58 @@ export function actionOfRequest(request: SentRequest, orgExternalIds: Map<string
   if (request.path.endsWith('/auth_factors')) return 'factor';
   return `${request.method} ${request.path}`;
 }
+
+const json = (body: unknown, status = 200) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+
+/**
+ * WorkOS's email rule, which the emulator lacks: addresses are compared without regard to case,
+ * in the user list's `email` filter and in the uniqueness check of a user create.
+ */
+export function caseInsensitiveEmails(next: typeof fetch = globalThis.fetch): typeof fetch {
+  const usersWithEmail = async (base: URL, init: RequestInit | undefined, email: string) => {
+    const url = new URL('/user_management/users', base);
+    url.searchParams.set('limit', '100');
+    const found: { email: string }[] = [];
+    for (let after: string | null = null; ; ) {
+      if (after) url.searchParams.set('after', after);
+      const headers = new Headers(init?.headers);
+      const page = (await (await next(url, { headers })).json()) as {
+        data: { email: string }[];
+        list_metadata?: { after?: string | null };
+      };
+      found.push(...page.data.filter((u) => u.email.toLowerCase() === email.toLowerCase()));
+      after = page.list_metadata?.after ?? null;
+      if (!after) return found;
+    }
+  };
+  return (async (input: string | URL | Request, init?: RequestInit) => {
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    const method = (init?.method ?? 'GET').toUpperCase();
+    if (url.pathname === '/user_management/users') {
+      const email =
+        method === 'GET'
+          ? url.searchParams.get('email')
+          : method === 'POST' && typeof init?.body === 'string'
+            ? (JSON.parse(init.body) as { email?: string }).email
+            : undefined;
+      if (email) {
+        const found = await usersWithEmail(url, init, email);
+        if (method === 'GET') {
+          return json({
+            object: 'list',
+            data: found,
+            list_metadata: { before: null, after: null },
+          });
+        }
+        if (found.length > 0) {
+          return json(
+            { code: 'email_not_available', message: 'This email is not available.' },
+            422,
+          );
+        }
+      }
+    }
+    return next(input, init);
+  }) as typeof fetch;
+}
