@@ -48,6 +48,20 @@ const readPlan = async (path: string) =>
     .split('\n')
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 
+/** Makes a plan of the prepared export with a dry run. */
+const makePlan = (
+  p: { input: string; outDir: string; planPath: string },
+  extra: { planIncludePii?: boolean } = {},
+) =>
+  migrateFromClerk({
+    input: p.input,
+    outDir: p.outDir,
+    workos: recordingClient(env.emulator).workos,
+    plan: p.planPath,
+    dryRun: true,
+    ...extra,
+  });
+
 const counted = (values: readonly string[]) => {
   const counts: Record<string, number> = {};
   for (const v of values) counts[v] = (counts[v] ?? 0) + 1;
@@ -120,29 +134,18 @@ describe('a reviewable plan: --plan, then --from-plan', () => {
   }, 60_000);
 
   it('with --plan-include-pii the plan names emails and names', async () => {
-    const { input, outDir, planPath, expected } = await prepare();
-    await migrateFromClerk({
-      input,
-      outDir,
-      workos: recordingClient(env.emulator).workos,
-      plan: planPath,
-      planIncludePii: true,
-      dryRun: true,
-    });
+    const prepared = await prepare();
+    const { planPath, expected } = prepared;
+    await makePlan(prepared, { planIncludePii: true });
     const [header, first] = await readPlan(planPath);
     expect(header!.includesPii).toBe(true);
     expect(first!.pii).toMatchObject({ email: expected[0]!.email });
   });
 
   it('refuses a plan when the input or the WorkOS environment changed, writing nothing', async () => {
-    const { input, outDir, planPath, dir } = await prepare();
-    await migrateFromClerk({
-      input,
-      outDir,
-      workos: recordingClient(env.emulator).workos,
-      plan: planPath,
-      dryRun: true,
-    });
+    const prepared = await prepare();
+    const { input, outDir, planPath, dir } = prepared;
+    await makePlan(prepared);
     const database = await openTestDatabase({ url: undefined });
     try {
       const changed = await writeExport(dir, `${await readFile(input, 'utf8')}\n`, 'changed.csv');
@@ -182,13 +185,7 @@ describe('a reviewable plan: --plan, then --from-plan', () => {
     const { input, outDir, planPath, expected } = await prepare();
     // The plan matches this user, which is then deleted: running it would need a create.
     const existing = await env.workos.userManagement.createUser({ email: expected[3]!.email });
-    await migrateFromClerk({
-      input,
-      outDir,
-      workos: recordingClient(env.emulator).workos,
-      plan: planPath,
-      dryRun: true,
-    });
+    await makePlan({ input, outDir, planPath });
     await env.workos.userManagement.deleteUser(existing.id);
     const database = await openTestDatabase({ url: undefined });
     try {

@@ -8,6 +8,7 @@ import { SDK_REPORTS_REQUEST_IDS } from '../../support/workos-sdk.js';
 import {
   FAST_RETRY,
   generateExport,
+  preparedExport,
   recordingClient,
   setupMigrationEmulator,
   tempDirs,
@@ -18,12 +19,7 @@ import {
 const env = setupMigrationEmulator();
 const newDir = tempDirs();
 
-async function prepare(count: number) {
-  const dir = await newDir();
-  const generated = generateExport(count);
-  const input = await writeExport(dir, generated.csv);
-  return { ...generated, dir, input, outDir: join(dir, 'run') };
-}
+const prepare = async (count: number) => preparedExport(await newDir(), count);
 
 const rejection = (error: unknown) =>
   isOrgkitError(error) ? { code: error.code, reason: error.reason } : error;

@@ -1,26 +1,14 @@
 import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isOrgkitError } from '../../../src/errors/index.js';
 import { runClerkMigration } from '../../../src/migrate/index.js';
-import {
-  generateExport,
-  recordingClient,
-  setupMigrationEmulator,
-  tempDirs,
-  writeExport,
-} from './support.js';
+import { preparedExport, recordingClient, setupMigrationEmulator, tempDirs } from './support.js';
 
 // The environment defines member and admin but not owner, the personal organizations' role.
 const env = setupMigrationEmulator(['member', 'admin']);
 const newDir = tempDirs();
 
-async function prepare(count: number) {
-  const dir = await newDir();
-  const generated = generateExport(count);
-  const input = await writeExport(dir, generated.csv);
-  return { ...generated, dir, input, outDir: join(dir, 'run') };
-}
+const prepare = async (count: number) => preparedExport(await newDir(), count);
 
 const roleSlugs = async () =>
   (await env.workos.authorization.listEnvironmentRoles()).data.map((r) => r.slug).sort();

@@ -49,6 +49,13 @@ export function generateExport(count: number, idPrefix = 'user_gen') {
   return { csv: `${lines.join('\n')}\n`, expected, badRows: bad.length + 1 };
 }
 
+/** A generated export of `count` users written into `dir`, and the run directory beside it. */
+export async function preparedExport(dir: string, count: number) {
+  const generated = generateExport(count);
+  const input = await writeExport(dir, generated.csv);
+  return { ...generated, dir, input, outDir: join(dir, 'run') };
+}
+
 /** A temporary directory per test, removed afterwards. */
 export function tempDirs() {
   const dirs: string[] = [];
