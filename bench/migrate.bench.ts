@@ -117,6 +117,16 @@ function clerkCsv(users: BenchUser[]): string {
   return `${[CLERK_CSV_COLUMNS.join(','), ...rows].join('\n')}\n`;
 }
 
+/** API keys, and the roles a real environment would define (the run checks them first). */
+const emulatorSeed = (keys: string[]) => ({
+  apiKeys: Object.fromEntries(keys.map((k) => [k, { environment: 'test' }])),
+  roles: ['owner', 'member'].map((slug) => ({
+    slug,
+    name: slug,
+    type: 'EnvironmentRole' as const,
+  })),
+});
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Sends each request with the next key of a pool, so the emulator's own per-key limit never fires. */
@@ -161,6 +171,28 @@ async function all<T>(page: Promise<{ autoPagination(): Promise<T[]> }>): Promis
   return (await page).autoPagination();
 }
 
+/**
+ * A fresh emulator and run directory, and a client whose writes pass the server-side limit
+ * (WorkOS's 500 per 10 s, scaled to the configured rate) and are recorded.
+ */
+async function benchEnvironment(latencyMs: number, sdkRetries: boolean) {
+  const keys = Array.from({ length: KEYS + 1 }, (_, i) => `sk_test_migrate_${i}`);
+  const emulator = await startWorkOSEmulator({ seed: emulatorSeed(keys) });
+  const dir = await mkdtemp(join(tmpdir(), 'orgkit-migrate-bench-'));
+  const serverLimit = createFaultyFetch({
+    fetch: keyPool(keys.slice(1), latencyMs),
+    rateLimit: { limit: WRITES_PER_SECOND * 10, windowMs: 10_000, method: 'POST' },
+  });
+  const wire = recorder(serverLimit);
+  const workos = await createWorkOSTestClient({
+    url: emulator.url,
+    apiKey: keys[1]!,
+    fetchFn: wire.fetchFn,
+    ...(sdkRetries ? {} : { maxRetries: 0 }),
+  });
+  return { emulator, keys, dir, wire, workos };
+}
+
 interface RunResult {
   name: string;
   wallMs: number;
@@ -179,23 +211,11 @@ async function migrationRun(
   migrate: Migrate,
   options: { latencyMs: number; sdkRetries: boolean },
 ): Promise<RunResult> {
-  const keys = Array.from({ length: KEYS + 1 }, (_, i) => `sk_test_migrate_${i}`);
-  const emulator = await startWorkOSEmulator({
-    seed: { apiKeys: Object.fromEntries(keys.map((k) => [k, { environment: 'test' }])) },
-  });
-  const dir = await mkdtemp(join(tmpdir(), 'orgkit-migrate-bench-'));
+  const { emulator, keys, dir, wire, workos } = await benchEnvironment(
+    options.latencyMs,
+    options.sdkRetries,
+  );
   try {
-    const serverLimit = createFaultyFetch({
-      fetch: keyPool(keys.slice(1), options.latencyMs),
-      rateLimit: { limit: WRITES_PER_SECOND * 10, windowMs: 10_000, method: 'POST' },
-    });
-    const wire = recorder(serverLimit);
-    const workos = await createWorkOSTestClient({
-      url: emulator.url,
-      apiKey: keys[1]!,
-      fetchFn: wire.fetchFn,
-      ...(options.sdkRetries ? {} : { maxRetries: 0 }),
-    });
     const users = usersOf(name.replace(/\W+/g, '').toLowerCase().slice(0, 12));
     const exportPath = join(dir, 'clerk-export.csv');
     await writeFile(exportPath, clerkCsv(users));
@@ -274,3 +294,102 @@ for (const r of runs.filter((run) => run.name.startsWith('orgkit'))) {
     `${r.name}: wall time ${(r.wallMs / seed.wallMs).toFixed(2)}× the seed's sequential flow`,
   );
 }
+
+// --organizations personal | mapped | none, at the same limit, over one export: every 5th user
+// (60) mapped to 6 shared organizations, every 10th (30) with a TOTP secret. WorkOS's own tool
+// (workos/workos-migrations) makes, for the same export, one write per user, mapped
+// organization, membership and factor and no personal organizations: `mapped` must make no more.
+const MAPPED_EVERY = 5;
+const MAPPED_ORGANIZATIONS = 6;
+const TOTP_EVERY = 10;
+const TOTP = 'JBSWY3DPEHPK3PXPJBSWY3DP';
+const MODES = ['personal', 'mapped', 'none'] as const;
+
+async function modeRun(mode: (typeof MODES)[number], latencyMs: number) {
+  const { emulator, keys, dir, wire, workos } = await benchEnvironment(latencyMs, false);
+  try {
+    const users = usersOf(`mode${mode}`);
+    const lines = users.map((u, i) =>
+      CLERK_CSV_COLUMNS.map(
+        (c) =>
+          (
+            ({
+              id: u.clerkUserId,
+              first_name: u.firstName,
+              last_name: u.lastName,
+              primary_email_address: u.email,
+              verified_email_addresses: u.email,
+              totp_secret: i % TOTP_EVERY === 0 ? TOTP : '',
+            }) as Record<string, string>
+          )[c] ?? '',
+      ).join(','),
+    );
+    const exportPath = join(dir, 'clerk-export.csv');
+    await writeFile(exportPath, `${[CLERK_CSV_COLUMNS.join(','), ...lines].join('\n')}\n`);
+    const organizationMapping = users
+      .filter((_, i) => i % MAPPED_EVERY === 0)
+      .map((u, i) => ({
+        recordNumber: i + 1,
+        clerkUserId: u.clerkUserId,
+        orgExternalId: `org-${i % MAPPED_ORGANIZATIONS}`,
+        orgName: `Organization ${i % MAPPED_ORGANIZATIONS}`,
+      }));
+    const started = performance.now();
+    const summary = await runClerkMigration({
+      input: exportPath,
+      outDir: join(dir, 'run'),
+      workos,
+      organizations: mode,
+      ...(mode === 'none' ? {} : { organizationMapping }),
+      concurrency: RECORD_CONCURRENCY,
+      limiter: createWriteLimiter({ perSecond: WRITES_PER_SECOND, concurrency: WRITE_CONCURRENCY }),
+    });
+    const wallMs = performance.now() - started;
+    const inspector = emulator.createClient({ apiKey: keys[0]!, maxRetries: 0 });
+    const [orgs, memberships] = await Promise.all([
+      all(inspector.organizations.listOrganizations()),
+      all(inspector.userManagement.listOrganizationMemberships({} as never)),
+    ]);
+    return {
+      mode,
+      latencyMs,
+      wallMs,
+      writes: summary.writes,
+      complete: summary.counts.created === USERS && summary.counts.failed === 0,
+      organizations: orgs.length,
+      memberships: memberships.length,
+      answered429: wire.posts.filter((p) => p.status === 429).length,
+      peerWrites:
+        USERS + MAPPED_ORGANIZATIONS + organizationMapping.length + Math.ceil(USERS / TOTP_EVERY),
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+    await emulator.close();
+  }
+}
+
+console.log(
+  `\n--organizations at ${WRITES_PER_SECOND} writes/s: ${USERS} users, ${USERS / MAPPED_EVERY} mapped to ${MAPPED_ORGANIZATIONS} organizations, ${USERS / TOTP_EVERY} TOTP factors`,
+);
+const modeRuns = [];
+for (const latencyMs of [0, ADDED_LATENCY_MS]) {
+  for (const mode of MODES) modeRuns.push(await modeRun(mode, latencyMs));
+}
+for (const r of modeRuns) {
+  console.log(
+    `orgkit --organizations ${r.mode.padEnd(8)}${r.latencyMs ? `, +${r.latencyMs} ms` : ', as is '}  ${(r.wallMs / 1000).toFixed(2).padStart(6)} s  writes ${r.writes} (limit allows ${(allowedMs(r.writes) / 1000).toFixed(2)} s), organizations ${r.organizations}, memberships ${r.memberships}, 429 ${r.answered429}${r.complete ? '' : ' INCOMPLETE'}`,
+  );
+}
+for (const r of modeRuns.filter((m) => m.mode === 'mapped')) {
+  reportTarget(
+    `orgkit --organizations mapped${r.latencyMs ? ` +${r.latencyMs} ms` : ''}: WorkOS writes vs the peer's (users + mapped organizations + memberships + factors = ${r.peerWrites})`,
+    r.writes,
+    `≤ ${r.peerWrites}`,
+    r.complete && r.writes <= r.peerWrites,
+  );
+}
+const personal = modeRuns.find((m) => m.mode === 'personal' && m.latencyMs === ADDED_LATENCY_MS)!;
+const mapped = modeRuns.find((m) => m.mode === 'mapped' && m.latencyMs === ADDED_LATENCY_MS)!;
+console.log(
+  `+${ADDED_LATENCY_MS} ms: personal takes ${(personal.wallMs / mapped.wallMs).toFixed(2)}× the wall time of mapped (${personal.writes} / ${mapped.writes} writes)`,
+);

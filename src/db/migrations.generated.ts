@@ -87,6 +87,13 @@ export const ORGKIT_MIGRATIONS: readonly Migration[] = [
     ]
   },
   {
+    "tag": "0005_clerk_profiles",
+    "hash": "15fd26d158ac2e471042ef9cdc897a743bb1739c890b41e4d098334b53222fc3",
+    "statements": [
+      "CREATE TABLE \"orgkit_clerk_profiles\" (\n\t\"id\" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,\n\t\"workos_user_id\" text NOT NULL,\n\t\"clerk_user_id\" text NOT NULL,\n\t\"username\" text,\n\t\"primary_phone_number\" text,\n\t\"verified_phone_numbers\" text[] DEFAULT '{}'::text[] NOT NULL,\n\t\"unverified_phone_numbers\" text[] DEFAULT '{}'::text[] NOT NULL,\n\t\"verified_email_addresses\" text[] DEFAULT '{}'::text[] NOT NULL,\n\t\"unverified_email_addresses\" text[] DEFAULT '{}'::text[] NOT NULL,\n\t\"public_metadata\" jsonb,\n\t\"unsafe_metadata\" jsonb,\n\t\"private_metadata\" jsonb,\n\t\"other\" jsonb,\n\t\"created_at\" timestamp with time zone DEFAULT now() NOT NULL,\n\t\"updated_at\" timestamp with time zone DEFAULT now() NOT NULL,\n\tCONSTRAINT \"orgkit_clerk_profiles_workos_user_id_unique\" UNIQUE(\"workos_user_id\"),\n\tCONSTRAINT \"orgkit_clerk_profiles_clerk_user_id_unique\" UNIQUE(\"clerk_user_id\")\n);"
+    ]
+  },
+  {
     "tag": "0007_session_revocation_and_refresh",
     "hash": "9d9bf93843672761919bcc607f8c95763242f6b8594c0de7e735859b4ed89849",
     "statements": [

@@ -17,3 +17,4 @@ export const auditCheckpoints = tables.auditCheckpoints;
 export const auditOutbox = tables.auditOutbox;
 export const tokenRevocations = tables.tokenRevocations;
 export const sessionRefreshes = tables.sessionRefreshes;
+export const clerkProfiles = tables.clerkProfiles;

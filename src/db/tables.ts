@@ -31,6 +31,7 @@ export interface OrgkitTableNames {
   auditOutbox: string;
   tokenRevocations: string;
   sessionRefreshes: string;
+  clerkProfiles: string;
 }
 
 /** The default table names; the shipped SQL migrations create these. */
@@ -49,6 +50,7 @@ export const DEFAULT_TABLE_NAMES: Readonly<OrgkitTableNames> = {
   auditOutbox: 'orgkit_audit_outbox',
   tokenRevocations: 'orgkit_token_revocations',
   sessionRefreshes: 'orgkit_session_refreshes',
+  clerkProfiles: 'orgkit_clerk_profiles',
 };
 
 /** The kinds of WorkOS object the mirror keeps. */
@@ -326,6 +328,41 @@ function defineTables(names: OrgkitTableNames) {
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   });
 
+  /**
+   * What a Clerk migration brought over that WorkOS has no field for (issue 20): one row per
+   * migrated user, every value exactly as the export had it. Written only by the importer.
+   */
+  const clerkProfiles = pgTable(names.clerkProfiles, {
+    id: uuid('id').primaryKey().defaultRandom(),
+    workosUserId: text('workos_user_id').notNull().unique(),
+    clerkUserId: text('clerk_user_id').notNull().unique(),
+    username: text('username'),
+    primaryPhoneNumber: text('primary_phone_number'),
+    verifiedPhoneNumbers: text('verified_phone_numbers')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    unverifiedPhoneNumbers: text('unverified_phone_numbers')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    /** Verified addresses besides the primary one (which is the WorkOS user's email). */
+    verifiedEmailAddresses: text('verified_email_addresses')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    unverifiedEmailAddresses: text('unverified_email_addresses')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    publicMetadata: jsonb('public_metadata').$type<Record<string, unknown>>(),
+    unsafeMetadata: jsonb('unsafe_metadata').$type<Record<string, unknown>>(),
+    privateMetadata: jsonb('private_metadata').$type<Record<string, unknown>>(),
+    /** The JSON export's other fields (`created_at`, `image_url`, …), as exported. */
+    other: jsonb('other').$type<Record<string, unknown>>(),
+    ...timestamps(),
+  });
+
   return {
     users,
     organizations,
@@ -341,6 +378,7 @@ function defineTables(names: OrgkitTableNames) {
     auditOutbox,
     tokenRevocations,
     sessionRefreshes,
+    clerkProfiles,
   };
 }
 

@@ -83,6 +83,9 @@ export {
   undoMigrationFromClerk,
 } from './orchestrate/index.js';
 export type {
+  ClerkFieldAccount,
+  ClerkFieldCounts,
+  ClerkFieldPlace,
   MigrationEnvironment,
   MigrationLimiter,
   MigrationRecordOutcome,
@@ -90,11 +93,21 @@ export type {
   MigrationUserMapEntry,
   MigrationWarning,
   MigrationWorkOS,
+  OrganizationMode,
+  PlannedWrites,
   RunClerkMigrationOptions,
   UndoClerkMigrationOptions,
   UndoSummary,
+  WorkOSMetadataField,
 } from './run/index.js';
-export { runClerkMigration, undoClerkMigration } from './run/index.js';
+export {
+  accountClerkFields,
+  ORGANIZATION_MODES,
+  runClerkMigration,
+  undoClerkMigration,
+  WORKOS_METADATA_FIELDS,
+  WORKOS_METADATA_LIMITS,
+} from './run/index.js';
 export type {
   MigrationOutcome,
   OutcomeCounts,

@@ -8,6 +8,7 @@ import { defineRlsModel, type RlsModel, type RlsTableRule } from './model.js';
  * - `users`: each user reads their own row. Not writable: `users.role` is the app role, and
  *   the mirror sync (not the request role) keeps the row in step with WorkOS.
  * - `user_preferences`, `expert_setup`: read and written by their own user.
+ * - `orgkit_clerk_profiles`: read by its own user; written only by the Clerk migration.
  * - `organizations`: readable in the token's organization and in the user's active memberships.
  * - `user_org_memberships`: readable within the token's organization, and the user's own.
  * - `audit_logs`: inserted by the token's user in the token's organization; read with
@@ -63,6 +64,12 @@ export function orgkitRlsTables(
     [n.auditOutbox]: { kind: 'internal' },
     [n.tokenRevocations]: { kind: 'internal' },
     [n.sessionRefreshes]: { kind: 'internal' },
+    // Read by its own user; only the Clerk migration writes it.
+    [n.clerkProfiles]: {
+      kind: 'owner',
+      userColumn: 'workos_user_id',
+      commands: { insert: false, update: false, delete: false },
+    },
     // The migration journal (src/db/migrate.ts); its name is fixed.
     orgkit_migrations: { kind: 'internal' },
   };

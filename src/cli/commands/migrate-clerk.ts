@@ -35,6 +35,12 @@ export interface MigrateClerkFlags {
   appDataRestored?: boolean | undefined;
   skipMfa?: boolean | undefined;
   url?: string | undefined;
+  organizations?: string | undefined;
+  createRoles?: boolean | undefined;
+  plan?: string | undefined;
+  planIncludePii?: boolean | undefined;
+  fromPlan?: string | undefined;
+  retryFailed?: boolean | undefined;
 }
 
 const ERRORS_FILE = 'migration-errors.json';
@@ -72,7 +78,10 @@ function summaryJson(s: MigrateFromClerkSummary, rate: number, errorsFile: strin
     counts: { ...s.workos.counts, alreadyMigrated: s.alreadyMigrated },
     problems: s.workos.problems,
     warnings: Object.fromEntries(warnings),
+    organizations: s.workos.organizations,
     workosWrites: s.workos.writes,
+    ...(s.workos.createdRoles.length > 0 ? { createdRoles: s.workos.createdRoles } : {}),
+    fields: s.workos.fields,
     ...(s.dryRun
       ? {
           writesPerSecond: rate,
@@ -94,13 +103,20 @@ function printSummary(io: CommandIo, json: ReturnType<typeof summaryJson>): void
   );
   if (json.dryRun) {
     io.out(
-      `WorkOS writes: ${json.workosWrites}, about ${json.estimatedSeconds}s at ${json.writesPerSecond} writes/s`,
+      `WorkOS writes: ${json.workosWrites} (organizations: ${json.organizations}), about ${json.estimatedSeconds}s at ${json.writesPerSecond} writes/s`,
     );
+    if (json.createdRoles?.length) io.out(`roles to create: ${json.createdRoles.join(', ')}`);
     if (json.missingRoles?.length) {
       io.out(`roles the WorkOS environment does not define: ${json.missingRoles.join(', ')}`);
     }
   } else {
-    io.out(`WorkOS writes: ${json.workosWrites}`);
+    io.out(`WorkOS writes: ${json.workosWrites} (organizations: ${json.organizations})`);
+    if (json.createdRoles?.length) io.out(`roles created: ${json.createdRoles.join(', ')}`);
+  }
+  for (const [field, c] of Object.entries(json.fields)) {
+    for (const [code, n] of Object.entries(c.notImported)) {
+      io.out(`field ${field}: not imported (${code}) for ${n} records`);
+    }
   }
   if (json.database) {
     const d = json.database;
@@ -180,6 +196,14 @@ async function run(flags: MigrateClerkFlags, io: CommandIo): Promise<number> {
       ...(config ? { config } : {}),
       ...(flags.dryRun ? { dryRun: true } : {}),
       ...(flags.skipMfa ? { skipMfa: true } : {}),
+      ...(flags.organizations
+        ? { organizations: flags.organizations as 'personal' | 'mapped' | 'none' }
+        : {}),
+      ...(flags.createRoles ? { createRoles: true } : {}),
+      ...(flags.plan ? { plan: flags.plan } : {}),
+      ...(flags.planIncludePii ? { planIncludePii: true } : {}),
+      ...(flags.fromPlan ? { fromPlan: flags.fromPlan } : {}),
+      ...(flags.retryFailed ? { retryFailed: true } : {}),
       ...(concurrency ? { concurrency } : {}),
       limiter: createWriteLimiter({ perSecond: rate }),
       signal: interrupt.signal,
@@ -201,7 +225,9 @@ async function run(flags: MigrateClerkFlags, io: CommandIo): Promise<number> {
 
 /**
  * `orgkit migrate clerk --input FILE --out DIR [--dry-run] [--config FILE] [--rate N]
- * [--concurrency N] [--json] [--undo [--app-data-restored]] [--skip-mfa] [--url URL]`.
+ * [--concurrency N] [--json] [--undo [--app-data-restored]] [--skip-mfa] [--url URL]
+ * [--organizations personal|mapped|none] [--create-roles] [--plan FILE [--plan-include-pii]]
+ * [--from-plan FILE] [--retry-failed]`.
  * Exit 0 when every valid record is migrated, 1 when some were bad or failed, 2 on a usage or
  * configuration mistake, 130 when Ctrl-C stopped it.
  */
@@ -212,6 +238,18 @@ export async function migrateClerkCommand(
   return withConfigErrorsAsUsage(io, async () => {
     existingFile(flags.input, '--input');
     existingFile(flags.config, '--config');
+    existingFile(flags.fromPlan, '--from-plan');
+    const selections = [flags.plan, flags.fromPlan, flags.retryFailed].filter(Boolean);
+    if (selections.length > 1) {
+      throw usageError('--plan, --from-plan and --retry-failed do not go together');
+    }
+    if (flags.planIncludePii && !flags.plan)
+      throw usageError('--plan-include-pii goes with --plan');
+    if (flags.fromPlan && flags.dryRun)
+      throw usageError('--from-plan runs a plan; leave out --dry-run');
+    if (flags.undo && (selections.length > 0 || flags.organizations || flags.createRoles)) {
+      throw usageError('--undo takes back the run in --out; it takes no run options');
+    }
     if (flags.undo && flags.dryRun) throw usageError('--undo and --dry-run do not go together');
     if (flags.appDataRestored && !flags.undo) {
       throw usageError('--app-data-restored goes with --undo');

@@ -5,7 +5,7 @@ export const migrateClerk = defineCommand({
   path: ['migrate', 'clerk'],
   summary: 'move users, organizations, roles, metadata and app data from a Clerk export to WorkOS',
   details:
-    'Reads a Clerk export (dashboard CSV or Backend API JSON), creates or matches each user in WorkOS (with a personal organization and owner membership, or the mapped ones, and the TOTP factor), writes the metadata into the database and rewrites the app tables the config names. WorkOS from WORKOS_API_KEY and WORKOS_CLIENT_ID (WORKOS_API_HOSTNAME, WORKOS_API_PORT, WORKOS_API_HTTPS for a local API). Crash-safe: run it again to resume. Ctrl-C stops after the records in flight (exit 130); a second Ctrl-C exits at once. Pause WorkOS webhook delivery during an import.',
+    'Reads a Clerk export (dashboard CSV or Backend API JSON), creates or matches each user in WorkOS (with a personal organization and owner membership, or the mapped ones, per --organizations, and the TOTP factor), writes the profile (username, phone numbers, other addresses, metadata) and the metadata into the database and rewrites the app tables the config names. WorkOS from WORKOS_API_KEY and WORKOS_CLIENT_ID (WORKOS_API_HOSTNAME, WORKOS_API_PORT, WORKOS_API_HTTPS for a local API). Crash-safe: run it again to resume. Ctrl-C stops after the records in flight (exit 130); a second Ctrl-C exits at once. Pause WorkOS webhook delivery during an import.',
   exitCodes: {
     0: 'every valid record migrated (or, with --dry-run, would be; with --undo, undone)',
     1: 'some records were reported bad or failed (see DIR/migration-errors.json), or failed; 130 interrupted',
@@ -33,6 +33,29 @@ export const migrateClerk = defineCommand({
         'with --undo: the app tables the run rewrote were restored from a backup; undo the rest',
     },
     'skip-mfa': { description: 'do not enroll TOTP factors' },
+    organizations: {
+      value: 'MODE',
+      description:
+        "personal (default: a personal organization for each user the mapping leaves out), mapped (only the mapping's organizations) or none (users and factors only)",
+      choices: ['personal', 'mapped', 'none'],
+    },
+    'create-roles': {
+      description: 'create the roles the run assigns that the WorkOS environment lacks',
+    },
+    plan: {
+      value: 'FILE',
+      description:
+        'write a reviewable plan first (one line per record: actions, where each field goes, skips; mode 0600); with --dry-run stop there, else run it',
+    },
+    'plan-include-pii': { description: 'with --plan: put emails, names and usernames in the plan' },
+    'from-plan': {
+      value: 'FILE',
+      description:
+        'run exactly this plan; refused if the input, mapping or WorkOS environment changed since',
+    },
+    'retry-failed': {
+      description: 'run again only the records DIR/migration-errors.json lists as failed',
+    },
     url: URL_FLAG,
   },
   async run(flags, io) {

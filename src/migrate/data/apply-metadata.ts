@@ -22,6 +22,7 @@ import type {
 } from './metadata-types.js';
 import type { ClerkMetadataWarning } from './metadata-warnings.js';
 import { mapClerkRole, parseRoleMapping, SEED_CLERK_ROLE_MAPPING } from './role-mapping.js';
+import { profileOf, writeProfile } from './write-profile.js';
 import {
   ensureUserRow,
   writeExpertSetup,
@@ -44,7 +45,7 @@ const userSchema = z.object({
     source: z.enum(['csv', 'json']),
   }),
   workosUserId: id,
-  organizationId: id,
+  organizationId: id.nullable(),
   workosUser: z.unknown().optional(),
 });
 
@@ -94,7 +95,9 @@ function userChange(input: z.output<typeof userSchema>, record: ClerkUserRecord)
 }
 
 /**
- * Builds the writer of Clerk metadata (seed 3.6): `public_metadata.role` through a role mapping
+ * Builds the writer of Clerk metadata (seed 3.6): the profile WorkOS has no field for (username,
+ * phone numbers, other addresses, the three metadata objects and the JSON export's other fields,
+ * exactly as exported) into `orgkit_clerk_profiles`, `public_metadata.role` through a role mapping
  * into `users.role`, `unsafe_metadata.expertSetup` through the expert-setup module, and
  * `public_metadata.securityPreferences` through the preferences module (keys Clerk lacks read
  * as the schema's defaults). Preference changes are audited as the `clerk-migration` system in
@@ -179,7 +182,7 @@ export function createClerkMetadataImporter(
             stepsCompleted: [],
             preferencesWritten: [],
             changed: false,
-            created: { user: false, expertSetup: false, preferences: false },
+            created: { user: false, expertSetup: false, preferences: false, profile: false },
             warnings,
           };
           const userRow = await ensureUserRow(tx, tables, change);
@@ -193,6 +196,10 @@ export function createClerkMetadataImporter(
           }
           outcome.changed = userRow.changed;
           outcome.created.user = userRow.created;
+          // Every record has a profile (the CSV's username, phones and other addresses too).
+          const profile = await writeProfile(tx, tables, workosUserId, profileOf(record));
+          outcome.created.profile = profile.created;
+          outcome.changed ||= profile.written;
           if (!metadataInExport) return outcome;
           const target = { userId: workosUserId, organizationId };
           if (await writeRole(tx, tables, workosUserId, userRow.role, mapped.role)) {

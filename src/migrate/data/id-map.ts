@@ -6,14 +6,15 @@ const id = z.string().trim().min(1).max(256);
 const entrySchema = z.object({
   clerkUserId: id,
   workosUserId: id,
-  organizationId: id,
+  organizationId: id.nullable(),
 });
 
 /** One line of the run's id map (`migration-user-map.json` without the email). */
 export interface ClerkIdMapEntry {
   readonly clerkUserId: string;
   readonly workosUserId: string;
-  readonly organizationId: string;
+  /** Null when the migration made the user no organization (`organizations: 'none'` or `'mapped'`). */
+  readonly organizationId: string | null;
 }
 
 /**

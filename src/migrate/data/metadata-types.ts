@@ -26,8 +26,11 @@ export interface ClerkMetadataImporterOptions {
 export interface MigratedClerkUser {
   record: ClerkUserRecord;
   workosUserId: string;
-  /** The user's organization in WorkOS (the personal one, or the mapping file's). */
-  organizationId: string;
+  /**
+   * The user's organization in WorkOS (the personal one, or the mapping file's); null when the
+   * migration made none (`organizations: 'none'`, or `'mapped'` for a user the mapping leaves out).
+   */
+  organizationId: string | null;
   /**
    * The WorkOS user as the SDK returned it, mirrored into `users` as webhooks would. Without it
    * the row is made from the record, dated so that any WorkOS event about the user replaces it.
@@ -53,7 +56,7 @@ export interface ClerkMetadataOutcome {
    * The rows this call created (what an undo deletes), and the app role the user had before
    * when this call changed it on an existing row (what an undo restores).
    */
-  created: { user: boolean; expertSetup: boolean; preferences: boolean };
+  created: { user: boolean; expertSetup: boolean; preferences: boolean; profile: boolean };
   previousRole?: string;
   warnings: ClerkMetadataWarning[];
 }

@@ -73,7 +73,8 @@ async function usersChecks(
     map,
     // The map names each user's organization. The mirror may still be empty (webhooks are paused
     // during an import), but where it knows the user's memberships it must agree with the map.
-    sql`EXISTS (SELECT 1 FROM ${m} WHERE ${m.workosUserId} = m.w)
+    // A user the run gave no organization (organizations 'none' or 'mapped') has none to check.
+    sql`m.o IS NOT NULL AND EXISTS (SELECT 1 FROM ${m} WHERE ${m.workosUserId} = m.w)
       AND NOT EXISTS (SELECT 1 FROM ${m} WHERE ${m.workosUserId} = m.w
         AND ${m.workosOrgId} = m.o AND ${m.status} = 'active')`,
   );

@@ -58,7 +58,7 @@ export async function writeExpertSetup(
   tx: OrgkitDatabase,
   tables: OrgkitTables,
   api: ExpertSetupApi<string>,
-  target: { userId: string; organizationId: string },
+  target: { userId: string; organizationId: string | null },
   completed: readonly string[],
   as: UserActionOptions,
 ): Promise<{ created: boolean; marked: string[] }> {
@@ -83,7 +83,7 @@ export async function writePreferences(
   tx: OrgkitDatabase,
   tables: OrgkitTables,
   api: PreferencesApi<Record<string, unknown>>,
-  target: { userId: string; organizationId: string },
+  target: { userId: string; organizationId: string | null },
   patch: Readonly<Record<string, unknown>>,
   as: UserActionOptions,
 ): Promise<{ created: boolean; written: string[] }> {

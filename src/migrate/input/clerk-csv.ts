@@ -38,6 +38,7 @@ function candidate(recordNumber: number, get: (column: string) => string): Recor
     passwordDigest: cleanValue(get('password_digest')),
     passwordHasher: cleanValue(get('password_hasher')),
     totpSecret: cleanValue(get('totp_secret')),
+    presentFields: CLERK_CSV_COLUMNS.filter((column) => cleanList(get(column)).length > 0),
   };
 }
 

@@ -60,7 +60,52 @@ function identifications<T extends Identification>(
   return { verified, unverified, primary };
 }
 
-function candidate(recordNumber: number, user: ClerkUserJson): RecordCandidate {
+/**
+ * Fields with a place of their own (a typed profile column, WorkOS, or a secret never stored);
+ * every other non-null field of the user object is kept in the profile's `other` column as is.
+ * @internal
+ */
+export const READ_FIELDS: ReadonlySet<string> = new Set([
+  'id',
+  'first_name',
+  'last_name',
+  'username',
+  'email_addresses',
+  'phone_numbers',
+  'public_metadata',
+  'unsafe_metadata',
+  'private_metadata',
+  'password_digest',
+  'password_hasher',
+  'totp_secret',
+]);
+
+const isEmpty = (value: unknown) =>
+  value === null ||
+  value === undefined ||
+  (typeof value === 'string' && value.trim() === '') ||
+  (Array.isArray(value) && value.length === 0);
+
+/** The user object's other fields (timestamps, image URL, identification ids, …), as parsed. */
+function otherFieldsOf(user: Record<string, unknown>): JsonObject | undefined {
+  const other: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(user)) {
+    if (READ_FIELDS.has(key) || isEmpty(value)) continue;
+    Object.defineProperty(other, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return Object.keys(other).length > 0 ? (other as JsonObject) : undefined;
+}
+
+function candidate(
+  recordNumber: number,
+  user: ClerkUserJson,
+  raw: Record<string, unknown>,
+): RecordCandidate {
   const emails = identifications(
     user.email_addresses,
     user.primary_email_address_id,
@@ -96,6 +141,9 @@ function candidate(recordNumber: number, user: ClerkUserJson): RecordCandidate {
     publicMetadata: metadata(user.public_metadata),
     unsafeMetadata: metadata(user.unsafe_metadata),
     privateMetadata: metadata(user.private_metadata),
+    // From the object as exported: its key order and values, not zod's copy.
+    otherFields: otherFieldsOf(raw),
+    presentFields: Object.keys(raw).filter((key) => !isEmpty(raw[key])),
   };
 }
 
@@ -116,7 +164,7 @@ function entryOf(recordNumber: number, value: unknown): ClerkExportEntry {
       `"${path}" does not have the shape of Clerk's user object`,
     );
   }
-  return buildRecord(candidate(recordNumber, parsed.data));
+  return buildRecord(candidate(recordNumber, parsed.data, value as Record<string, unknown>));
 }
 
 function unreadable(recordNumber: number): OrgkitError {

@@ -34,6 +34,10 @@ export interface RecordCandidate {
   readonly publicMetadata?: JsonObject;
   readonly unsafeMetadata?: JsonObject;
   readonly privateMetadata?: JsonObject;
+  /** JSON export only: the user object's fields orgkit has no column for, as parsed. */
+  readonly otherFields?: JsonObject;
+  /** The export's fields that held a value for this user (column or key names), in file order. */
+  readonly presentFields: readonly string[];
 }
 
 /** A rejection naming the record and, when it is well formed, its Clerk id. @internal */
@@ -109,6 +113,9 @@ export function buildRecord(c: RecordCandidate): ClerkExportEntry {
   } else if (c.totpSecret !== undefined) {
     warnings.push({ code: 'invalid_totp_secret', field: 'totp_secret' });
   }
+  if (c.passwordHasher !== undefined && c.passwordDigest === undefined) {
+    warnings.push({ code: 'password_hasher_without_digest', field: 'password_hasher' });
+  }
   if (c.backupCodesEnabled) {
     warnings.push({ code: 'backup_codes_not_importable', field: 'backup_code_enabled' });
   }
@@ -139,6 +146,8 @@ export function buildRecord(c: RecordCandidate): ClerkExportEntry {
     publicMetadata: c.publicMetadata,
     unsafeMetadata: c.unsafeMetadata,
     privateMetadata: c.privateMetadata,
+    ...(c.otherFields ? { otherFields: c.otherFields } : {}),
+    presentFields: c.presentFields,
     warnings,
   };
   return { ok: true, record: Object.freeze(record) };

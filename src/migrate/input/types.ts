@@ -36,7 +36,11 @@ export interface ClerkRecordRejection {
 /** Something in an accepted record that was left out; the record itself is migrated. */
 export interface ClerkRecordWarning {
   /** `backup_codes_not_importable`: the user has Clerk backup codes, which WorkOS cannot import. */
-  readonly code: 'invalid_secondary_email' | 'invalid_totp_secret' | 'backup_codes_not_importable';
+  readonly code:
+    | 'invalid_secondary_email'
+    | 'invalid_totp_secret'
+    | 'backup_codes_not_importable'
+    | 'password_hasher_without_digest';
   /** The export field it came from, e.g. `verified_email_addresses`. */
   readonly field: string;
 }
@@ -73,6 +77,16 @@ export interface ClerkUserRecord {
   readonly publicMetadata?: JsonObject;
   readonly unsafeMetadata?: JsonObject;
   readonly privateMetadata?: JsonObject;
+  /**
+   * JSON export only: the user object's other non-null fields (`created_at`, `image_url`,
+   * `primary_email_address_id`, …) exactly as parsed, kept in the profile table's `other` column.
+   */
+  readonly otherFields?: JsonObject;
+  /**
+   * The export's fields that held a value for this user: CSV column names, or the JSON user
+   * object's keys. Every one is accounted for by the migration (`accountClerkFields`).
+   */
+  readonly presentFields: readonly string[];
   readonly warnings: readonly ClerkRecordWarning[];
 }
 

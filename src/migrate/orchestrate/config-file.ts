@@ -11,6 +11,12 @@ import {
   readOrganizationMapping,
   readRoleMapping,
 } from '../input/mapping-files.js';
+import {
+  WORKOS_METADATA_FIELDS,
+  WORKOS_METADATA_LIMITS,
+  type WorkOSMetadataField,
+} from '../run/field-accounting.js';
+import { ORGANIZATION_MODES, type OrganizationMode } from '../run/options.js';
 
 const slug = z.string().regex(/^\S{1,128}$/, 'expected a role slug (no white space)');
 const path = z.string().min(1, 'expected a file path');
@@ -27,6 +33,14 @@ const configFileSchema = z.strictObject({
   /** App tables to rewrite; validated by parseClerkAppDataConfig. */
   appData: z.unknown().optional(),
   totpIssuer: z.string().min(1).max(128).optional(),
+  /** Which organizations the run makes; `--organizations` overrides it. */
+  organizationMode: z.enum(ORGANIZATION_MODES).optional(),
+  /** Profile fields also written to WorkOS user metadata. */
+  workosMetadata: z
+    .array(z.enum(WORKOS_METADATA_FIELDS))
+    .max(WORKOS_METADATA_LIMITS.keys)
+    .refine((f) => new Set(f).size === f.length, 'expected each field once')
+    .optional(),
 });
 
 /** A migration config file (`--config FILE`), read and with its mapping files loaded. */
@@ -39,6 +53,10 @@ export interface ClerkMigrationConfig {
   readonly metadataRoleMapping?: ClerkRoleMapping;
   readonly appData?: ClerkAppDataConfig;
   readonly totpIssuer?: string;
+  /** `personal` (default), `mapped` or `none`: see `RunClerkMigrationOptions.organizations`. */
+  readonly organizationMode?: OrganizationMode;
+  /** Profile fields also written to WorkOS user metadata (within its limits). */
+  readonly workosMetadata?: readonly WorkOSMetadataField[];
 }
 
 const configError = (file: string, key: string, message: string, cause?: unknown) =>
@@ -73,7 +91,8 @@ async function readMapping<Row>(
 /**
  * Reads a migration config file (JSON): the mapping CSVs (`organizations`, `roles`, paths
  * relative to the config file), `ownerRole`, `memberRole`, `roleMapping` (Clerk role → app role),
- * `appData` (`{ tables, batchSize }`) and `totpIssuer`. Any mistake, including a bad row of a
+ * `appData` (`{ tables, batchSize }`), `totpIssuer`, `organizationMode` (`personal`, `mapped`
+ * or `none`) and `workosMetadata` (profile fields to copy into WorkOS user metadata). Any mistake, including a bad row of a
  * mapping file, is `invalid_config` naming the key.
  *
  * @example
@@ -153,5 +172,7 @@ export async function readClerkMigrationConfig(file: string): Promise<ClerkMigra
     ...(metadataRoleMapping ? { metadataRoleMapping } : {}),
     ...(appData ? { appData } : {}),
     ...(c.totpIssuer === undefined ? {} : { totpIssuer: c.totpIssuer }),
+    ...(c.organizationMode === undefined ? {} : { organizationMode: c.organizationMode }),
+    ...(c.workosMetadata === undefined ? {} : { workosMetadata: c.workosMetadata }),
   };
 }

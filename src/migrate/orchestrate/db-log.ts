@@ -26,6 +26,15 @@ const beforeSchema = z.strictObject({
       updatedAt: z.string(),
     })
     .nullable(),
+  // Optional: logs written before the profile table existed have no such key.
+  profile: z
+    .strictObject({
+      values: z.record(z.string(), z.unknown()),
+      createdAt: z.string(),
+      updatedAt: z.string(),
+    })
+    .nullable()
+    .optional(),
 });
 
 export type RowsBefore = z.output<typeof beforeSchema>;
@@ -41,6 +50,7 @@ const lineSchema = z.discriminatedUnion('t', [
       user: z.boolean(),
       expertSetup: z.boolean(),
       preferences: z.boolean(),
+      profile: z.boolean().optional(),
     }),
     previousRole: z.string().optional(),
   }),

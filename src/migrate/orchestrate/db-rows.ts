@@ -1,4 +1,4 @@
-import { eq, inArray, sql } from 'drizzle-orm';
+import { eq, getTableColumns, inArray, sql } from 'drizzle-orm';
 import type { OrgkitDatabase } from '../../db/database.js';
 import type { OrgkitTables } from '../../db/tables.js';
 import type { RowsBefore } from './db-log.js';
@@ -10,7 +10,7 @@ const nullableText = (column: unknown) => sql<string | null>`${column}::text`;
 
 /**
  * The rows of these users the metadata import may write (users, expert_setup,
- * user_preferences), as they are now: what the database log keeps so an undo can put them back.
+ * user_preferences, orgkit_clerk_profiles), as they are now: what the database log keeps so an undo can put them back.
  * @internal
  */
 export async function readRowsBefore(
@@ -20,7 +20,7 @@ export async function readRowsBefore(
 ): Promise<Map<string, RowsBefore>> {
   const ids = [...workosUserIds];
   const out = new Map<string, RowsBefore>(
-    ids.map((id) => [id, { user: null, expertSetup: null, preferences: null }]),
+    ids.map((id) => [id, { user: null, expertSetup: null, preferences: null, profile: null }]),
   );
   if (ids.length === 0) return out;
   const u = tables.users;
@@ -73,6 +73,19 @@ export async function readRowsBefore(
       };
     }
   }
+  const c = tables.clerkProfiles;
+  for (const row of await db
+    .select({
+      ...getTableColumns(c),
+      createdAt: asText(c.createdAt),
+      updatedAt: asText(c.updatedAt),
+    })
+    .from(c)
+    .where(inArray(c.workosUserId, ids))) {
+    const entry = out.get(row.workosUserId);
+    const { id: _id, workosUserId: _, createdAt, updatedAt, ...values } = row;
+    if (entry) entry.profile = { values, createdAt, updatedAt };
+  }
   return out;
 }
 
@@ -118,6 +131,19 @@ export async function restoreRows(
           updatedAt: sql`${b.updatedAt}::timestamptz`,
         })
         .where(eq(p.workosUserId, workosUserId));
+    }
+    const c = tables.clerkProfiles;
+    if (!before.profile) {
+      await tx.delete(c).where(eq(c.workosUserId, workosUserId));
+    } else {
+      await tx
+        .update(c)
+        .set({
+          ...(before.profile.values as Partial<typeof c.$inferInsert>),
+          createdAt: sql`${before.profile.createdAt}::timestamptz`,
+          updatedAt: sql`${before.profile.updatedAt}::timestamptz`,
+        })
+        .where(eq(c.workosUserId, workosUserId));
     }
     if (before.user === null) {
       await tx.delete(u).where(eq(u.workosUserId, workosUserId));

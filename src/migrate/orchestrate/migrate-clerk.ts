@@ -25,6 +25,7 @@ import type { MigrationUserMapEntry } from '../run/user-map.js';
 import type { ClerkMigrationConfig } from './config-file.js';
 import { createDbLogState, dbLogPath, openDbLog, readDbLog } from './db-log.js';
 import { readRowsBefore } from './db-rows.js';
+import { selectRecords } from './select-records.js';
 
 /** Options of {@link migrateFromClerk}. */
 export interface MigrateFromClerkOptions
@@ -41,7 +42,27 @@ export interface MigrateFromClerkOptions
     | 'retry'
     | 'onRecord'
     | 'signal'
+    | 'organizations'
+    | 'createRoles'
+    | 'onlyRecords'
+    | 'plannedWrites'
   > {
+  /**
+   * Write a reviewable plan here first (JSON lines, mode 0600): per record its number, Clerk id,
+   * the WorkOS writes it takes and where each field goes, or why it is skipped. With `dryRun`
+   * nothing else happens; without, the run then does exactly that plan.
+   */
+  readonly plan?: string;
+  /** Put emails, names and usernames in the plan. @default false */
+  readonly planIncludePii?: boolean;
+  /**
+   * Run exactly this plan (made by `plan`): only its records, only its writes (any other fails
+   * its record with `plan_mismatch`), with its organizations mode, roles and MFA choice. A plan
+   * made for another input, mapping or WorkOS environment is refused (`conflict`, `plan_mismatch`).
+   */
+  readonly fromPlan?: string;
+  /** Run again only the records the last run's `migration-errors.json` lists as failed. */
+  readonly retryFailed?: boolean;
   /** The app's database with orgkit's tables migrated. Not needed (and not touched) in a dry run. */
   readonly database?: OrgkitDatabase;
   /** Mappings, roles, metadata role mapping, app tables: usually `readClerkMigrationConfig(file)`. */
@@ -290,6 +311,9 @@ async function writeErrorsFile(outDir: string, summary: MigrateFromClerkSummary)
   const paths = runPaths(outDir);
   const errors = {
     records: summary.workos.problems,
+    // Fields of migrated records that could not be imported: names and reasons, never values.
+    notImported: summary.workos.notImported,
+    fields: summary.workos.fields,
     database: summary.database?.failed ?? [],
     appData: (summary.appData?.tables ?? [])
       .filter((t) => t.unmapped.rows > 0)
@@ -342,7 +366,7 @@ export async function migrateFromClerk(
     step = metadataImporter(o, o.database);
     if (config.appData) await resolveAppTables(o.database, config.appData, WHAT);
   }
-  const run = await runClerkMigration({
+  const runOptions: RunClerkMigrationOptions = {
     input: o.input,
     outDir: o.outDir,
     workos: o.workos,
@@ -352,14 +376,29 @@ export async function migrateFromClerk(
     ...(config.ownerRole ? { ownerRole: config.ownerRole } : {}),
     ...(config.memberRole ? { memberRole: config.memberRole } : {}),
     ...(config.totpIssuer ? { totpIssuer: config.totpIssuer } : {}),
+    ...(config.workosMetadata ? { workosMetadata: config.workosMetadata } : {}),
+    // The option (the CLI's flag) wins over the config file.
+    ...((o.organizations ?? config.organizationMode)
+      ? { organizations: o.organizations ?? config.organizationMode }
+      : {}),
+    ...(o.createRoles ? { createRoles: true } : {}),
+    ...(o.onlyRecords ? { onlyRecords: o.onlyRecords } : {}),
+    ...(o.plannedWrites ? { plannedWrites: o.plannedWrites } : {}),
     ...(o.skipMfa === undefined ? {} : { skipMfa: o.skipMfa }),
-    ...(o.dryRun ? { dryRun: true } : {}),
     ...(o.concurrency === undefined ? {} : { concurrency: o.concurrency }),
     ...(o.limiter ? { limiter: o.limiter } : {}),
     ...(o.retry ? { retry: o.retry } : {}),
-    ...(o.onRecord ? { onRecord: o.onRecord as (r: MigrationRecordOutcome) => void } : {}),
     ...(o.signal ? { signal: o.signal } : {}),
-  });
+  };
+  const onRecord = o.onRecord as ((r: MigrationRecordOutcome) => void) | undefined;
+  const selected = await selectRecords(o, runOptions, onRecord);
+  const run =
+    selected.plannedDryRun ??
+    (await runClerkMigration({
+      ...selected.options,
+      ...(o.dryRun ? { dryRun: true } : {}),
+      ...(onRecord ? { onRecord } : {}),
+    }));
   const { workos, alreadyMigrated } = withoutAlreadyMigrated(run);
   const workosOk = workos.counts.skipped === 0 && workos.counts.failed === 0;
   if (o.dryRun || run.interrupted || !run.userMapPath || !step) {

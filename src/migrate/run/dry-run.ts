@@ -1,9 +1,11 @@
 import { personalExternalId } from '../../guests/workos-steps.js';
 import { type CallContext, callWorkOS } from '../../workos-calls/call.js';
 import type { ClerkUserRecord } from '../input/types.js';
+import { accountClerkFields, type WorkOSMetadataField } from './field-accounting.js';
 import type { LogState } from './log-state.js';
 import type { MappingPlan } from './mapping-plan.js';
-import { warningsOf } from './migrate-record.js';
+import { mappingUnder, warningsOf } from './migrate-record.js';
+import type { OrganizationMode } from './options.js';
 import type { MigrationRecordOutcome } from './types.js';
 import {
   type MigrationWorkOS,
@@ -20,6 +22,8 @@ export interface DryRunDeps {
   readonly workos: MigrationWorkOS;
   readonly state: LogState;
   readonly mappings: MappingPlan;
+  readonly organizations: OrganizationMode;
+  readonly workosMetadata: readonly WorkOSMetadataField[];
   readonly skipMfa: boolean;
   /** Mapped organizations already counted as a planned create. */
   readonly plannedOrganizations: Set<string>;
@@ -54,11 +58,12 @@ export async function dryRunRecord(
   const user =
     (await read('user', () => userByExternalId(workos, clerkUserId))) ??
     (await read('user', () => userByEmail(workos, record.primaryEmail)));
-  const mapped = deps.mappings.forUser(clerkUserId).organizations;
+  const mapped = mappingUnder(deps, clerkUserId).organizations;
   const wantsFactor = record.totpSecret !== undefined && !deps.skipMfa;
-  let writes = user ? 0 : 1;
+  // The creates the record would send, named as plan actions (see plan-writes.ts).
+  const actions: string[] = user ? [] : ['user'];
   const organizationIds: string[] = [];
-  if (mapped.length === 0) {
+  if (mapped.length === 0 && deps.organizations === 'personal') {
     const org =
       user &&
       (await read('organization', () =>
@@ -67,23 +72,24 @@ export async function dryRunRecord(
     if (org) organizationIds.push(org.id);
     const member =
       user && org && (await read('membership', () => membershipOf(workos, user.id, org.id)));
-    writes += (org ? 0 : 1) + (member ? 0 : 1);
+    if (!org) actions.push('organization:personal');
+    if (!member) actions.push('membership:personal');
   } else {
     for (const { externalId } of mapped) {
       const org = await read('organization', () => organizationByExternalId(workos, externalId));
       if (org) organizationIds.push(org.id);
       else if (!deps.plannedOrganizations.has(externalId)) {
         deps.plannedOrganizations.add(externalId);
-        writes++;
+        actions.push(`organization:mapped:${externalId}`);
       }
       const member =
         user && org && (await read('membership', () => membershipOf(workos, user.id, org.id)));
-      if (!member) writes++;
+      if (!member) actions.push(`membership:mapped:${externalId}`);
     }
   }
   if (wantsFactor) {
     const factor = user && (await read('factor', () => totpFactorOf(workos, user.id)));
-    if (!factor) writes++;
+    if (!factor) actions.push('factor');
   }
   return {
     outcome: {
@@ -93,7 +99,13 @@ export async function dryRunRecord(
       ...(user ? { workosUserId: user.id } : {}),
       organizationIds,
       warnings: warningsOf(record),
+      fields: accountClerkFields(record, {
+        matched: user !== undefined,
+        skipMfa: deps.skipMfa,
+        metadataFields: deps.workosMetadata,
+      }),
+      actions,
     },
-    writes,
+    writes: actions.length,
   };
 }

@@ -1,3 +1,17 @@
+export type {
+  ClerkFieldAccount,
+  ClerkFieldCounts,
+  ClerkFieldPlace,
+  WorkOSMetadataField,
+} from './field-accounting.js';
+export {
+  accountClerkFields,
+  WORKOS_METADATA_FIELDS,
+  WORKOS_METADATA_LIMITS,
+} from './field-accounting.js';
+export type { OrganizationMode } from './options.js';
+export { ORGANIZATION_MODES } from './options.js';
+export type { PlannedWrites } from './plan-writes.js';
 export { runClerkMigration } from './run-migration.js';
 export type {
   MigrationEnvironment,

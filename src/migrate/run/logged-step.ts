@@ -1,6 +1,7 @@
 import { type CallContext, callWorkOS, findOrCreate } from '../../workos-calls/call.js';
 import type { LogLine, StepRef } from './log-lines.js';
 import type { LogState } from './log-state.js';
+import { actionOf, checkPlanned, type PlannedWrites } from './plan-writes.js';
 import type { RunLogWriter } from './run-log.js';
 
 /** Runs one WorkOS write through the shared limiter. */
@@ -14,6 +15,10 @@ export interface StepContext {
   readonly log: RunLogWriter;
   readonly state: LogState;
   readonly limiter: MigrationLimiter;
+  /** A reviewed plan's writes (`--from-plan`): any other create fails with `plan_mismatch`. */
+  readonly planned?: PlannedWrites;
+  /** Told of each create this context sends (once per object, retries not counted). */
+  readonly onCreate?: (action: string) => void;
 }
 
 /** How one WorkOS object is found and created. @internal */
@@ -68,12 +73,19 @@ export async function ensureLogged(
       return { id: existing.id, created: false, justCreated: false };
     }
   }
+  let sending = false;
   const { value } = await findOrCreate(ctx.call, {
     operation: step.operation,
     // Nothing was found a moment ago; after an earlier run's intent, look before creating.
     knownAbsent: !announced,
     find: step.findOwn,
     create: async () => {
+      if (!sending) {
+        // Checked before the intent: a write the plan does not name is never announced or sent.
+        checkPlanned(ctx.planned, ref);
+        ctx.onCreate?.(actionOf(ref));
+        sending = true;
+      }
       if (!announced) {
         await record(ctx, { t: 'intent', ...ref });
         announced = true;

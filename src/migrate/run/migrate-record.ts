@@ -1,8 +1,14 @@
 import { isOrgkitError, type OrgkitError } from '../../errors/index.js';
 import { classifyPasswordDigest } from '../input/password-digest.js';
 import type { ClerkUserRecord } from '../input/types.js';
+import {
+  accountClerkFields,
+  type WorkOSMetadataField,
+  workosMetadataOf,
+} from './field-accounting.js';
 import type { StepContext, StepResult } from './logged-step.js';
-import type { MappingPlan } from './mapping-plan.js';
+import type { MappingPlan, UserMapping } from './mapping-plan.js';
+import type { OrganizationMode } from './options.js';
 import {
   ensureMappedOrganization,
   ensureMigratedMembership,
@@ -22,6 +28,8 @@ export interface RecordDeps {
   readonly ctx: StepContext;
   readonly workos: MigrationWorkOS;
   readonly mappings: MappingPlan;
+  readonly organizations: OrganizationMode;
+  readonly workosMetadata: readonly WorkOSMetadataField[];
   readonly ownerRole: string;
   readonly memberRole: string;
   readonly skipMfa: boolean;
@@ -47,10 +55,25 @@ export function warningsOf(record: ClerkUserRecord): MigrationWarning[] {
   return warnings;
 }
 
-function sharedMappedOrganization(deps: RecordDeps, externalId: string, name: string) {
+const NO_MAPPING: UserMapping = { organizations: [], roleSlugs: [] };
+
+/** The user's organizations under the run's mode: `none` ignores any mapping. @internal */
+export function mappingUnder(
+  deps: Pick<RecordDeps, 'mappings' | 'organizations'>,
+  clerkUserId: string,
+) {
+  return deps.organizations === 'none' ? NO_MAPPING : deps.mappings.forUser(clerkUserId);
+}
+
+function sharedMappedOrganization(
+  deps: RecordDeps,
+  ctx: StepContext,
+  externalId: string,
+  name: string,
+) {
   let flight = deps.mappedInFlight.get(externalId);
   if (!flight) {
-    flight = ensureMappedOrganization(deps.ctx, deps.workos, externalId, name);
+    flight = ensureMappedOrganization(ctx, deps.workos, externalId, name);
     // A failure is not cached: the next record naming the organization tries again.
     flight.catch(() => deps.mappedInFlight.delete(externalId));
     deps.mappedInFlight.set(externalId, flight);
@@ -58,14 +81,15 @@ function sharedMappedOrganization(deps: RecordDeps, externalId: string, name: st
   return flight;
 }
 
-async function migrateSteps(deps: RecordDeps, record: ClerkUserRecord) {
-  const { ctx, workos } = deps;
+async function migrateSteps(deps: RecordDeps, ctx: StepContext, record: ClerkUserRecord) {
+  const { workos } = deps;
   const { clerkUserId } = record;
-  const userStep = await ensureMigratedUser(ctx, workos, record);
+  const { metadata } = workosMetadataOf(record, deps.workosMetadata);
+  const userStep = await ensureMigratedUser(ctx, workos, record, metadata);
   const user = { id: userStep.id, justCreated: userStep.justCreated };
-  const mapping = deps.mappings.forUser(clerkUserId);
+  const mapping = mappingUnder(deps, clerkUserId);
   const organizationIds: string[] = [];
-  if (mapping.organizations.length === 0) {
+  if (mapping.organizations.length === 0 && deps.organizations === 'personal') {
     const name = deps.organizationName({
       workosUserId: user.id,
       ...(record.firstName ? { firstName: record.firstName } : {}),
@@ -75,10 +99,10 @@ async function migrateSteps(deps: RecordDeps, record: ClerkUserRecord) {
     const ids = { clerkUserId, org: undefined, userId: user.id, organizationId: org.id };
     await ensureMigratedMembership(ctx, workos, ids, [deps.ownerRole], org.justCreated);
     organizationIds.push(org.id);
-  } else {
+  } else if (mapping.organizations.length > 0) {
     const roles = mapping.roleSlugs.length > 0 ? mapping.roleSlugs : [deps.memberRole];
     for (const mapped of mapping.organizations) {
-      const org = await sharedMappedOrganization(deps, mapped.externalId, mapped.name);
+      const org = await sharedMappedOrganization(deps, ctx, mapped.externalId, mapped.name);
       const ids = { clerkUserId, org: mapped.externalId, userId: user.id, organizationId: org.id };
       await ensureMigratedMembership(ctx, workos, ids, roles, false);
       organizationIds.push(org.id);
@@ -111,8 +135,10 @@ export async function migrateRecord(
       reason: `migrated (${logged.outcome}) by an earlier run of this directory`,
     };
   }
+  const actions: string[] = [];
+  const ctx: StepContext = { ...deps.ctx, onCreate: (action) => actions.push(action) };
   try {
-    const { user, organizationIds } = await migrateSteps(deps, record);
+    const { user, organizationIds } = await migrateSteps(deps, ctx, record);
     const status = user.created ? 'created' : 'matched';
     const line = { t: 'record', clerkUserId, recordNumber, outcome: status } as const;
     await deps.ctx.log.append(line);
@@ -124,6 +150,12 @@ export async function migrateRecord(
       workosUserId: user.id,
       organizationIds,
       warnings: warningsOf(record),
+      fields: accountClerkFields(record, {
+        matched: !user.created,
+        skipMfa: deps.skipMfa,
+        metadataFields: deps.workosMetadata,
+      }),
+      actions,
     };
   } catch (error) {
     if (!isOrgkitError(error) || error.code === 'invalid_config') throw error;

@@ -1,7 +1,12 @@
 import { z } from 'zod';
 import type { CallContext } from '../../workos-calls/call.js';
 import { RateLimitGate, type RetryPolicy } from '../../workos-calls/retry.js';
+import { WORKOS_METADATA_FIELDS, WORKOS_METADATA_LIMITS } from './field-accounting.js';
 import type { MigrationLimiter } from './logged-step.js';
+
+/** Which WorkOS organizations a run makes. */
+export const ORGANIZATION_MODES = ['personal', 'mapped', 'none'] as const;
+export type OrganizationMode = (typeof ORGANIZATION_MODES)[number];
 
 const fn = <T>(what: string) => z.custom<T>((v) => typeof v === 'function', `expected ${what}`);
 
@@ -42,6 +47,15 @@ export const runOptionsSchema = z.strictObject({
   ownerRole: z.string().regex(/^\S+$/, 'expected a role slug').default('owner'),
   memberRole: z.string().regex(/^\S+$/, 'expected a role slug').default('member'),
   organizationName: fn<(u: object) => string>('a function returning a name').optional(),
+  organizations: z.enum(ORGANIZATION_MODES).default('personal'),
+  workosMetadata: z
+    .array(z.enum(WORKOS_METADATA_FIELDS))
+    .max(WORKOS_METADATA_LIMITS.keys)
+    .refine((f) => new Set(f).size === f.length, 'expected each field once')
+    .default([]),
+  createRoles: z.boolean().default(false),
+  onlyRecords: z.instanceof(Set).optional(),
+  plannedWrites: z.custom<object>((v) => typeof v === 'object' && v !== null).optional(),
   skipMfa: z.boolean().default(false),
   totpIssuer: z.string().min(1).optional(),
   dryRun: z.boolean().default(false),

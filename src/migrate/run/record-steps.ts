@@ -22,6 +22,7 @@ export function ensureMigratedUser(
   ctx: StepContext,
   workos: MigrationWorkOS,
   record: ClerkUserRecord,
+  metadata: Readonly<Record<string, string>> = {},
 ): Promise<StepResult> {
   const { clerkUserId, primaryEmail: email } = record;
   const password = record.password && classifyPasswordDigest(record.password);
@@ -46,6 +47,7 @@ export function ensureMigratedUser(
           ...(password?.importable
             ? { passwordHash: password.passwordHash, passwordHashType: password.passwordHashType }
             : {}),
+          ...(Object.keys(metadata).length > 0 ? { metadata: { ...metadata } } : {}),
         }),
     },
   );

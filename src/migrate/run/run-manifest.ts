@@ -16,6 +16,8 @@ export interface RunManifest {
   /** SHA-256 of the organization and role mapping rows, or null without mappings. */
   readonly mappingHash: string | null;
   readonly environment: MigrationEnvironment;
+  /** The organizations mode; absent in manifests written before there was a choice (`personal`). */
+  readonly organizations?: 'personal' | 'mapped' | 'none';
   readonly createdAt: string;
 }
 
@@ -24,6 +26,7 @@ const manifestSchema = z.strictObject({
   inputHash: z.string(),
   mappingHash: z.string().nullable(),
   environment: z.strictObject({ apiHost: z.string(), clientId: z.string() }),
+  organizations: z.enum(['personal', 'mapped', 'none']).optional(),
   createdAt: z.string(),
 });
 
@@ -95,10 +98,21 @@ export async function writeManifest(paths: RunPaths, manifest: RunManifest): Pro
  */
 export function checkManifest(
   manifest: RunManifest,
-  expected: { inputHash?: string; mappingHash?: string | null; environment: MigrationEnvironment },
+  expected: {
+    inputHash?: string;
+    mappingHash?: string | null;
+    environment: MigrationEnvironment;
+    organizations?: 'personal' | 'mapped' | 'none';
+  },
   what: string,
 ): void {
   const differs: string[] = [];
+  if (
+    expected.organizations !== undefined &&
+    (manifest.organizations ?? 'personal') !== expected.organizations
+  ) {
+    differs.push(`the organizations mode (the run used ${manifest.organizations ?? 'personal'})`);
+  }
   if (expected.inputHash !== undefined && manifest.inputHash !== expected.inputHash) {
     differs.push('the input file (its SHA-256 differs)');
   }

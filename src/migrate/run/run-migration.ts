@@ -1,6 +1,5 @@
-import { parseInput } from '../../errors/index.js';
+import { OrgkitError, parseInput } from '../../errors/index.js';
 import { defaultOrganizationName } from '../../guests/workos-steps.js';
-import { callWorkOS } from '../../workos-calls/call.js';
 import { hashInputFile } from '../input/input-hash.js';
 import type { OrganizationMappingRow, RoleMappingRow } from '../input/mapping-files.js';
 import { readClerkExport } from '../input/read-export.js';
@@ -8,10 +7,12 @@ import type { ClerkExportEntry } from '../input/types.js';
 import { forEachConcurrently } from './concurrent.js';
 import { dryRunRecord } from './dry-run.js';
 import { createLogState, type LogState } from './log-state.js';
-import type { StepContext, StepResult } from './logged-step.js';
+import type { MigrationLimiter, StepContext, StepResult } from './logged-step.js';
 import { type MappingPlan, planMappings } from './mapping-plan.js';
-import { migrateRecord, type RecordDeps } from './migrate-record.js';
+import { mappingUnder, migrateRecord, type RecordDeps } from './migrate-record.js';
 import { callContextOf, passThrough, runOptionsSchema } from './options.js';
+import type { PlannedWrites } from './plan-writes.js';
+import { ensureRoles, missingRoles, rolesOfUser, rolesToAssign } from './roles.js';
 import { ensureRunDir, type RunPaths, runPaths } from './run-files.js';
 import { acquireRunLock } from './run-lock.js';
 import { openRunLog, readRunLog } from './run-log.js';
@@ -25,7 +26,7 @@ import {
 import { createSummary, rejected } from './summary.js';
 import type { MigrationSummary, RunClerkMigrationOptions } from './types.js';
 import { writeUserMap } from './user-map.js';
-import { environmentRoleSlugs, type MigrationWorkOS } from './workos-api.js';
+import type { MigrationWorkOS } from './workos-api.js';
 
 const WHAT = 'runClerkMigration';
 
@@ -47,7 +48,12 @@ function countingLimiter(limiter: Parsed['limiter']) {
 /** Binds the directory to this input, mapping and environment, or checks that it is. */
 async function bindRunDir(
   paths: RunPaths,
-  binding: { inputHash: string; mappingHash: string | null; environment: MigrationEnvironment },
+  binding: {
+    inputHash: string;
+    mappingHash: string | null;
+    environment: MigrationEnvironment;
+    organizations: Parsed['organizations'];
+  },
 ) {
   const manifest = await readManifest(paths);
   if (manifest) {
@@ -57,24 +63,78 @@ async function bindRunDir(
   await writeManifest(paths, { version: 1, ...binding, createdAt: new Date().toISOString() });
 }
 
-async function migrate(o: Parsed, mappings: MappingPlan, paths: RunPaths, state: LogState) {
+/** The first organization a user's map entry names: a mapped one, the personal one (undefined), or none (null). */
+function firstOrganizationOf(o: Parsed, mappings: MappingPlan, clerkUserId: string) {
+  const mapped = mappingUnder({ mappings, organizations: o.organizations }, clerkUserId);
+  if (mapped.organizations[0]) return mapped.organizations[0].externalId;
+  return o.organizations === 'personal' ? undefined : null;
+}
+
+const inputOf = (o: Parsed) => ({ path: o.input, ...(o.format ? { format: o.format } : {}) });
+
+/**
+ * Roles first, before the run directory is touched: a missing role stops the run before any
+ * write, or is created (`createRoles`; under a plan only the roles it names).
+ */
+async function prepareRoles(o: Parsed, mappings: MappingPlan, limiter: MigrationLimiter) {
   const workos = o.workos as MigrationWorkOS;
-  const limiter = countingLimiter(o.limiter);
+  const call = callContextOf(o.retry, o.limiter);
+  const only = o.onlyRecords as ReadonlySet<string> | undefined;
+  const needed = await rolesToAssign({ ...o, mappings }, inputOf(o), only);
+  const missing = await missingRoles(call, workos, needed);
+  if (missing === undefined && o.createRoles) {
+    throw new OrgkitError(
+      'invalid_config',
+      `migration: this @workos-inc/node version cannot list or create roles; make sure ${[...needed].sort().join(', ')} exist in the WorkOS dashboard (Roles) and run without --create-roles`,
+      { reason: 'missing_roles', details: { roles: [...needed].sort() } },
+    );
+  }
+  const planned = o.plannedWrites as PlannedWrites | undefined;
+  const unplanned = planned && (missing ?? []).filter((slug) => !planned.roles.has(slug));
+  if (unplanned?.length) {
+    throw new OrgkitError(
+      'conflict',
+      `migration: the plan does not create the role ${unplanned.join(', ')}, which WorkOS no longer has. Make a new plan`,
+      { reason: 'plan_mismatch', details: { roles: unplanned } },
+    );
+  }
+  return ensureRoles(call, workos, limiter, missing ?? [], o.createRoles);
+}
+
+async function migrate(
+  o: Parsed,
+  mappings: MappingPlan,
+  paths: RunPaths,
+  state: LogState,
+  limiter: ReturnType<typeof countingLimiter>,
+  createdRoles: string[],
+) {
+  const workos = o.workos as MigrationWorkOS;
+  const call = callContextOf(o.retry, o.limiter);
+  const only = o.onlyRecords as ReadonlySet<string> | undefined;
   const summary = createSummary(o.onRecord as RunClerkMigrationOptions['onRecord']);
   const users: {
     recordNumber: number;
     clerkUserId: string;
     email: string;
-    firstOrg: string | undefined;
+    firstOrg: string | undefined | null;
   }[] = [];
   const log = await openRunLog(paths.log);
   let completed = false;
   try {
-    const ctx: StepContext = { call: callContextOf(o.retry, o.limiter), log, state, limiter };
+    const ctx: StepContext = {
+      call,
+      log,
+      state,
+      limiter,
+      ...(o.plannedWrites ? { planned: o.plannedWrites as PlannedWrites } : {}),
+    };
     const deps: RecordDeps = {
       ctx,
       workos,
       mappings,
+      organizations: o.organizations,
+      workosMetadata: o.workosMetadata,
       ownerRole: o.ownerRole,
       memberRole: o.memberRole,
       skipMfa: o.skipMfa,
@@ -84,18 +144,21 @@ async function migrate(o: Parsed, mappings: MappingPlan, paths: RunPaths, state:
       mappedInFlight: new Map<string, Promise<StepResult>>(),
     };
     completed = await forEachConcurrently(
-      readClerkExport({ path: o.input, ...(o.format ? { format: o.format } : {}) }),
+      readClerkExport(inputOf(o)),
       o.concurrency,
       async (entry: ClerkExportEntry) => {
-        if (!entry.ok) return summary.add(rejected(entry.rejection));
+        // A selection (a plan, the failed records) names accepted records; rejections were
+        // reported by the run or the plan that made it.
+        if (!entry.ok) return only ? undefined : summary.add(rejected(entry.rejection));
+        const selected = !only || only.has(entry.record.clerkUserId);
         const { record } = entry;
         users.push({
           recordNumber: record.recordNumber,
           clerkUserId: record.clerkUserId,
           email: record.primaryEmail,
-          firstOrg: mappings.forUser(record.clerkUserId).organizations[0]?.externalId,
+          firstOrg: firstOrganizationOf(o, mappings, record.clerkUserId),
         });
-        summary.add(await migrateRecord(deps, record));
+        if (selected) summary.add(await migrateRecord(deps, record));
       },
       o.signal,
     );
@@ -111,6 +174,8 @@ async function migrate(o: Parsed, mappings: MappingPlan, paths: RunPaths, state:
     dryRun: false,
     interrupted: !completed,
     writes: limiter.writes,
+    organizations: o.organizations,
+    createdRoles,
     ...(completed ? { userMapPath: paths.userMap } : {}),
   });
 }
@@ -118,18 +183,25 @@ async function migrate(o: Parsed, mappings: MappingPlan, paths: RunPaths, state:
 async function dryRun(o: Parsed, mappings: MappingPlan, paths: RunPaths, inputHash: string) {
   const manifest = await readManifest(paths);
   const environment = environmentOf(o.workos, WHAT);
-  if (manifest)
-    checkManifest(manifest, { inputHash, mappingHash: mappings.hash, environment }, WHAT);
+  if (manifest) {
+    checkManifest(
+      manifest,
+      { inputHash, mappingHash: mappings.hash, environment, organizations: o.organizations },
+      WHAT,
+    );
+  }
   const state = createLogState(manifest ? await readRunLog(paths.log, false) : []);
   const summary = createSummary(o.onRecord as RunClerkMigrationOptions['onRecord']);
   const plannedOrganizations = new Set<string>();
   const roles = new Set<string>();
   const call = callContextOf(o.retry, o.limiter);
+  const only = o.onlyRecords as ReadonlySet<string> | undefined;
   let writes = 0;
   const completed = await forEachConcurrently(
-    readClerkExport({ path: o.input, ...(o.format ? { format: o.format } : {}) }),
+    readClerkExport(inputOf(o)),
     o.concurrency,
     async (entry: ClerkExportEntry) => {
+      if (only && (!entry.ok || !only.has(entry.record.clerkUserId))) return;
       if (!entry.ok) return summary.add(rejected(entry.rejection));
       const planned = await dryRunRecord(
         {
@@ -137,28 +209,32 @@ async function dryRun(o: Parsed, mappings: MappingPlan, paths: RunPaths, inputHa
           workos: o.workos as MigrationWorkOS,
           state,
           mappings,
+          organizations: o.organizations,
+          workosMetadata: o.workosMetadata,
           skipMfa: o.skipMfa,
           plannedOrganizations,
         },
         entry.record,
       );
       writes += planned.writes;
-      const mapping = mappings.forUser(entry.record.clerkUserId);
-      if (mapping.organizations.length === 0) roles.add(o.ownerRole);
-      else if (mapping.roleSlugs.length === 0) roles.add(o.memberRole);
-      for (const slug of mapping.roleSlugs) roles.add(slug);
+      for (const slug of rolesOfUser({ ...o, mappings }, entry.record.clerkUserId)) {
+        roles.add(slug);
+      }
       summary.add(planned.outcome);
     },
     o.signal,
   );
-  const known = await callWorkOS(call, `${WHAT}: roles`, () =>
-    environmentRoleSlugs(o.workos as MigrationWorkOS),
-  ).catch(() => undefined);
+  const missing = await missingRoles(call, o.workos as MigrationWorkOS, roles).catch(
+    () => undefined,
+  );
+  const createdRoles = o.createRoles ? (missing ?? []) : [];
   return summary.finish({
     dryRun: true,
     interrupted: !completed,
-    writes,
-    ...(known ? { missingRoles: [...roles].filter((r) => !known.has(r)).sort() } : {}),
+    writes: writes + createdRoles.length,
+    organizations: o.organizations,
+    createdRoles,
+    ...(missing ? { missingRoles: missing } : {}),
   });
 }
 
@@ -203,6 +279,13 @@ export async function runClerkMigration(
   options: RunClerkMigrationOptions,
 ): Promise<MigrationSummary> {
   const o = parseInput(runOptionsSchema, options, WHAT);
+  if (o.organizations === 'none' && (o.organizationMapping?.length ?? 0) > 0) {
+    throw new OrgkitError(
+      'invalid_input',
+      `${WHAT}: organizations 'none' makes no organizations, but an organizations mapping was given; use 'mapped' or leave the mapping out`,
+      { details: { key: 'organizations' } },
+    );
+  }
   const environment = environmentOf(o.workos, WHAT);
   const mappings = planMappings(
     o.organizationMapping as OrganizationMappingRow[] | undefined,
@@ -211,12 +294,23 @@ export async function runClerkMigration(
   const inputHash = await hashInputFile(o.input);
   const paths = runPaths(o.outDir);
   if (o.dryRun) return dryRun(o, mappings, paths, inputHash);
+  const binding = {
+    inputHash,
+    mappingHash: mappings.hash,
+    environment,
+    organizations: o.organizations,
+  };
+  // A directory of another run is refused before any role is created.
+  const manifest = await readManifest(paths);
+  if (manifest) checkManifest(manifest, binding, WHAT);
+  const limiter = countingLimiter(o.limiter);
+  const createdRoles = await prepareRoles(o, mappings, limiter);
   await ensureRunDir(o.outDir);
   const lock = await acquireRunLock(paths.lock);
   try {
-    await bindRunDir(paths, { inputHash, mappingHash: mappings.hash, environment });
+    await bindRunDir(paths, binding);
     const state = createLogState(await readRunLog(paths.log, true));
-    return await migrate(o, mappings, paths, state);
+    return await migrate(o, mappings, paths, state, limiter, createdRoles);
   } finally {
     await lock.release();
   }

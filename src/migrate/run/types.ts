@@ -1,6 +1,13 @@
 import type { RetryPolicy } from '../../workos-calls/retry.js';
 import type { OrganizationMappingRow, RoleMappingRow } from '../input/mapping-files.js';
+import type {
+  ClerkFieldAccount,
+  ClerkFieldCounts,
+  WorkOSMetadataField,
+} from './field-accounting.js';
 import type { MigrationLimiter } from './logged-step.js';
+import type { OrganizationMode } from './options.js';
+import type { PlannedWrites } from './plan-writes.js';
 import type { MigrationEnvironment } from './run-manifest.js';
 import type { MigrationWorkOS } from './workos-api.js';
 
@@ -19,6 +26,31 @@ export interface RunClerkMigrationOptions {
    * retries itself, looking a create up before repeating it, which the SDK's retries do not.
    */
   readonly workos: MigrationWorkOS;
+  /**
+   * Which organizations the run makes: `personal` (the default, the seed's model) gives every
+   * user the mapping leaves out a personal organization with an owner membership; `mapped`
+   * makes only the organizations and memberships the mapping names; `none` makes users and
+   * factors only (a mapping is then refused).
+   * @default 'personal'
+   */
+  readonly organizations?: OrganizationMode;
+  /**
+   * Profile fields also written to the new WorkOS user's metadata (keys are these names), within
+   * WorkOS's limits (10 keys, ASCII values of at most 600 characters; a value over them stays in
+   * the database only and is reported). Every profile field is kept in the database either way.
+   * @default []
+   */
+  readonly workosMetadata?: readonly WorkOSMetadataField[];
+  /**
+   * Create the environment roles the run assigns that WorkOS does not define yet
+   * (`authorization.createEnvironmentRole`). Without it a missing role stops the run before any
+   * write, naming the roles. @default false
+   */
+  readonly createRoles?: boolean;
+  /** Only these Clerk user ids are migrated (`--retry-failed`, `--from-plan`); the others are left alone. */
+  readonly onlyRecords?: ReadonlySet<string>;
+  /** The writes a reviewed plan allows (`--from-plan`); any other write fails its record with `plan_mismatch`. */
+  readonly plannedWrites?: PlannedWrites;
   /** Rows of the organizations mapping; users named in it get these organizations instead of a personal one. */
   readonly organizationMapping?: readonly OrganizationMappingRow[];
   /** Rows of the roles mapping: the role slugs of a user's mapped memberships. */
@@ -74,6 +106,10 @@ export type MigrationRecordOutcome =
       readonly workosUserId?: string;
       readonly organizationIds: readonly string[];
       readonly warnings: readonly MigrationWarning[];
+      /** Where each non-empty field of the record went, or why it could not go anywhere. */
+      readonly fields: readonly ClerkFieldAccount[];
+      /** The WorkOS writes the record made (in a dry run: would make), as plan actions. */
+      readonly actions: readonly string[];
     }
   | {
       readonly status: 'skipped';
@@ -113,6 +149,20 @@ export interface MigrationSummary {
   }[];
   /** WorkOS writes made, or in a dry run the writes the run would make. */
   readonly writes: number;
+  /** Per export field: records that kept it in WorkOS, its metadata or the database, and that could not import it, by code. */
+  readonly fields: ClerkFieldCounts;
+  /** Every field of a migrated record that could not be imported (wholly or in part), with the reason; never the value. */
+  readonly notImported: readonly {
+    readonly recordNumber: number;
+    readonly clerkUserId: string;
+    readonly field: string;
+    readonly code: string;
+    readonly reason: string;
+  }[];
+  /** The organizations mode the run used. */
+  readonly organizations: OrganizationMode;
+  /** Roles the run created in WorkOS (`createRoles`), or in a dry run would create. */
+  readonly createdRoles: readonly string[];
   /**
    * Dry run only: the role slugs the run would assign that the WorkOS environment does not
    * define (`authorization.listEnvironmentRoles`); undefined when the client cannot list roles.

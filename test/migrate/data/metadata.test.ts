@@ -18,7 +18,13 @@ import { JOB } from '../../preferences/support.js';
 import { DATABASE_TARGETS, openTestDatabase } from '../../support/databases.js';
 import { clerkRecord, snapshot } from './support.js';
 
-const ORGKIT_TABLES = ['users', 'expert_setup', 'user_preferences', 'audit_logs'];
+const ORGKIT_TABLES = [
+  'users',
+  'expert_setup',
+  'user_preferences',
+  'audit_logs',
+  'orgkit_clerk_profiles',
+];
 const tables = createOrgkitTables();
 
 async function open(
@@ -310,15 +316,20 @@ describe.each(DATABASE_TARGETS)('createClerkMetadataImporter on $name', (target)
       const first = [];
       for (const u of users) first.push(await t.importer.apply(u));
       expect(first.map((o) => [o.changed, o.created, o.previousRole])).toEqual([
-        [true, { user: true, expertSetup: true, preferences: true }, undefined],
-        [true, { user: true, expertSetup: false, preferences: true }, undefined],
-        [true, { user: true, expertSetup: false, preferences: false }, undefined],
+        [true, { user: true, expertSetup: true, preferences: true, profile: true }, undefined],
+        [true, { user: true, expertSetup: false, preferences: true, profile: true }, undefined],
+        [true, { user: true, expertSetup: false, preferences: false, profile: true }, undefined],
       ]);
       const before = await snapshot(t.db, ORGKIT_TABLES);
       for (const u of users) {
         const again = await t.importer.apply(u);
         expect(again.changed).toBe(false);
-        expect(again.created).toEqual({ user: false, expertSetup: false, preferences: false });
+        expect(again.created).toEqual({
+          user: false,
+          expertSetup: false,
+          preferences: false,
+          profile: false,
+        });
         expect(again.stepsCompleted).toEqual([]);
         expect(again.preferencesWritten).toEqual([]);
       }
@@ -358,7 +369,7 @@ describe.each(DATABASE_TARGETS)('createClerkMetadataImporter on $name', (target)
         VALUES (${u.workosUserId}, 'mirror@example.test', 'Mirrored', now())`);
       // What an undo needs: no row of the user's was created, and the role it replaced.
       expect(await t.importer.apply(u)).toMatchObject({
-        created: { user: false, expertSetup: false, preferences: true },
+        created: { user: false, expertSetup: false, preferences: true, profile: true },
         previousRole: 'user',
       });
       const [row] = (await snapshot(t.db, ['users'])).users as Record<string, unknown>[];

@@ -22,6 +22,7 @@ export function clerkRecord(
     unverifiedEmails: [],
     verifiedPhones: [],
     unverifiedPhones: [],
+    presentFields: ['id', 'email_addresses'],
     warnings: [],
     ...fields,
   };

@@ -4,6 +4,7 @@ import {
   type ClerkExportEntry,
   type ClerkUserRecord,
 } from '../../../src/migrate/index.js';
+import { READ_FIELDS } from '../../../src/migrate/input/clerk-json.js';
 
 /** A Clerk user as a test describes it, before any export writes it. */
 export interface UserModel {
@@ -173,9 +174,34 @@ export function expectedRecord(user: UserModel, recordNumber: number, source: 'c
       source === 'json' ? JSON.parse(JSON.stringify(user.publicMetadata ?? {})) : undefined,
     unsafeMetadata: source === 'json' ? {} : undefined,
     privateMetadata: undefined,
+    ...(source === 'json' ? { otherFields: jsonOtherFields(user) } : {}),
+    presentFields: source === 'json' ? jsonPresentFields(user) : csvPresentFields(user),
     warnings: [],
   };
 }
+
+const empty = (v: unknown) =>
+  v === null ||
+  v === undefined ||
+  (typeof v === 'string' && v.trim() === '') ||
+  (Array.isArray(v) && v.length === 0);
+
+/** The JSON user object's keys that hold a value. */
+const jsonPresentFields = (user: UserModel) =>
+  Object.entries(clerkJsonUser(user))
+    .filter(([, v]) => !empty(v))
+    .map(([k]) => k);
+
+const jsonOtherFields = (user: UserModel) =>
+  Object.fromEntries(
+    Object.entries(clerkJsonUser(user)).filter(([k, v]) => !READ_FIELDS.has(k) && !empty(v)),
+  );
+
+/** The CSV columns that hold a value for the user. */
+const csvPresentFields = (user: UserModel) => {
+  const row = clerkCsvRow(user, PLAIN_STYLE);
+  return CLERK_CSV_COLUMNS.filter((_, i) => row[i]!.split('|').some((v) => v.trim() !== ''));
+};
 
 /** A record with its secrets revealed, to compare with {@link expectedRecord}. */
 export function revealed(record: ClerkUserRecord) {

@@ -203,6 +203,8 @@ describe.each(CLI_TARGETS)('orgkit migrate on $name', ({ make }) => {
         appData: { tables: [{ table: 'nope', clerkUserIdColumn: 'a', organizationIdColumn: 'b' }] },
       }),
     );
+    const undefinedRole = join(target.cwd, 'role.json');
+    await writeFile(undefinedRole, JSON.stringify({ ownerRole: 'proprietor' }));
     const typo = join(target.cwd, 'typo.json');
     await writeFile(typo, JSON.stringify({ ownerRol: 'owner' }));
     const cases: [string[], Record<string, string>, RegExp][] = [
@@ -237,6 +239,32 @@ describe.each(CLI_TARGETS)('orgkit migrate on $name', ({ make }) => {
         /WORKOS_API_KEY/,
       ],
       [['migrate', 'validate'], {}, /--out/],
+      [
+        ['migrate', 'clerk', '--input', input, '--out', out, '--organizations', 'some'],
+        {},
+        /--organizations/,
+      ],
+      [
+        ['migrate', 'clerk', '--input', input, '--out', out, '--plan-include-pii'],
+        {},
+        /--plan-include-pii goes with --plan/,
+      ],
+      [
+        ['migrate', 'clerk', '--input', input, '--out', out, '--plan', 'p', '--retry-failed'],
+        {},
+        /do not go together/,
+      ],
+      [
+        ['migrate', 'clerk', '--input', input, '--out', out, '--from-plan', input, '--dry-run'],
+        {},
+        /--from-plan runs a plan/,
+      ],
+      // WorkOS does not define this role: the run stops before any write, naming it.
+      [
+        ['migrate', 'clerk', '--input', input, '--out', out, '--config', undefinedRole],
+        {},
+        /no role proprietor.*--create-roles/,
+      ],
     ];
     for (const [args, extra, message] of cases) {
       const run = await cli(args, extra);
@@ -245,7 +273,7 @@ describe.each(CLI_TARGETS)('orgkit migrate on $name', ({ make }) => {
     }
     expect(existsSync(out)).toBe(false);
     expect(await (await env.workos.userManagement.listUsers()).autoPagination()).toEqual([]);
-  }, 60_000);
+  }, 180_000);
 
   it('--dry-run writes nothing anywhere and says how long the rate limit makes it take', async () => {
     target = await make();
@@ -274,6 +302,25 @@ describe.each(CLI_TARGETS)('orgkit migrate on $name', ({ make }) => {
     });
     expect(summary.workosWrites).toBeGreaterThanOrEqual(8 * 3);
     expect(summary.estimatedSeconds).toBe(Math.ceil(summary.workosWrites / 2));
+    // With no organizations, the estimate drops the organization and membership writes.
+    const none = await cli([
+      'migrate',
+      'clerk',
+      '--input',
+      input,
+      '--out',
+      out,
+      '--dry-run',
+      '--rate',
+      '2',
+      '--json',
+      '--organizations',
+      'none',
+    ]);
+    const noneSummary = JSON.parse(none.stdout);
+    expect(noneSummary).toMatchObject({ organizations: 'none', counts: { created: 8 } });
+    expect(noneSummary.workosWrites).toBe(summary.workosWrites - 8 * 2);
+    expect(noneSummary.estimatedSeconds).toBe(Math.ceil(noneSummary.workosWrites / 2));
     expect(existsSync(out)).toBe(false);
     expect(existsSync(join(target.cwd, '.orgkit'))).toBe(false);
     if (target.databaseUrl) {

@@ -94,92 +94,112 @@ async function databaseState(target: CliTarget) {
   }
 }
 
-describe.each(CLI_TARGETS)('orgkit migrate clerk killed at random points on $name', ({ make }) => {
-  it('re-run after five SIGKILLs (two in the database step) ends where a clean run ends', async () => {
-    const { json, expected } = generateJsonExport(USERS, 'user_kill', false);
-    const owners = expected.filter((_, i) => i % 4 === 0).map((u) => u.clerkUserId);
-    const setUp = async () => {
-      const target = await make();
-      await writeFile(join(target.cwd, 'users.json'), json);
-      await writeFile(
-        join(target.cwd, 'migrate.json'),
-        JSON.stringify({ appData: EVENTS_APP_DATA }),
-      );
-      await prepare(target, owners);
-      return target;
-    };
-    const args = [
-      '--input',
-      'users.json',
-      '--out',
-      'run',
-      '--config',
-      'migrate.json',
-      '--concurrency',
-      '4',
-    ];
+const MODES = ['personal', 'mapped', 'none'] as const;
 
-    const clean = await setUp();
-    let cleanState: { workos: string[]; database: Awaited<ReturnType<typeof databaseShape>> };
-    try {
-      const run = await runMigrate(clean, args);
-      expect(run.status, run.stderr).toBe(0);
-      cleanState = {
-        workos: await workosSnapshot(env.workos),
-        database: await databaseState(clean),
+describe.each(CLI_TARGETS.flatMap((target) => MODES.map((mode) => ({ ...target, mode }))))(
+  'orgkit migrate clerk killed at random points on $name, --organizations $mode',
+  ({ make, mode }) => {
+    it('re-run after five SIGKILLs (two in the database step) ends where a clean run ends', async () => {
+      const { json, expected } = generateJsonExport(USERS, 'user_kill', false);
+      const owners = expected.filter((_, i) => i % 4 === 0).map((u) => u.clerkUserId);
+      // A third of the users share two organizations; the others get a personal one or none.
+      const mapping = expected
+        .filter((_, i) => i % 3 === 0)
+        .map(
+          (u, i) => `${u.clerkUserId},${i % 2 ? 'acme' : 'globex'},${i % 2 ? 'Acme' : 'Globex'}`,
+        );
+      const setUp = async () => {
+        const target = await make();
+        await writeFile(join(target.cwd, 'users.json'), json);
+        await writeFile(
+          join(target.cwd, 'orgs.csv'),
+          `clerk_user_id,org_external_id,org_name\n${mapping.join('\n')}\n`,
+        );
+        await writeFile(
+          join(target.cwd, 'migrate.json'),
+          JSON.stringify({
+            appData: EVENTS_APP_DATA,
+            ...(mode === 'none' ? {} : { organizations: 'orgs.csv' }),
+          }),
+        );
+        await prepare(target, owners);
+        return target;
       };
-    } finally {
-      await clean.close();
-    }
-    env.emulator.reset();
-
-    const crashed = await setUp();
-    try {
-      const random = seededRandom(1207);
-      const workosLog = join(crashed.cwd, 'run', 'migration-log.jsonl');
-      const dbLog = join(crashed.cwd, 'run', 'migration-db-log.jsonl');
-      // Three kills while WorkOS is written, then two once the database log grows (a batch's
-      // intents are on disk and its users are being applied, or its done lines).
-      const plan = [
-        {
-          log: workosLog,
-          lines: 1 + Math.floor(random() * 60),
-          delayMs: Math.floor(random() * 30),
-        },
-        {
-          log: workosLog,
-          lines: 1 + Math.floor(random() * 60),
-          delayMs: Math.floor(random() * 30),
-        },
-        {
-          log: workosLog,
-          lines: 1 + Math.floor(random() * 60),
-          delayMs: Math.floor(random() * 30),
-        },
-        { log: dbLog, lines: 1, delayMs: Math.floor(random() * 150) },
-        { log: dbLog, lines: 1, delayMs: Math.floor(random() * 150) },
+      const args = [
+        '--input',
+        'users.json',
+        '--out',
+        'run',
+        '--config',
+        'migrate.json',
+        '--concurrency',
+        '4',
+        '--organizations',
+        mode,
       ];
-      let kills = 0;
-      for (const kill of plan) {
-        const end = await runMigrate(crashed, args, kill);
-        expect({ killed: end.killed, stderr: end.killed ? '' : end.stderr }).toEqual({
-          killed: true,
-          stderr: '',
-        });
-        kills++;
+
+      const clean = await setUp();
+      let cleanState: { workos: string[]; database: Awaited<ReturnType<typeof databaseShape>> };
+      try {
+        const run = await runMigrate(clean, args);
+        expect(run.status, run.stderr).toBe(0);
+        cleanState = {
+          workos: await workosSnapshot(env.workos),
+          database: await databaseState(clean),
+        };
+      } finally {
+        await clean.close();
       }
-      expect(kills).toBe(5);
-      expect(await lineCount(dbLog)).toBeGreaterThan(0);
-      const finished = await runMigrate(crashed, [...args, '--json']);
-      expect(finished.status, finished.stderr).toBe(0);
-      expect(JSON.parse(finished.stdout)).toMatchObject({ ok: true, counts: { failed: 0 } });
-      expect(await workosSnapshot(env.workos)).toEqual(cleanState.workos);
-      expect(await databaseState(crashed)).toEqual(cleanState.database);
-    } finally {
-      await crashed.close();
-    }
-  }, 240_000);
-});
+      env.emulator.reset();
+
+      const crashed = await setUp();
+      try {
+        const random = seededRandom(1207);
+        const workosLog = join(crashed.cwd, 'run', 'migration-log.jsonl');
+        const dbLog = join(crashed.cwd, 'run', 'migration-db-log.jsonl');
+        // Three kills while WorkOS is written, then two once the database log grows (a batch's
+        // intents are on disk and its users are being applied, or its done lines).
+        const plan = [
+          {
+            log: workosLog,
+            lines: 1 + Math.floor(random() * 60),
+            delayMs: Math.floor(random() * 30),
+          },
+          {
+            log: workosLog,
+            lines: 1 + Math.floor(random() * 60),
+            delayMs: Math.floor(random() * 30),
+          },
+          {
+            log: workosLog,
+            lines: 1 + Math.floor(random() * 60),
+            delayMs: Math.floor(random() * 30),
+          },
+          { log: dbLog, lines: 1, delayMs: Math.floor(random() * 150) },
+          { log: dbLog, lines: 1, delayMs: Math.floor(random() * 150) },
+        ];
+        let kills = 0;
+        for (const kill of plan) {
+          const end = await runMigrate(crashed, args, kill);
+          expect({ killed: end.killed, stderr: end.killed ? '' : end.stderr }).toEqual({
+            killed: true,
+            stderr: '',
+          });
+          kills++;
+        }
+        expect(kills).toBe(5);
+        expect(await lineCount(dbLog)).toBeGreaterThan(0);
+        const finished = await runMigrate(crashed, [...args, '--json']);
+        expect(finished.status, finished.stderr).toBe(0);
+        expect(JSON.parse(finished.stdout)).toMatchObject({ ok: true, counts: { failed: 0 } });
+        expect(await workosSnapshot(env.workos)).toEqual(cleanState.workos);
+        expect(await databaseState(crashed)).toEqual(cleanState.database);
+      } finally {
+        await crashed.close();
+      }
+    }, 240_000);
+  },
+);
 
 describe.each(CLI_TARGETS)('orgkit migrate clerk stopped by Ctrl-C on $name', ({ make }) => {
   it('exits 130 after the records in flight; a re-run finishes; --undo takes everything back', async () => {

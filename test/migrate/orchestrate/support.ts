@@ -158,6 +158,9 @@ export async function databaseSnapshot(db: OrgkitDatabase, appTables: readonly s
     preferences: await dump(
       sql`SELECT workos_user_id, workos_org_id, preferences, updated_at::text FROM user_preferences ORDER BY workos_user_id`,
     ),
+    profiles: await dump(
+      sql`SELECT p.*, p.created_at::text AS created, p.updated_at::text AS updated FROM orgkit_clerk_profiles p ORDER BY workos_user_id`,
+    ),
     ...Object.fromEntries(
       await Promise.all(
         appTables.map(async (t) => [

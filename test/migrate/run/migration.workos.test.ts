@@ -8,6 +8,7 @@ import { SDK_REPORTS_REQUEST_IDS } from '../../support/workos-sdk.js';
 import {
   FAST_RETRY,
   generateExport,
+  preparedExport,
   recordingClient,
   setupMigrationEmulator,
   tempDirs,
@@ -18,12 +19,7 @@ import {
 const env = setupMigrationEmulator();
 const newDir = tempDirs();
 
-async function prepare(count: number) {
-  const dir = await newDir();
-  const generated = generateExport(count);
-  const input = await writeExport(dir, generated.csv);
-  return { ...generated, dir, input, outDir: join(dir, 'run') };
-}
+const prepare = async (count: number) => preparedExport(await newDir(), count);
 
 const rejection = (error: unknown) =>
   isOrgkitError(error) ? { code: error.code, reason: error.reason } : error;
@@ -307,34 +303,6 @@ describe('runClerkMigration', () => {
     expect(roleOf.size).toBe(4);
     expect(roleOf.get(await userOf(expected[0]!.clerkUserId))).toBe('admin');
     expect(roleOf.get(await userOf(expected[2]!.clerkUserId))).toBe('member');
-  });
-
-  it('dry run reads WorkOS only, writes no file, and predicts the run', async () => {
-    const { input, outDir, expected, badRows } = await prepare(20);
-    await env.workos.userManagement.createUser({ email: expected[0]!.email });
-    const client = recordingClient(env.emulator);
-    const planned = await runClerkMigration({ input, outDir, workos: client.workos, dryRun: true });
-    expect(client.writes()).toEqual([]);
-    await expect(stat(outDir)).rejects.toMatchObject({ code: 'ENOENT' });
-    expect(planned).toMatchObject({
-      dryRun: true,
-      counts: { created: 19, matched: 1, skipped: badRows, failed: 0 },
-      // The emulator starts with no roles defined.
-      missingRoles: ['owner'],
-    });
-    await env.workos.authorization.createEnvironmentRole({ slug: 'owner', name: 'Owner' });
-    const withRole = await runClerkMigration({
-      input,
-      outDir,
-      workos: client.workos,
-      dryRun: true,
-    });
-    expect(withRole.missingRoles).toEqual([]);
-    const run = recordingClient(env.emulator);
-    const done = await runClerkMigration({ input, outDir, workos: run.workos });
-    expect(done.counts).toEqual(planned.counts);
-    expect(done.writes).toBe(planned.writes);
-    expect(run.writes()).toHaveLength(planned.writes);
   });
 
   it('refuses a second run on a locked directory, and takes over a stale lock', async () => {

@@ -49,6 +49,13 @@ export function generateExport(count: number, idPrefix = 'user_gen') {
   return { csv: `${lines.join('\n')}\n`, expected, badRows: bad.length + 1 };
 }
 
+/** A generated export of `count` users written into `dir`, and the run directory beside it. */
+export async function preparedExport(dir: string, count: number) {
+  const generated = generateExport(count);
+  const input = await writeExport(dir, generated.csv);
+  return { ...generated, dir, input, outDir: join(dir, 'run') };
+}
+
 /** A temporary directory per test, removed afterwards. */
 export function tempDirs() {
   const dirs: string[] = [];
@@ -69,15 +76,24 @@ export async function writeExport(dir: string, csv: string, name = 'clerk-users.
   return path;
 }
 
-/** One emulator per file, reset before each test; `workos` is an unfaulted client to inspect it. */
-export function setupMigrationEmulator(): {
+/** The roles the migration tests assign, defined in the emulator as a real environment would. */
+export const MIGRATION_ROLES = ['owner', 'member', 'admin'];
+
+/**
+ * One emulator per file, reset before each test; `workos` is an unfaulted client to inspect it.
+ * The environment defines {@link MIGRATION_ROLES} unless `roles` says otherwise.
+ */
+export function setupMigrationEmulator(roles: readonly string[] = MIGRATION_ROLES): {
   readonly emulator: WorkOSEmulator;
   readonly workos: WorkOS;
 } {
   const env = {} as { emulator: WorkOSEmulator; workos: WorkOS };
   beforeAll(async () => {
     env.emulator = await startWorkOSEmulator({
-      seed: emulatorKeySeed(),
+      seed: {
+        ...emulatorKeySeed(),
+        roles: roles.map((slug) => ({ slug, name: slug, type: 'EnvironmentRole' as const })),
+      },
     });
     env.workos = env.emulator.createClient({ maxRetries: 0, fetchFn: keyRotatingFetch() });
   });
@@ -142,4 +158,74 @@ export async function workosSnapshot(workos: WorkOS) {
   }
   for (const o of organizations) rows.push(`organization ${orgKey(o.id)} ${o.name}`);
   return rows.sort();
+}
+
+/** The plan action a recorded write request is, as the run names its creates. */
+export function actionOfRequest(request: SentRequest, orgExternalIds: Map<string, string>) {
+  if (request.path === '/user_management/users') return 'user';
+  if (request.path === '/organizations') {
+    const ext = request.body!.external_id as string;
+    return ext.startsWith('personal:') ? 'organization:personal' : `organization:mapped:${ext}`;
+  }
+  if (request.path === '/user_management/organization_memberships') {
+    const ext = orgExternalIds.get(request.body!.organization_id as string) ?? '';
+    return ext.startsWith('personal:') ? 'membership:personal' : `membership:mapped:${ext}`;
+  }
+  if (request.path.endsWith('/auth_factors')) return 'factor';
+  return `${request.method} ${request.path}`;
+}
+
+const json = (body: unknown, status = 200) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+
+/**
+ * WorkOS's email rule, which the emulator lacks: addresses are compared without regard to case,
+ * in the user list's `email` filter and in the uniqueness check of a user create.
+ */
+export function caseInsensitiveEmails(next: typeof fetch = globalThis.fetch): typeof fetch {
+  const usersWithEmail = async (base: URL, init: RequestInit | undefined, email: string) => {
+    const url = new URL('/user_management/users', base);
+    url.searchParams.set('limit', '100');
+    const found: { email: string }[] = [];
+    for (let after: string | null = null; ; ) {
+      if (after) url.searchParams.set('after', after);
+      const headers = new Headers(init?.headers);
+      const page = (await (await next(url, { headers })).json()) as {
+        data: { email: string }[];
+        list_metadata?: { after?: string | null };
+      };
+      found.push(...page.data.filter((u) => u.email.toLowerCase() === email.toLowerCase()));
+      after = page.list_metadata?.after ?? null;
+      if (!after) return found;
+    }
+  };
+  return (async (input: string | URL | Request, init?: RequestInit) => {
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    const method = (init?.method ?? 'GET').toUpperCase();
+    if (url.pathname === '/user_management/users') {
+      const email =
+        method === 'GET'
+          ? url.searchParams.get('email')
+          : method === 'POST' && typeof init?.body === 'string'
+            ? (JSON.parse(init.body) as { email?: string }).email
+            : undefined;
+      if (email) {
+        const found = await usersWithEmail(url, init, email);
+        if (method === 'GET') {
+          return json({
+            object: 'list',
+            data: found,
+            list_metadata: { before: null, after: null },
+          });
+        }
+        if (found.length > 0) {
+          return json(
+            { code: 'email_not_available', message: 'This email is not available.' },
+            422,
+          );
+        }
+      }
+    }
+    return next(input, init);
+  }) as typeof fetch;
 }
