@@ -10,6 +10,7 @@ import {
   type OpenAuditEvents,
   openAuditEvents,
 } from './audit/index.js';
+import { envVar } from './config/env.js';
 import { orgkitConfigSchema } from './config/schema.js';
 import type { WorkOSClientLike } from './config/workos-client.js';
 import {
@@ -249,7 +250,7 @@ export function createOrgkit<
   const workos = config.workos;
   const tables = config.tables ?? createOrgkitTables();
   const accessControl = (config.accessControl ?? defaultAccessControl) as AC;
-  const clientId = options.clientId ?? process.env.WORKOS_CLIENT_ID;
+  const clientId = options.clientId ?? envVar('WORKOS_CLIENT_ID');
   const scope = new RequestScopeStore();
 
   let verifier: SessionVerifier | undefined;

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { z } from 'zod';
 import type { RequestScope } from '../context/index.js';
 import type { OrgkitTables } from '../db/tables.js';

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { and, asc, desc, eq, gte, isNull, lt, type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { OrgkitDatabase } from '../db/database.js';

@@ -55,6 +55,12 @@ export const guestLimitsSchema = z.strictObject({
     .default('memory'),
   keyPrefix: z.string().min(1).max(100).default('orgkit:guests'),
   keySecret: z.string().min(32, 'use at least 32 characters of secret').optional(),
+  missingIp: z.enum(['warn', 'error']).default('warn'),
+  onWarning: z
+    .custom<(message: string) => void>((v) => typeof v === 'function', {
+      message: 'expected a function',
+    })
+    .optional(),
 });
 
 /** `audit.forwardToWorkOS` as an object, with its defaults. @internal */

@@ -96,7 +96,9 @@ export function createSealedSessionReader(
       pending = refresh(sessionData);
       refreshes.set(sessionData, pending);
       void pending.finally(() => {
-        setTimeout(() => refreshes.delete(sessionData), REFRESH_MEMORY_MS).unref();
+        // Node's timer would hold the process open without unref(); elsewhere a timer is a number.
+        const timer = setTimeout(() => refreshes.delete(sessionData), REFRESH_MEMORY_MS);
+        (timer as { unref?: () => void }).unref?.();
       });
     }
     return pending;
