@@ -10,13 +10,24 @@ export default defineConfig(({ mode }) => {
   }
   return {
     test: {
+      // `--mode runtimes` (npm run test:runtimes): the suites on Bun, Deno and workerd, which
+      // need PostgreSQL and the runtimes' binaries, so a plain run leaves them to that step.
       include:
-        mode === 'e2e' ? ['test/e2e/**/*.test.ts'] : ['test/**/*.test.ts', 'src/**/*.test.ts'],
+        mode === 'e2e'
+          ? ['test/e2e/**/*.test.ts']
+          : mode === 'runtimes'
+            ? ['test/runtimes/**/*.runtime.test.ts']
+            : ['test/**/*.test.ts', 'src/**/*.test.ts'],
+      exclude:
+        mode === 'runtimes' ? [] : ['test/runtimes/**/*.runtime.test.ts', '**/node_modules/**'],
       reporters: ['default', './test/e2e/support/browser-tests-notice.ts'],
       globalSetup: ['./test/support/build-if-stale.ts'],
       testTimeout: 30_000,
       hookTimeout: 60_000,
-      typecheck: { enabled: mode !== 'e2e', include: ['test/**/*.test-d.ts'] },
+      typecheck: {
+        enabled: mode !== 'e2e' && mode !== 'runtimes',
+        include: ['test/**/*.test-d.ts'],
+      },
     },
   };
 });

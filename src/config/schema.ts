@@ -4,8 +4,13 @@ import { AUDIT_DEFAULTS } from '../audit/defaults.js';
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 
 const drizzleDatabase = z.custom<unknown>(
-  (v) => isObject(v) && typeof v.select === 'function' && typeof v.transaction === 'function',
-  { message: 'expected a drizzle Postgres database (drizzle(...) from drizzle-orm)' },
+  (v) =>
+    typeof v === 'function' ||
+    (isObject(v) && typeof v.select === 'function' && typeof v.transaction === 'function'),
+  {
+    message:
+      'expected a drizzle Postgres database (drizzle(...) from drizzle-orm) or a function returning one',
+  },
 );
 
 const workosClient = z.custom<unknown>(
@@ -74,7 +79,7 @@ export const auditForwardSchema = z.strictObject({
 
 /** The zod schema of `createOrgkit`'s options. @internal */
 export const orgkitConfigSchema = z.strictObject({
-  database: drizzleDatabase,
+  database: drizzleDatabase.optional(),
   workos: workosClient.optional(),
   clientId: z.string().min(1).optional(),
   accessControl: z

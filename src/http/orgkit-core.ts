@@ -11,6 +11,7 @@ export type OrgkitCore<AC extends AccessControl = AccessControl> = Pick<
   | 'verifyAccessToken'
   | 'peekVerifiedSession'
   | 'runWithRequestScope'
+  | 'getRequestScope'
   | 'getUserRoles'
   | 'getAccess'
   | 'peekAccess'

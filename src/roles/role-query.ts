@@ -1,5 +1,6 @@
 import { and, eq, getTableName, sql } from 'drizzle-orm';
 import type { OrgkitDatabase } from '../db/database.js';
+import { perDatabase } from '../db/database-source.js';
 import type { OrgkitTables } from '../db/tables.js';
 import { OrgkitError } from '../errors/index.js';
 
@@ -29,28 +30,32 @@ export function createRoleQuery(
   const userId = sql.placeholder('userId');
   // Memberships come first: drizzle decodes a union's rows with the first select's columns, and
   // `m.roles` parses a text[] whichever way the driver returns it.
-  const statement = db
-    .select({ organizationId: m.workosOrgId, role: m.role, roles: m.roles })
-    .from(m)
-    .where(and(eq(m.workosUserId, userId), eq(m.status, 'active')))
-    .unionAll(
-      db
-        .select({
-          organizationId: sql<string>`NULL::text`,
-          role: users.role,
-          roles: sql<string[]>`'{}'::text[]`,
-        })
-        .from(users)
-        .where(eq(users.workosUserId, userId)),
-    )
-    // A name per table set: node-postgres keeps named statements per connection, and two
-    // instances with renamed tables may share a pool.
-    .prepare(`orgkit_roles_${getTableName(users)}_${getTableName(m)}`);
+  const statement = perDatabase(db, (db) =>
+    db
+      .select({ organizationId: m.workosOrgId, role: m.role, roles: m.roles })
+      .from(m)
+      .where(and(eq(m.workosUserId, userId), eq(m.status, 'active')))
+      .unionAll(
+        db
+          .select({
+            organizationId: sql<string>`NULL::text`,
+            role: users.role,
+            roles: sql<string[]>`'{}'::text[]`,
+          })
+          .from(users)
+          .where(eq(users.workosUserId, userId)),
+      )
+      // A name per table set: node-postgres keeps named statements per connection, and two
+      // instances with renamed tables may share a pool.
+      .prepare(`orgkit_roles_${getTableName(users)}_${getTableName(m)}`),
+  );
 
   return async (id) => {
     let rows: { organizationId: string | null; role: string; roles: string[] }[];
+    // Outside the try: no database at all is a configuration error, not an outage.
+    const prepared = statement();
     try {
-      rows = await statement.execute({ userId: id });
+      rows = await prepared.execute({ userId: id });
     } catch (cause) {
       throw new OrgkitError(
         'upstream_unavailable',

@@ -1,0 +1,84 @@
+import type { RequestScopeStore } from '../context/request-scope.js';
+import { OrgkitError } from '../errors/index.js';
+import type { OrgkitDatabase } from './database.js';
+
+/**
+ * `createOrgkit`'s `database`: a drizzle database for the life of the instance (Node), or a
+ * function returning the database of the current request or job, called at most once per
+ * request scope (Workers, where a connection cannot outlive its request).
+ */
+export type OrgkitDatabaseOption = OrgkitDatabase | (() => OrgkitDatabase);
+
+const MEMO_KEY = 'orgkit:database';
+const RESOLVE = Symbol('orgkit.resolveDatabase');
+
+const noDatabase = () =>
+  new OrgkitError(
+    'invalid_config',
+    "no database for this call: pass createOrgkit({ database }), or one per request through the adapter's database option or runWithRequestScope({ database })",
+    { reason: 'no_database' },
+  );
+
+/**
+ * The one database object every capability holds. Each property read resolves the database of
+ * the moment: the request scope's own (set by an adapter's `database` option), else the
+ * provider's answer for this scope, else the instance's. So capabilities built once keep their
+ * caches while each request may bring a connection of its own.
+ * @internal
+ */
+export function createDatabaseSource(
+  option: OrgkitDatabaseOption | undefined,
+  scope: RequestScopeStore,
+): OrgkitDatabase {
+  const fixed = typeof option === 'function' ? undefined : option;
+  const provide = typeof option === 'function' ? option : undefined;
+
+  const resolve = (): OrgkitDatabase => {
+    const current = scope.current();
+    if (current?.database) return current.database;
+    if (fixed) return fixed;
+    if (!provide) throw noDatabase();
+    if (!current) return provide();
+    let db = current.memo.get(MEMO_KEY) as OrgkitDatabase | undefined;
+    if (!db) {
+      db = provide();
+      current.memo.set(MEMO_KEY, db);
+    }
+    return db;
+  };
+
+  // Methods are bound to the database they came from: drizzle's query builder reads `this`.
+  return new Proxy({} as OrgkitDatabase, {
+    get(_target, property) {
+      if (property === RESOLVE) return resolve;
+      const db = resolve();
+      const value = Reflect.get(db, property, db);
+      return typeof value === 'function' ? value.bind(db) : value;
+    },
+    has: (_target, property) => Reflect.has(resolve(), property),
+    getPrototypeOf: () => Reflect.getPrototypeOf(resolve()),
+  });
+}
+
+/**
+ * Something built from one database (a prepared statement holds its driver session), made once
+ * per database the source resolves to: for the instance's own, once; per request, per request.
+ * @internal
+ */
+export function perDatabase<T>(db: OrgkitDatabase, build: (db: OrgkitDatabase) => T): () => T {
+  const resolve = (db as unknown as { [RESOLVE]?: () => OrgkitDatabase })[RESOLVE];
+  if (!resolve) {
+    let built: T | undefined;
+    return () => (built ??= build(db));
+  }
+  const built = new WeakMap<OrgkitDatabase, T>();
+  return () => {
+    const current = resolve();
+    let value = built.get(current);
+    if (value === undefined) {
+      value = build(current);
+      built.set(current, value);
+    }
+    return value;
+  };
+}
