@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { AUDIT_DEFAULTS } from './audit/defaults.js';
 import {
   type AuditApi,

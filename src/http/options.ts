@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { envVar } from '../config/env.js';
 import type { WorkOSClientLike } from '../config/workos-client.js';
 import type { TrustProxy } from './client-ip.js';
