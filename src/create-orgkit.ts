@@ -65,6 +65,13 @@ export interface OrgkitConfig<
    * the instance, and its JWKS, token, role and access caches, then lives for the isolate.
    */
   database?: OrgkitDatabaseOption;
+  /**
+   * `false` behind a transaction pooler that cannot keep named prepared statements (PgBouncer
+   * before 1.21 or without `max_prepared_statements`, Supavisor in transaction mode) when the
+   * driver names them (node-postgres): orgkit's hot queries are then sent unnamed. postgres.js
+   * needs its own `prepare: false` there. @default true
+   */
+  preparedStatements?: boolean;
   /** A `@workos-inc/node` client (majors 9–11). Needed for JWKS, webhooks and event sync. */
   workos?: WorkOSClientLike;
   /** WorkOS client id. @default process.env.WORKOS_CLIENT_ID */
@@ -262,7 +269,9 @@ export function createOrgkit<
   const accessControl = (config.accessControl ?? defaultAccessControl) as AC;
   const clientId = options.clientId ?? envVar('WORKOS_CLIENT_ID');
   const scope = new RequestScopeStore();
-  const db = createDatabaseSource(config.database, scope);
+  const db = createDatabaseSource(config.database, scope, {
+    namedStatements: options.preparedStatements,
+  });
 
   let verifier: SessionVerifier | undefined;
   const getVerifier = (): SessionVerifier => {

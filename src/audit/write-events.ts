@@ -1,6 +1,6 @@
 import { getTableName, sql } from 'drizzle-orm';
 import type { OrgkitDatabase } from '../db/database.js';
-import { perDatabase } from '../db/database-source.js';
+import { perDatabase, statementName } from '../db/database-source.js';
 import type { OrgkitTables } from '../db/tables.js';
 import type { AuditRow } from './event-input.js';
 import type { LoggedAuditEvent } from './types.js';
@@ -54,6 +54,7 @@ export function createAuditWriter(
   // JSON goes in as text cast to jsonb, so an absent value is SQL NULL (a placeholder bound to
   // the column would store the JSON literal null) and every driver sends the same thing.
   const isJson = (c: keyof AuditRow) => c === 'oldValues' || c === 'newValues' || c === 'metadata';
+  const source = db;
   const single = perDatabase(db, (db) =>
     db
       .insert(t)
@@ -66,7 +67,7 @@ export function createAuditWriter(
         ) as unknown as AuditRow,
       )
       .returning(returned)
-      .prepare(`orgkit_audit_insert_${getTableName(t)}`),
+      .prepare(statementName(source, `orgkit_audit_insert_${getTableName(t)}`)),
   );
   const singleParams = (row: AuditRow): Record<string, unknown> =>
     Object.fromEntries(

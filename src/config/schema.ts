@@ -80,6 +80,7 @@ export const auditForwardSchema = z.strictObject({
 /** The zod schema of `createOrgkit`'s options. @internal */
 export const orgkitConfigSchema = z.strictObject({
   database: drizzleDatabase.optional(),
+  preparedStatements: z.boolean().default(true),
   workos: workosClient.optional(),
   clientId: z.string().min(1).optional(),
   accessControl: z

@@ -11,6 +11,7 @@ export type OrgkitDatabaseOption = OrgkitDatabase | (() => OrgkitDatabase);
 
 const MEMO_KEY = 'orgkit:database';
 const RESOLVE = Symbol('orgkit.resolveDatabase');
+const NAMED_STATEMENTS = Symbol('orgkit.namedStatements');
 
 const noDatabase = () =>
   new OrgkitError(
@@ -29,6 +30,7 @@ const noDatabase = () =>
 export function createDatabaseSource(
   option: OrgkitDatabaseOption | undefined,
   scope: RequestScopeStore,
+  { namedStatements = true }: { namedStatements?: boolean } = {},
 ): OrgkitDatabase {
   const fixed = typeof option === 'function' ? undefined : option;
   const provide = typeof option === 'function' ? option : undefined;
@@ -51,6 +53,7 @@ export function createDatabaseSource(
   return new Proxy({} as OrgkitDatabase, {
     get(_target, property) {
       if (property === RESOLVE) return resolve;
+      if (property === NAMED_STATEMENTS) return namedStatements;
       const db = resolve();
       const value = Reflect.get(db, property, db);
       return typeof value === 'function' ? value.bind(db) : value;
@@ -81,4 +84,17 @@ export function perDatabase<T>(db: OrgkitDatabase, build: (db: OrgkitDatabase) =
     }
     return value;
   };
+}
+
+/**
+ * The name of a prepared statement on `db`, or `''` (an unnamed statement, parsed per use) when
+ * the instance was made with `preparedStatements: false`: behind a transaction pooler each
+ * transaction may land on another server connection, where a named statement is missing or
+ * already exists.
+ * @internal
+ */
+export function statementName(db: OrgkitDatabase, name: string): string {
+  return (db as unknown as { [NAMED_STATEMENTS]?: boolean })[NAMED_STATEMENTS] === false
+    ? ''
+    : name;
 }

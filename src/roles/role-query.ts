@@ -1,6 +1,6 @@
 import { and, eq, getTableName, sql } from 'drizzle-orm';
 import type { OrgkitDatabase } from '../db/database.js';
-import { perDatabase } from '../db/database-source.js';
+import { perDatabase, statementName } from '../db/database-source.js';
 import type { OrgkitTables } from '../db/tables.js';
 import { OrgkitError } from '../errors/index.js';
 
@@ -30,6 +30,7 @@ export function createRoleQuery(
   const userId = sql.placeholder('userId');
   // Memberships come first: drizzle decodes a union's rows with the first select's columns, and
   // `m.roles` parses a text[] whichever way the driver returns it.
+  const source = db;
   const statement = perDatabase(db, (db) =>
     db
       .select({ organizationId: m.workosOrgId, role: m.role, roles: m.roles })
@@ -47,7 +48,7 @@ export function createRoleQuery(
       )
       // A name per table set: node-postgres keeps named statements per connection, and two
       // instances with renamed tables may share a pool.
-      .prepare(`orgkit_roles_${getTableName(users)}_${getTableName(m)}`),
+      .prepare(statementName(source, `orgkit_roles_${getTableName(users)}_${getTableName(m)}`)),
   );
 
   return async (id) => {
