@@ -83,7 +83,9 @@ describe.each(DRIVERS)('transaction pooling (PgBouncer) with $name', (driver) =>
       );
     const users = Array.from({ length: 40 }, (_, i) => (i % 2 ? READER : ADMIN));
     const seen = await Promise.all(users.map((u) => claimsIn(u)));
-    seen.forEach((rows, i) => expect(rows[0]).toEqual({ role: 'authenticated', sub: users[i] }));
+    expect(seen.map((rows) => rows[0])).toEqual(
+      users.map((sub) => ({ role: 'authenticated', sub })),
+    );
     // Plain queries afterwards, on whatever server connection they get: the owner role and no
     // claims, so another client of the pooler never inherits a user's identity.
     const after = await Promise.all(
