@@ -8,6 +8,7 @@ import { sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import { Hono } from 'hono';
 import type { GetConnInfo } from 'hono/conninfo';
+import { createMiddleware } from 'hono/factory';
 import postgres from 'postgres';
 import { createHonoAuth, type OrgkitEnv } from '../../../dist/hono.js';
 import { createOrgkit, defineAccessControl, type OrgkitDatabase } from '../../../dist/index.js';
@@ -61,7 +62,7 @@ export function createRuntimeApp(config: RuntimeAppConfig) {
   app.onError(auth.onError);
   app.get('/health', (c) => c.json({ ok: true }));
   // Opened lazily by postgres.js (only a request that queries connects), closed after the response.
-  app.use('/api/*', async (c, next) => {
+  const connectionPerRequest = createMiddleware<{ Variables: Variables }>(async (c, next) => {
     const { db, close } =
       config.openDatabase?.() ??
       openPostgresJs(config.databaseUrl ?? '', config.schema ?? 'public');
@@ -75,6 +76,10 @@ export function createRuntimeApp(config: RuntimeAppConfig) {
       else await closing;
     }
   });
+  // `/plain/*`: the same connection per request, no orgkit (the benchmark's unguarded peer).
+  app.use('/plain/*', connectionPerRequest);
+  app.get('/plain/open', (c) => c.json({ ok: true }));
+  app.use('/api/*', connectionPerRequest);
   app.use('/api/*', auth.middleware());
   app.get('/api/open', (c) => c.json({ ok: true }));
   app.get('/api/guarded', auth.requirePermission('posts:read'), (c) => c.json({ ok: true }));

@@ -16,6 +16,11 @@ export interface RuntimeServer {
 
 /** How each runtime starts the app (each prints a line with its port when it listens). */
 export const RUNTIMES = {
+  node: () => ({
+    command: process.execPath,
+    args: ['--import', 'tsx', 'test/runtimes/servers/node.ts'],
+    ready: /listening on (\d+)/,
+  }),
   bun: () => ({
     command: bin('bun'),
     args: ['test/runtimes/servers/bun.ts'],
