@@ -77,6 +77,9 @@ type RouteHandler<Ctx> = (request: Request, context: Ctx) => Response | Promise<
  * Binds orgkit to a Next.js app. `withAuth` is for server components and server actions;
  * `handler` and `protect` wrap route handlers and run them in orgkit's request scope.
  *
+ * Node.js runtime only (Next's default): orgkit uses `node:crypto` and `node:net`, which the
+ * edge runtime lacks, so routes and pages using it must not set `runtime = 'edge'`.
+ *
  * @example
  * ```ts
  * // lib/auth.ts
