@@ -58,6 +58,13 @@ describe.each(DRIVERS)('transaction pooling (PgBouncer) with $name', (driver) =>
     });
     conn = driver.open(bouncer.url);
   }, 60_000);
+  const orgkitOn = () =>
+    createOrgkit({
+      database: conn.db,
+      preparedStatements: driver.preparedStatements,
+      accessControl: runtimeAccessControl,
+      session: { jwksUrl: 'http://127.0.0.1:1/jwks' },
+    });
   afterAll(async () => {
     await conn?.close();
     await bouncer?.stop();
@@ -65,12 +72,7 @@ describe.each(DRIVERS)('transaction pooling (PgBouncer) with $name', (driver) =>
   });
 
   it('withRls sets its claims per transaction only: concurrent users each see their own, and nothing is left on the pooled connection', async () => {
-    const orgkit = createOrgkit({
-      database: conn.db,
-      preparedStatements: driver.preparedStatements,
-      accessControl: runtimeAccessControl,
-      session: { jwksUrl: 'http://127.0.0.1:1/jwks' },
-    });
+    const orgkit = orgkitOn();
     const claimsIn = (userId: string) =>
       orgkit.runWithRequestScope({ session: { userId, roles: [], permissions: [] } as never }, () =>
         orgkit.withRls(async (tx) =>
@@ -103,12 +105,7 @@ describe.each(DRIVERS)('transaction pooling (PgBouncer) with $name', (driver) =>
   });
 
   it('roles, preferences and a hash-chained audit write work through the pooler', async () => {
-    const orgkit = createOrgkit({
-      database: conn.db,
-      preparedStatements: driver.preparedStatements,
-      accessControl: runtimeAccessControl,
-      session: { jwksUrl: 'http://127.0.0.1:1/jwks' },
-    });
+    const orgkit = orgkitOn();
     for (let i = 0; i < 5; i++) {
       orgkit.invalidateUser?.(READER);
       await expect(orgkit.getUserRoles(READER)).resolves.toEqual(['user']);
