@@ -12,6 +12,18 @@ export type OrgkitDatabaseOption = OrgkitDatabase | (() => OrgkitDatabase);
 const MEMO_KEY = 'orgkit:database';
 const RESOLVE = Symbol('orgkit.resolveDatabase');
 const NAMED_STATEMENTS = Symbol('orgkit.namedStatements');
+const INSPECTED = new Set<PropertyKey>([
+  'then',
+  'toJSON',
+  'constructor',
+  'asymmetricMatch',
+  '$$typeof',
+  Symbol.toStringTag,
+  Symbol.iterator,
+  Symbol.asyncIterator,
+  Symbol.toPrimitive,
+  Symbol.for('nodejs.util.inspect.custom'),
+]);
 
 const noDatabase = () =>
   new OrgkitError(
@@ -49,17 +61,34 @@ export function createDatabaseSource(
     return db;
   };
 
+  const tryResolve = (): OrgkitDatabase | undefined => {
+    try {
+      return resolve();
+    } catch {
+      return undefined;
+    }
+  };
+
   // Methods are bound to the database they came from: drizzle's query builder reads `this`.
   return new Proxy({} as OrgkitDatabase, {
     get(_target, property) {
       if (property === RESOLVE) return resolve;
       if (property === NAMED_STATEMENTS) return namedStatements;
-      const db = resolve();
+      // Inspecting, awaiting or serialising the object (a logger, a test's deep equality) with
+      // no database around is not a database call: those reads answer `undefined`.
+      const db = INSPECTED.has(property) ? tryResolve() : resolve();
+      if (!db) return undefined;
       const value = Reflect.get(db, property, db);
       return typeof value === 'function' ? value.bind(db) : value;
     },
-    has: (_target, property) => Reflect.has(resolve(), property),
-    getPrototypeOf: () => Reflect.getPrototypeOf(resolve()),
+    has: (_target, property) => {
+      const db = tryResolve();
+      return db !== undefined && Reflect.has(db, property);
+    },
+    getPrototypeOf: () => {
+      const db = tryResolve();
+      return db ? Reflect.getPrototypeOf(db) : Object.prototype;
+    },
   });
 }
 

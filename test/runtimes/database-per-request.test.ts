@@ -81,6 +81,10 @@ describe('the database option', () => {
     await expect(
       orgkit.runWithRequestScope({ database: t.db }, () => orgkit.getUserRoles(READER)),
     ).resolves.toEqual(['user']);
+    // Logging, awaiting or serialising the instance is no database call.
+    await expect(Promise.resolve(orgkit.database)).resolves.toBe(orgkit.database);
+    expect(() => JSON.stringify({ db: orgkit.database })).not.toThrow();
+    expect(String(Object.prototype.toString.call(orgkit.database))).toBe('[object Object]');
   });
 
   it('a provider is called once per request scope (and per call outside one); a scope’s own database wins', async () => {

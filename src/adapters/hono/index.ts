@@ -133,10 +133,9 @@ export function createHonoAuth<O extends OrgkitCore<any>>(
   options: HonoAuthOptions = {},
 ) {
   type AC = AccessOf<O>;
-  const { getConnInfo, database, ...httpOptions } = options;
-  delete (httpOptions as { getRemoteAddress?: unknown }).getRemoteAddress;
+  const { getConnInfo, getRemoteAddress: remoteAddressOf, database, ...httpOptions } = options;
   const getRemoteAddress =
-    options.getRemoteAddress ?? (getConnInfo ? connInfoAddress(getConnInfo) : nodeRemoteAddress);
+    remoteAddressOf ?? (getConnInfo ? connInfoAddress(getConnInfo) : nodeRemoteAddress);
   const http = createHttpAuth(orgkit as OrgkitCore<AC>, httpOptions);
   // The requests inside this instance's scope, so a later guard on the route reuses their auth.
   // An entry lives while its request is inside `enter` (the rest of the chain runs within it). A
