@@ -1,3 +1,4 @@
+import { entityKind } from 'drizzle-orm';
 import type { RequestScopeStore } from '../context/request-scope.js';
 import { OrgkitError } from '../errors/index.js';
 import type { OrgkitDatabase } from './database.js';
@@ -31,6 +32,20 @@ const noDatabase = () =>
     "no database for this call: pass createOrgkit({ database }), or one per request through the adapter's database option or runWithRequestScope({ database })",
     { reason: 'no_database' },
   );
+
+// Neon's HTTP driver sends one statement (or a fixed batch) per request: it cannot hold the
+// interactive transaction preference, expert-setup, sync and RLS writes run their reads and
+// writes in. Said here once, by drizzle's class marker, rather than as drizzle's bare Error.
+const isNeonHttp = (db: OrgkitDatabase) =>
+  (db.constructor as { [entityKind]?: string } | undefined)?.[entityKind] === 'NeonHttpDatabase';
+
+const refuseTransaction = async (): Promise<never> => {
+  throw new OrgkitError(
+    'invalid_config',
+    "this call needs an interactive transaction, which Neon's HTTP driver (drizzle-orm/neon-http) cannot run: give orgkit Neon's WebSocket Pool or Client (drizzle-orm/neon-serverless) for it",
+    { reason: 'no_interactive_transactions' },
+  );
+};
 
 /**
  * The one database object every capability holds. Each property read resolves the database of
@@ -78,6 +93,7 @@ export function createDatabaseSource(
       // no database around is not a database call: those reads answer `undefined`.
       const db = INSPECTED.has(property) ? tryResolve() : resolve();
       if (!db) return undefined;
+      if (property === 'transaction' && isNeonHttp(db)) return refuseTransaction;
       const value = Reflect.get(db, property, db);
       return typeof value === 'function' ? value.bind(db) : value;
     },
