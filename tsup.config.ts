@@ -20,5 +20,7 @@ export default defineConfig({
   splitting: true,
   treeshake: true,
   // ESM-only packages: bundled, so the CJS build does not require() them.
+  // Keep `node:` on built-in imports: Workers (nodejs_compat), Deno and Bun resolve them only so.
+  removeNodeProtocol: false,
   noExternal: ['p-limit', 'p-throttle', 'yocto-queue'],
 });

@@ -10,8 +10,16 @@ export default defineConfig(({ mode }) => {
   }
   return {
     test: {
+      // `--mode runtimes` (npm run test:runtimes): the suites on Bun, Deno and workerd, which
+      // need PostgreSQL and the runtimes' binaries, so a plain run leaves them to that step.
       include:
-        mode === 'e2e' ? ['test/e2e/**/*.test.ts'] : ['test/**/*.test.ts', 'src/**/*.test.ts'],
+        mode === 'e2e'
+          ? ['test/e2e/**/*.test.ts']
+          : mode === 'runtimes'
+            ? ['test/runtimes/**/*.runtime.test.ts']
+            : ['test/**/*.test.ts', 'src/**/*.test.ts'],
+      exclude:
+        mode === 'runtimes' ? [] : ['test/runtimes/**/*.runtime.test.ts', '**/node_modules/**'],
       reporters: ['default', './test/e2e/support/browser-tests-notice.ts'],
       globalSetup: ['./test/support/build-if-stale.ts'],
       // Each test file runs isolated, so without this every file would apply orgkit's migrations
@@ -19,7 +27,10 @@ export default defineConfig(({ mode }) => {
       env: { ORGKIT_TEST_TEMPLATE_DIR: 'node_modules/.cache/orgkit-test-templates' },
       testTimeout: 30_000,
       hookTimeout: 60_000,
-      typecheck: { enabled: mode !== 'e2e', include: ['test/**/*.test-d.ts'] },
+      typecheck: {
+        enabled: mode !== 'e2e' && mode !== 'runtimes',
+        include: ['test/**/*.test-d.ts'],
+      },
     },
   };
 });

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { AUDIT_DEFAULTS } from './audit/defaults.js';
 import {
   type AuditApi,
@@ -10,6 +10,7 @@ import {
   type OpenAuditEvents,
   openAuditEvents,
 } from './audit/index.js';
+import { envVar } from './config/env.js';
 import { orgkitConfigSchema } from './config/schema.js';
 import type { WorkOSClientLike } from './config/workos-client.js';
 import {
@@ -20,6 +21,7 @@ import {
   RequestScopeStore,
 } from './context/index.js';
 import type { OrgkitDatabase } from './db/database.js';
+import { createDatabaseSource, type OrgkitDatabaseOption } from './db/database-source.js';
 import { createOrgkitTables, type OrgkitTables } from './db/tables.js';
 import { OrgkitError } from './errors/index.js';
 import {
@@ -56,8 +58,21 @@ export interface OrgkitConfig<
   ES extends string = DefaultExpertSetupStep,
   AE extends AuditEvents = OpenAuditEvents,
 > {
-  /** A drizzle Postgres database (node-postgres, postgres.js, Neon or PGlite). */
-  database: OrgkitDatabase;
+  /**
+   * A drizzle Postgres database (node-postgres, postgres.js, Neon or PGlite), or a function
+   * returning the current request's or job's database (called once per request scope). Where a
+   * connection cannot be shared across requests (Workers), leave it out and give each request
+   * its database through the adapter's `database` option or `runWithRequestScope({ database })`:
+   * the instance, and its JWKS, token, role and access caches, then lives for the isolate.
+   */
+  database?: OrgkitDatabaseOption;
+  /**
+   * `false` behind a transaction pooler that cannot keep named prepared statements (PgBouncer
+   * before 1.21 or without `max_prepared_statements`, Supavisor in transaction mode) when the
+   * driver names them (node-postgres): orgkit's hot queries are then sent unnamed. postgres.js
+   * needs its own `prepare: false` there. @default true
+   */
+  preparedStatements?: boolean;
   /** A `@workos-inc/node` client (majors 9–11). Needed for JWKS, webhooks and event sync. */
   workos?: WorkOSClientLike;
   /** WorkOS client id. @default process.env.WORKOS_CLIENT_ID */
@@ -158,6 +173,10 @@ export interface Orgkit<
     AuditApi<AE> {
   readonly accessControl: AC;
   readonly tables: OrgkitTables;
+  /**
+   * The database of the moment: the request scope's own, else the instance's (or its
+   * provider's). Throws `invalid_config` (reason `no_database`) on use when there is none.
+   */
   readonly database: OrgkitDatabase;
   /** Verifies a WorkOS access token (signature, RS256 only, expiry, issuer). */
   verifyAccessToken(token: string): Promise<Session>;
@@ -247,12 +266,14 @@ export function createOrgkit<
     });
   }
   const options = parsed.data;
-  const db = config.database;
   const workos = config.workos;
   const tables = config.tables ?? createOrgkitTables();
   const accessControl = (config.accessControl ?? defaultAccessControl) as AC;
-  const clientId = options.clientId ?? process.env.WORKOS_CLIENT_ID;
+  const clientId = options.clientId ?? envVar('WORKOS_CLIENT_ID');
   const scope = new RequestScopeStore();
+  const db = createDatabaseSource(config.database, scope, {
+    namedStatements: options.preparedStatements,
+  });
 
   let verifier: SessionVerifier | undefined;
   const getVerifier = (): SessionVerifier => {

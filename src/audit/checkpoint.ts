@@ -1,6 +1,7 @@
+import { Buffer } from 'node:buffer';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { OrgkitDatabase } from '../db/database.js';
 import { rowsOf } from '../db/database.js';
 import type { OrgkitTables } from '../db/tables.js';

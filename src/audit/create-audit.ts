@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { WorkOSClientLike } from '../config/workos-client.js';
 import type { RequestScopeStore } from '../context/index.js';
 import type { OrgkitDatabase } from '../db/database.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { OrgkitError } from '../errors/index.js';
 import {
   ORGKIT_AUDIT_ACTIONS,

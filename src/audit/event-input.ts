@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import { Buffer } from 'node:buffer';
+import * as z from 'zod';
 import type { RequestScope } from '../context/index.js';
 import type { OrgkitTables } from '../db/tables.js';
 import { OrgkitError, parseInput } from '../errors/index.js';

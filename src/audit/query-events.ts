@@ -1,5 +1,6 @@
+import { Buffer } from 'node:buffer';
 import { and, asc, desc, eq, gte, isNull, lt, type SQL, sql } from 'drizzle-orm';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { OrgkitDatabase } from '../db/database.js';
 import type { OrgkitTables } from '../db/tables.js';
 import { OrgkitError, parseInput } from '../errors/index.js';

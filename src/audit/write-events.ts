@@ -1,5 +1,6 @@
 import { getTableName, sql } from 'drizzle-orm';
 import type { OrgkitDatabase } from '../db/database.js';
+import { perDatabase, statementName } from '../db/database-source.js';
 import type { OrgkitTables } from '../db/tables.js';
 import type { AuditRow } from './event-input.js';
 import type { LoggedAuditEvent } from './types.js';
@@ -53,15 +54,21 @@ export function createAuditWriter(
   // JSON goes in as text cast to jsonb, so an absent value is SQL NULL (a placeholder bound to
   // the column would store the JSON literal null) and every driver sends the same thing.
   const isJson = (c: keyof AuditRow) => c === 'oldValues' || c === 'newValues' || c === 'metadata';
-  const single = db
-    .insert(t)
-    .values(
-      Object.fromEntries(
-        columns.map((c) => [c, isJson(c) ? sql`${sql.placeholder(c)}::jsonb` : sql.placeholder(c)]),
-      ) as unknown as AuditRow,
-    )
-    .returning(returned)
-    .prepare(`orgkit_audit_insert_${getTableName(t)}`);
+  const source = db;
+  const single = perDatabase(db, (db) =>
+    db
+      .insert(t)
+      .values(
+        Object.fromEntries(
+          columns.map((c) => [
+            c,
+            isJson(c) ? sql`${sql.placeholder(c)}::jsonb` : sql.placeholder(c),
+          ]),
+        ) as unknown as AuditRow,
+      )
+      .returning(returned)
+      .prepare(statementName(source, `orgkit_audit_insert_${getTableName(t)}`)),
+  );
   const singleParams = (row: AuditRow): Record<string, unknown> =>
     Object.fromEntries(
       columns.map((c) => {
@@ -104,7 +111,7 @@ export function createAuditWriter(
     async write(rows, tx) {
       if (!forward) {
         if (!tx && rows.length === 1)
-          return [toEvent((await single.execute(singleParams(rows[0]!)))[0]!)];
+          return [toEvent((await single().execute(singleParams(rows[0]!)))[0]!)];
         return insertInChainOrder(tx ?? db, rows);
       }
       return (tx ?? db).transaction(async (inner) => {

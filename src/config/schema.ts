@@ -1,11 +1,16 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AUDIT_DEFAULTS } from '../audit/defaults.js';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 
 const drizzleDatabase = z.custom<unknown>(
-  (v) => isObject(v) && typeof v.select === 'function' && typeof v.transaction === 'function',
-  { message: 'expected a drizzle Postgres database (drizzle(...) from drizzle-orm)' },
+  (v) =>
+    typeof v === 'function' ||
+    (isObject(v) && typeof v.select === 'function' && typeof v.transaction === 'function'),
+  {
+    message:
+      'expected a drizzle Postgres database (drizzle(...) from drizzle-orm) or a function returning one',
+  },
 );
 
 const workosClient = z.custom<unknown>(
@@ -55,6 +60,12 @@ export const guestLimitsSchema = z.strictObject({
     .default('memory'),
   keyPrefix: z.string().min(1).max(100).default('orgkit:guests'),
   keySecret: z.string().min(32, 'use at least 32 characters of secret').optional(),
+  missingIp: z.enum(['warn', 'error']).default('warn'),
+  onWarning: z
+    .custom<(message: string) => void>((v) => typeof v === 'function', {
+      message: 'expected a function',
+    })
+    .optional(),
 });
 
 /** `audit.forwardToWorkOS` as an object, with its defaults. @internal */
@@ -68,7 +79,8 @@ export const auditForwardSchema = z.strictObject({
 
 /** The zod schema of `createOrgkit`'s options. @internal */
 export const orgkitConfigSchema = z.strictObject({
-  database: drizzleDatabase,
+  database: drizzleDatabase.optional(),
+  preparedStatements: z.boolean().default(true),
   workos: workosClient.optional(),
   clientId: z.string().min(1).optional(),
   accessControl: z

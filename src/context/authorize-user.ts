@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { systemActorSchema } from '../audit/event-input.js';
 import type { AuditActor } from '../audit/types.js';
 import { OrgkitError, parseInput } from '../errors/index.js';

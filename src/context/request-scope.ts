@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { OrgkitDatabase } from '../db/database.js';
 import { OrgkitError } from '../errors/index.js';
 import type { Session } from '../session/types.js';
 
@@ -10,6 +11,11 @@ export interface RequestScope {
   ipAddress: string | undefined;
   userAgent: string | undefined;
   requestId: string;
+  /**
+   * This request's own database (a connection a runtime does not let outlive the request, as on
+   * Workers); `undefined` uses the instance's `database`.
+   */
+  database?: OrgkitDatabase | undefined;
   /** Per-request memo: one request never resolves the same thing twice. @internal */
   memo: Map<string, unknown>;
 }
@@ -32,11 +38,23 @@ export class RequestScopeStore {
     if (typeof fn !== 'function') {
       throw new OrgkitError('invalid_input', 'runWithRequestScope: fn: pass a function');
     }
+    const db = init.database as { select?: unknown; transaction?: unknown } | undefined;
+    if (
+      db !== undefined &&
+      (typeof db?.select !== 'function' || typeof db.transaction !== 'function')
+    ) {
+      throw new OrgkitError(
+        'invalid_input',
+        'runWithRequestScope: init.database: pass a drizzle Postgres database',
+      );
+    }
     const scope: RequestScope = {
       session: init.session,
       ipAddress: init.ipAddress,
       userAgent: init.userAgent,
       requestId: init.requestId ?? crypto.randomUUID(),
+      // A scope opened inside a request's (a switch's new session, say) keeps its connection.
+      database: init.database ?? this.#storage.getStore()?.database,
       memo: new Map(),
     };
     return this.#storage.run(scope, fn);

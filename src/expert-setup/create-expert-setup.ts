@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { createUserAuthorizer } from '../context/index.js';
 import { OrgkitError, parseInput } from '../errors/index.js';
 import { scopeOrganizationOf } from '../preferences/resolve-user-id.js';

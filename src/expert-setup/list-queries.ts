@@ -1,5 +1,5 @@
 import { and, asc, count, eq, gt, sql } from 'drizzle-orm';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { OrgkitDatabase } from '../db/database.js';
 import type { OrgkitTables } from '../db/tables.js';
 import { parseInput } from '../errors/index.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * An email as orgkit keys guests: trimmed and lower-cased before it is checked, so

@@ -1,11 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
-import {
-  RateLimiterMemory,
-  RateLimiterPostgres,
-  RateLimiterRedis,
-  RateLimiterRes,
-} from 'rate-limiter-flexible';
+import type { RateLimiterRes } from 'rate-limiter-flexible';
 import { isOrgkitError, OrgkitError } from '../errors/index.js';
+import { type RateLimiterClasses, rateLimiterClasses } from './rate-limiter-classes.js';
 
 /** One limit: at most `points` guest provisionings per `durationSeconds`. */
 export interface GuestLimit {
@@ -35,8 +31,17 @@ export type GuestLimitStore =
 
 /** `guests.limits`: which limits apply to guest provisioning, and where they are counted. */
 export interface GuestLimitsOptions {
-  /** Per client IP (from the request scope; calls without one skip it). `false` turns it off. @default { points: 20, durationSeconds: 3600 } */
+  /** Per client IP (from the request scope; see `missingIp` for calls without one). `false` turns it off. @default { points: 20, durationSeconds: 3600 } */
   perIp?: GuestLimit | false;
+  /**
+   * What a call does when `perIp` is on but the request has no client IP (a job outside a
+   * request, or a runtime whose adapter could not tell the address): `'warn'` counts the other
+   * limits and warns once per instance through `onWarning`; `'error'` refuses the call with
+   * `rate_limited` (reason `ip_unknown`). Never skipped silently. @default 'warn'
+   */
+  missingIp?: 'warn' | 'error';
+  /** Told once when `perIp` could not apply. @default console.warn */
+  onWarning?: (message: string) => void;
   /** Per normalised email (trimmed, lower-cased). `false` turns it off. @default { points: 10, durationSeconds: 3600 } */
   perEmail?: GuestLimit | false;
   /** Across all callers of every instance sharing the store. `false` turns it off. @default { points: 1000, durationSeconds: 3600 } */
@@ -63,6 +68,8 @@ export type ParsedGuestLimits =
       store: GuestLimitStore;
       keyPrefix: string;
       keySecret?: string | undefined;
+      missingIp: 'warn' | 'error';
+      onWarning?: ((message: string) => void) | undefined;
     };
 
 type Bucket = 'ip' | 'email' | 'global';
@@ -100,7 +107,8 @@ const digester = (secret: string | undefined) =>
 const TABLE_EXISTS_RACE = new Set(['23505', '42P07']);
 
 /** Builds the limiters of one store; a shared store gets a per-process insurance counter. */
-function limiterFactory(store: GuestLimitStore) {
+function limiterFactory(store: GuestLimitStore, classes: RateLimiterClasses) {
+  const { RateLimiterMemory, RateLimiterRedis, RateLimiterPostgres } = classes;
   if (store === 'memory') {
     return (keyPrefix: string, limit: GuestLimit): Limiter =>
       new RateLimiterMemory({ keyPrefix, points: limit.points, duration: limit.durationSeconds });
@@ -111,7 +119,7 @@ function limiterFactory(store: GuestLimitStore) {
     new RateLimiterMemory({ keyPrefix, points: limit.points, duration: limit.durationSeconds });
   if ('redis' in store) {
     return (keyPrefix: string, limit: GuestLimit): Limiter =>
-      new RateLimiterRedis({
+      new RateLimiterRedis!({
         storeClient: store.redis,
         keyPrefix,
         points: limit.points,
@@ -126,7 +134,7 @@ function limiterFactory(store: GuestLimitStore) {
   let tableReady: Promise<void> | undefined;
   const ensureTable = () => {
     tableReady ??= new Promise<void>((resolve, reject) => {
-      new RateLimiterPostgres(
+      new RateLimiterPostgres!(
         {
           storeClient: store.postgres,
           tableName,
@@ -146,10 +154,10 @@ function limiterFactory(store: GuestLimitStore) {
     return tableReady;
   };
   return (keyPrefix: string, limit: GuestLimit): Limiter => {
-    let limiter: RateLimiterPostgres | undefined;
+    let limiter: Limiter | undefined;
     const ready = async () => {
       await ensureTable();
-      limiter ??= new RateLimiterPostgres({
+      limiter ??= new RateLimiterPostgres!({
         storeClient: store.postgres,
         tableName,
         tableCreated: true,
@@ -188,13 +196,48 @@ function limited(what: string, bucket: Bucket, res: RateLimiterRes): OrgkitError
  */
 export function createGuestLimiter(options: ParsedGuestLimits): GuestLimiter {
   if (options === false) return NO_LIMITS;
-  const build = limiterFactory(options.store);
-  const buckets: { bucket: Bucket; limiter: Limiter }[] = [];
-  for (const bucket of ['global', 'ip', 'email'] as const) {
+  const limits = (['global', 'ip', 'email'] as const).flatMap((bucket) => {
     const limit = options[bucket === 'ip' ? 'perIp' : bucket === 'email' ? 'perEmail' : 'global'];
-    if (limit) buckets.push({ bucket, limiter: build(`${options.keyPrefix}:${bucket}`, limit) });
-  }
-  if (buckets.length === 0) return NO_LIMITS;
+    return limit ? [{ bucket, limit }] : [];
+  });
+  if (limits.length === 0) return NO_LIMITS;
+  // rate-limiter-flexible is loaded by the first provisioning, store by store: an app that never
+  // provisions a guest never loads it, and a memory store never loads the Redis/Postgres ones.
+  let loaded:
+    | Promise<{
+        buckets: { bucket: Bucket; limiter: Limiter }[];
+        Res: RateLimiterClasses['RateLimiterRes'];
+      }>
+    | undefined;
+  const load = () => {
+    loaded ??= rateLimiterClasses(options.store).then((classes) => {
+      const build = limiterFactory(options.store, classes);
+      return {
+        buckets: limits.map(({ bucket, limit }) => ({
+          bucket,
+          limiter: build(`${options.keyPrefix}:${bucket}`, limit),
+        })),
+        Res: classes.RateLimiterRes,
+      };
+    });
+    return loaded;
+  };
+  const hasIpLimit = limits.some((l) => l.bucket === 'ip');
+  let warnedNoIp = false;
+  const noIp = (what: string) => {
+    if (options.missingIp === 'error') {
+      throw new OrgkitError(
+        'rate_limited',
+        `${what}: the per-IP guest limit is on but this request has no client IP; set the adapter's trustProxy or clientIp, or guests.limits.perIp: false`,
+        { reason: 'ip_unknown', details: { limit: 'ip' } },
+      );
+    }
+    if (warnedNoIp) return;
+    warnedNoIp = true;
+    (options.onWarning ?? console.warn)(
+      `orgkit: ${what}: the per-IP guest limit is on but a request had no client IP, so only the per-email and global limits counted it (warned once; guests.limits.missingIp: 'error' refuses such calls)`,
+    );
+  };
 
   const digest = digester(options.keySecret);
   const keyOf = (bucket: Bucket, attempt: { email: string; ipAddress: string | undefined }) =>
@@ -206,6 +249,8 @@ export function createGuestLimiter(options: ParsedGuestLimits): GuestLimiter {
 
   return {
     async admit(what, attempt) {
+      if (hasIpLimit && !attempt.ipAddress) noIp(what);
+      const { buckets, Res } = await load();
       const applying = buckets.flatMap(({ bucket, limiter }) => {
         const key = keyOf(bucket, attempt);
         return key ? [{ bucket, limiter, key }] : [];
@@ -227,13 +272,11 @@ export function createGuestLimiter(options: ParsedGuestLimits): GuestLimiter {
           applying.map(({ limiter, key }) => limiter.consume(key)),
         );
         const refused = counted.flatMap((c, i) =>
-          c.status === 'rejected' && c.reason instanceof RateLimiterRes
+          c.status === 'rejected' && c.reason instanceof Res
             ? [{ bucket: applying[i]!.bucket, res: c.reason }]
             : [],
         );
-        const failed = counted.find(
-          (c) => c.status === 'rejected' && !(c.reason instanceof RateLimiterRes),
-        );
+        const failed = counted.find((c) => c.status === 'rejected' && !(c.reason instanceof Res));
         if (failed) throw (failed as PromiseRejectedResult).reason;
         if (refused.length > 0) {
           // Lost a race for the last point of a bucket.

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { timingSafeEqual } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import { OrgkitError } from '../errors/index.js';

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { OrgkitError } from '../errors/index.js';
 
 /** The most a sign-in form's body may hold: an email, a code and a path fit many times over. */

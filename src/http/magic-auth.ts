@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { HTTP_STATUS_BY_CODE, OrgkitError } from '../errors/index.js';
 import {
   type AuthRouteContext,

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod';
+import { envVar } from '../config/env.js';
 import type { WorkOSClientLike } from '../config/workos-client.js';
 import type { TrustProxy } from './client-ip.js';
 import type { CookieAttributes } from './headers.js';
@@ -159,14 +160,13 @@ export const httpAuthOptionsSchema = z
 export function withSessionEnv(options: HttpAuthOptions | undefined): unknown {
   const session = options?.session;
   if (!isObject(session)) return options;
-  const env = process.env;
   return {
     ...options,
     session: {
       ...session,
-      clientId: session.clientId ?? env.WORKOS_CLIENT_ID,
-      cookiePassword: session.cookiePassword ?? env.WORKOS_COOKIE_PASSWORD,
-      redirectUri: session.redirectUri ?? env.WORKOS_REDIRECT_URI,
+      clientId: session.clientId ?? envVar('WORKOS_CLIENT_ID'),
+      cookiePassword: session.cookiePassword ?? envVar('WORKOS_COOKIE_PASSWORD'),
+      redirectUri: session.redirectUri ?? envVar('WORKOS_REDIRECT_URI'),
     },
   };
 }

@@ -13,6 +13,7 @@ export type OrgkitCore<AC extends AccessControl = AccessControl> = Pick<
   | 'verifyAccessToken'
   | 'peekVerifiedSession'
   | 'runWithRequestScope'
+  | 'getRequestScope'
   | 'getUserRoles'
   | 'getAccess'
   | 'peekAccess'

@@ -145,7 +145,9 @@ export function createSealedSessionReader(
       });
       refreshes.set(sessionData, pending);
       void pending.finally(() => {
-        setTimeout(() => refreshes.delete(sessionData), o.refresh.graceMs).unref?.();
+        // Node's timer would hold the process open without unref(); elsewhere a timer is a number.
+        const timer = setTimeout(() => refreshes.delete(sessionData), o.refresh.graceMs);
+        (timer as { unref?: () => void }).unref?.();
       });
     }
     return pending;

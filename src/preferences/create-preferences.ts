@@ -1,5 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { AuditRecorder } from '../audit/recorder.js';
 import {
   type AuthorizedUserAction,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The seed app's preferences (seed 3.4) with its defaults: the schema orgkit uses unless the

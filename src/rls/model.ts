@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { OrgkitError } from '../errors/index.js';
 import type { AccessControl, OrgRoleOf, PermissionOf } from '../roles/define-access-control.js';
 import { checkIdentifier, isIdentifier } from './identifiers.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { OrgkitError } from '../errors/index.js';
 import { parseInput } from '../errors/parse-input.js';
 import { claimReaders, type RlsTarget } from './claims.js';

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { OrgkitDatabase } from '../db/database.js';
 import { OrgkitError } from '../errors/index.js';
 import { parseInput } from '../errors/parse-input.js';

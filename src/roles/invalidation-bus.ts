@@ -1,3 +1,4 @@
+import { importPeer } from '../config/import-peer.js';
 import { OrgkitError } from '../errors/index.js';
 import type { RolesRedisOption } from './types.js';
 
@@ -32,14 +33,11 @@ export interface InvalidationHandlers {
 
 /** A new ioredis connection to `url`; `missing_dependency` without ioredis. @internal */
 export async function connectRedis(url: string): Promise<RedisConnection> {
-  let Redis: new (url: string) => RedisConnection;
-  try {
-    ({ Redis } = (await import('ioredis')) as unknown as { Redis: typeof Redis });
-  } catch (cause) {
-    throw new OrgkitError('missing_dependency', 'install "ioredis" to use the redis option', {
-      cause,
-    });
-  }
+  // Through importPeer: a bundler (a Worker's) never pulls ioredis in for apps without Redis.
+  const { Redis } = await importPeer<{ Redis: new (url: string) => RedisConnection }>(
+    'ioredis',
+    'the redis option',
+  );
   return new Redis(url);
 }
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseInput } from '../errors/index.js';
 import type { AccessControl, AppRoleOf, PermissionOf, RoleOf } from './define-access-control.js';
 import type { RoleQueryOptions } from './types.js';

@@ -1,5 +1,6 @@
 import { and, eq, getTableName, sql } from 'drizzle-orm';
 import type { OrgkitDatabase } from '../db/database.js';
+import { perDatabase, statementName } from '../db/database-source.js';
 import type { OrgkitTables } from '../db/tables.js';
 import { OrgkitError } from '../errors/index.js';
 import { revocationsFrom, type TokenRevocations } from './token-revocations.js';
@@ -44,40 +45,48 @@ export function createRoleQuery(
   const userId = sql.placeholder('userId');
   // Memberships come first: drizzle decodes a union's rows with the first select's columns, and
   // `m.roles` parses a text[] whichever way the driver returns it.
-  const statement = db
-    .select({
-      organizationId: m.workosOrgId,
-      role: m.role,
-      roles: m.roles,
-      revokedAt: noMark,
-    })
-    .from(m)
-    .where(and(eq(m.workosUserId, userId), eq(m.status, 'active')))
-    .unionAll(
-      db
-        .select({
-          organizationId: sql<string>`NULL::text`,
-          role: users.role,
-          roles: sql<string[]>`'{}'::text[]`,
-          revokedAt: noMark,
-        })
-        .from(users)
-        .where(eq(users.workosUserId, userId)),
-    )
-    .unionAll(
-      db
-        .select({
-          organizationId: r.subject,
-          role: r.kind,
-          roles: sql<string[]>`'{}'::text[]`,
-          revokedAt: sql<number | null>`(extract(epoch from ${r.revokedAt}) * 1000)::float8`,
-        })
-        .from(r)
-        .where(eq(r.workosUserId, userId)),
-    )
-    // A name per table set: node-postgres keeps named statements per connection, and two
-    // instances with renamed tables may share a pool. Hashed: Postgres cuts names at 63 bytes.
-    .prepare(`orgkit_roles_${nameHash([users, m, r].map(getTableName).join('\u0000'))}`);
+  const source = db;
+  const statement = perDatabase(db, (db) =>
+    db
+      .select({
+        organizationId: m.workosOrgId,
+        role: m.role,
+        roles: m.roles,
+        revokedAt: noMark,
+      })
+      .from(m)
+      .where(and(eq(m.workosUserId, userId), eq(m.status, 'active')))
+      .unionAll(
+        db
+          .select({
+            organizationId: sql<string>`NULL::text`,
+            role: users.role,
+            roles: sql<string[]>`'{}'::text[]`,
+            revokedAt: noMark,
+          })
+          .from(users)
+          .where(eq(users.workosUserId, userId)),
+      )
+      .unionAll(
+        db
+          .select({
+            organizationId: r.subject,
+            role: r.kind,
+            roles: sql<string[]>`'{}'::text[]`,
+            revokedAt: sql<number | null>`(extract(epoch from ${r.revokedAt}) * 1000)::float8`,
+          })
+          .from(r)
+          .where(eq(r.workosUserId, userId)),
+      )
+      // A name per table set: node-postgres keeps named statements per connection, and two
+      // instances with renamed tables may share a pool. Hashed: Postgres cuts names at 63 bytes.
+      .prepare(
+        statementName(
+          source,
+          `orgkit_roles_${nameHash([users, m, r].map(getTableName).join('\u0000'))}`,
+        ),
+      ),
+  );
 
   return async (id) => {
     let rows: {
@@ -86,8 +95,10 @@ export function createRoleQuery(
       roles: string[];
       revokedAt: number | null;
     }[];
+    // Outside the try: no database at all is a configuration error, not an outage.
+    const prepared = statement();
     try {
-      rows = await statement.execute({ userId: id });
+      rows = await prepared.execute({ userId: id });
     } catch (cause) {
       throw new OrgkitError(
         'upstream_unavailable',

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Options for {@link createSessionVerifier}. */
 export interface SessionVerifierOptions {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { MEMBERSHIP_STATUSES } from '../db/tables.js';
 import { MIRRORED_EVENTS } from './types.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { WorkOSClientLike } from '../config/workos-client.js';
 import { isOrgkitError, OrgkitError, parseInput } from '../errors/index.js';
 import { upstreamError } from '../workos-calls/upstream-error.js';

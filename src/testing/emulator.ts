@@ -1,6 +1,6 @@
 import type { WorkOS } from '@workos-inc/node';
 import type { EmulatorSeedConfig } from 'workos/emulate';
-import { z } from 'zod';
+import * as z from 'zod';
 import { importPeer } from '../config/import-peer.js';
 import { parseInput } from '../errors/index.js';
 import {

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, type JSONWebKeySet, type JWK, SignJWT } from 'jose';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseInput } from '../errors/index.js';
 
 /** Options of {@link createTestTokenIssuer}. */

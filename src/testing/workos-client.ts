@@ -1,5 +1,5 @@
 import type { WorkOS } from '@workos-inc/node';
-import { z } from 'zod';
+import * as z from 'zod';
 import { importPeer } from '../config/import-peer.js';
 import { parseInput } from '../errors/index.js';
 

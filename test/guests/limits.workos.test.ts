@@ -87,8 +87,13 @@ describe('guest limits (memory store)', () => {
     ).resolves.toMatchObject({ created: true });
   });
 
-  it('per client IP: counted from the request scope, per IP; calls without a client IP skip it', async () => {
-    const orgkit = withLimits({ perIp: { points: 2, durationSeconds: 60 } });
+  it('per client IP: counted from the request scope, per IP; a call without a client IP is counted by the other limits and warned of once', async () => {
+    const warnings: string[] = [];
+    const orgkit = withLimits({
+      perIp: { points: 2, durationSeconds: 60 },
+      perEmail: { points: 5, durationSeconds: 60 },
+      onWarning: (message) => warnings.push(message),
+    });
     const from = (ipAddress: string, email: string) =>
       orgkit.runWithRequestScope({ ipAddress }, () => orgkit.createOrGetGuestUser({ email }));
     await from('203.0.113.7', 'a@example.com');
@@ -98,8 +103,44 @@ describe('guest limits (memory store)', () => {
     expect(error.details?.retryAfterSeconds).toBeGreaterThan(0);
     expect(error.message).not.toContain('203.0.113.7');
     await expect(from('2001:db8::1', 'c@example.com')).resolves.toMatchObject({ created: true });
-    // A job outside any request has no client IP: only the other limits apply to it.
+    expect(warnings).toEqual([]);
+    // A job outside any request, or a request whose adapter found no IP: the per-email limit
+    // still counts it, and the instance says once that the per-IP one could not.
     await expect(orgkit.createOrGetGuestUser({ email: 'd@example.com' })).resolves.toBeDefined();
+    await orgkit.runWithRequestScope({}, () =>
+      orgkit.createOrGetGuestUser({ email: 'e@example.com' }),
+    );
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(
+      /createOrGetGuestUser: the per-IP guest limit is on but a request had no client IP/,
+    );
+    for (let i = 0; i < 4; i++) await orgkit.createOrGetGuestUser({ email: 'd@example.com' });
+    expect((await refusal(orgkit.createOrGetGuestUser({ email: 'd@example.com' }))).reason).toBe(
+      'email_limit',
+    );
+  });
+
+  it("missingIp: 'error' refuses a call without a client IP, counting and creating nothing", async () => {
+    const orgkit = withLimits({
+      perIp: { points: 5, durationSeconds: 60 },
+      global: { points: 1, durationSeconds: 60 },
+      missingIp: 'error',
+    });
+    const error = await refusal(orgkit.createOrGetGuestUser({ email: 'no-ip@example.com' }));
+    expect([error.code, error.reason, error.details?.limit]).toEqual([
+      'rate_limited',
+      'ip_unknown',
+      'ip',
+    ]);
+    expect(error.message).toMatch(/no client IP/);
+    // Nothing was counted: the one global point is still there for a call with an IP.
+    await expect(
+      orgkit.runWithRequestScope({ ipAddress: '198.51.100.4' }, () =>
+        orgkit.createOrGetGuestUser({ email: 'with-ip@example.com' }),
+      ),
+    ).resolves.toMatchObject({ created: true });
+    const users = await env.workos.userManagement.listUsers({ limit: 100 });
+    expect(users.data.map((u) => u.email)).not.toContain('no-ip@example.com');
   });
 
   it('global: one bucket for every caller; provisionMeetingGuest is counted too', async () => {

@@ -4,6 +4,7 @@
  * merging.
  * @module orgkit/express
  */
+import { Buffer } from 'node:buffer';
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import {
   type AccessOf,

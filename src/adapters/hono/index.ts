@@ -5,6 +5,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Context, ErrorHandler, Handler, MiddlewareHandler } from 'hono';
+import type { GetConnInfo } from 'hono/conninfo';
 import { createMiddleware } from 'hono/factory';
 import { HTTPException } from 'hono/http-exception';
 import {
@@ -25,7 +26,7 @@ import {
   type SwitchOrganizationInput,
   type SwitchOrganizationResult,
 } from '../../http/index.js';
-import type { Orgkit, Session } from '../../index.js';
+import type { Orgkit, OrgkitDatabase, Session } from '../../index.js';
 
 /** The variables orgkit sets on `c.var`. */
 export interface OrgkitVariables<O extends OrgkitCore = Orgkit> {
@@ -43,8 +44,26 @@ export type OrgkitEnv<O extends OrgkitCore = Orgkit> = {
 
 /** Options of {@link createHonoAuth}. */
 export interface HonoAuthOptions extends HttpAuthOptions {
-  /** The TCP peer address. @default `c.env.incoming.socket.remoteAddress` (@hono/node-server) */
+  /**
+   * Your runtime's Hono `getConnInfo` (`hono/bun`, `hono/deno`, `hono/cloudflare-workers`,
+   * `@hono/node-server/conninfo`, …): its `remote.address` is the peer the `trustProxy` rule
+   * starts from. On Workers that helper answers Cloudflare's `cf-connecting-ip`.
+   * @default the @hono/node-server socket's address
+   */
+  getConnInfo?: GetConnInfo | undefined;
+  /** The TCP peer address; overrides `getConnInfo`. @default `c.env.incoming.socket.remoteAddress` (@hono/node-server) */
   getRemoteAddress?: ((c: Context) => string | undefined) | undefined;
+  /**
+   * This request's database, for runtimes where a connection cannot serve two requests
+   * (Workers: a client per request, e.g. over Hyperdrive). orgkit's calls in the request use it;
+   * the instance and its caches stay. @default the instance's `database`
+   *
+   * @example
+   * ```ts
+   * createHonoAuth(orgkit, { database: (c) => drizzle(postgres(c.env.HYPERDRIVE.connectionString)) })
+   * ```
+   */
+  database?: ((c: Context) => OrgkitDatabase) | undefined;
 }
 
 /** How {@link HonoAuth.switchOrganization} ended; on success the new cookie is set on `c`. */
@@ -67,6 +86,18 @@ const headersOf = (c: Context): HeadersLike => {
 
 const nodeRemoteAddress = (c: Context): string | undefined =>
   (c.env as NodeBindings | undefined)?.incoming?.socket?.remoteAddress;
+
+// A helper that cannot tell (a Node request under another runtime's helper) means no address,
+// not a failed request.
+const connInfoAddress =
+  (getConnInfo: GetConnInfo) =>
+  (c: Context): string | undefined => {
+    try {
+      return getConnInfo(c).remote.address;
+    } catch {
+      return undefined;
+    }
+  };
 
 const deniedRequest = (c: Context) => {
   const url = new URL(c.req.url);
@@ -102,7 +133,9 @@ export function createHonoAuth<O extends OrgkitCore<any>>(
   options: HonoAuthOptions = {},
 ) {
   type AC = AccessOf<O>;
-  const { getRemoteAddress = nodeRemoteAddress, ...httpOptions } = options;
+  const { getConnInfo, getRemoteAddress: remoteAddressOf, database, ...httpOptions } = options;
+  const getRemoteAddress =
+    remoteAddressOf ?? (getConnInfo ? connInfoAddress(getConnInfo) : nodeRemoteAddress);
   const http = createHttpAuth(orgkit as OrgkitCore<AC>, httpOptions);
   // The requests inside this instance's scope, so a later guard on the route reuses their auth.
   // An entry lives while its request is inside `enter` (the rest of the chain runs within it). A
@@ -118,14 +151,25 @@ export function createHonoAuth<O extends OrgkitCore<any>>(
     const headers = headersOf(c);
     const remoteAddress = getRemoteAddress(c);
     const known = http.authenticateNow(headers, remoteAddress);
-    if (known) return runInScope(c, known, then);
+    if (known) return runInScope(c, withDatabase(c, known), then);
     return http
       .authenticate(headers, remoteAddress, c.req.method)
-      .then(
-        (auth): Promise<T | Response> =>
-          auth.refusal ? refuseAtEntry(c, auth) : runInScope(c, auth, then),
-      );
+      .then((found): Promise<T | Response> => {
+        const auth = withDatabase(c, found);
+        return auth.refusal ? refuseAtEntry(c, auth) : runInScope(c, auth, then);
+      });
   }
+
+  // The request's own database rides in its scope (also for the denial a refusal records).
+  const withDatabase = (c: Context, auth: RequestAuth): RequestAuth =>
+    database ? { ...auth, scope: { ...auth.scope, database: database(c) } } : auth;
+
+  // Handlers mounted without `middleware()` (webhooks, sign-in routes) get the request's
+  // database in a scope of their own.
+  const withRequestDatabase = <T>(c: Context, fn: () => T): T =>
+    database && !orgkit.getRequestScope()?.database
+      ? orgkit.runWithRequestScope({ database: database(c) }, fn)
+      : fn();
 
   // A cross-site request carrying the session cookie: answered here, no handler runs.
   async function refuseAtEntry(c: Context, auth: RequestAuth): Promise<Response> {
@@ -207,11 +251,13 @@ export function createHonoAuth<O extends OrgkitCore<any>>(
         .then((reply) => send(c, reply));
     }) satisfies ErrorHandler,
     /** `POST` handler for WorkOS webhooks; reads the raw body itself. */
-    webhook: (): Handler => async (c) =>
-      http.webhook(await c.req.text(), c.req.header('workos-signature')),
-    signIn: (): Handler => (c) => http.signIn(routeRequest(c)),
-    callback: (): Handler => (c) => http.callback(routeRequest(c)),
-    signOut: (): Handler => (c) => http.signOut(routeRequest(c)),
+    webhook: (): Handler => async (c) => {
+      const body = await c.req.text();
+      return withRequestDatabase(c, () => http.webhook(body, c.req.header('workos-signature')));
+    },
+    signIn: (): Handler => (c) => withRequestDatabase(c, () => http.signIn(routeRequest(c))),
+    callback: (): Handler => (c) => withRequestDatabase(c, () => http.callback(routeRequest(c))),
+    signOut: (): Handler => (c) => withRequestDatabase(c, () => http.signOut(routeRequest(c))),
     /**
      * `POST` handler for a magic-auth sign-in form (fields `email`, `code`, optional `returnTo`):
      * a 302 setting the session cookie, or the usual JSON error (401 reason `invalid_code` for a
@@ -225,7 +271,9 @@ export function createHonoAuth<O extends OrgkitCore<any>>(
         return errorResponse(error);
       }
       const { email, code, returnTo } = form;
-      return (await http.signInWithMagicAuth(routeRequest(c), { email, code, returnTo })).response;
+      const input = { email, code, returnTo };
+      return (await withRequestDatabase(c, () => http.signInWithMagicAuth(routeRequest(c), input)))
+        .response;
     },
     /**
      * Signs in with an email and magic-auth code your own form collected. Never rejects for a
@@ -242,7 +290,7 @@ export function createHonoAuth<O extends OrgkitCore<any>>(
      * ```
      */
     signInWithMagicAuth: (c: Context, input: MagicAuthInput): Promise<MagicAuthResult> =>
-      http.signInWithMagicAuth(routeRequest(c), input),
+      withRequestDatabase(c, () => http.signInWithMagicAuth(routeRequest(c), input)),
     /**
      * Moves the signed-in user's session into another organization they are an active member of
      * (an organization switcher). On success the new session cookie is set on `c`, so answer
@@ -266,7 +314,9 @@ export function createHonoAuth<O extends OrgkitCore<any>>(
       c: Context,
       input: SwitchOrganizationInput,
     ): Promise<HonoSwitchOrganizationResult> {
-      const result = await http.switchOrganization(routeRequest(c), input);
+      const result = await withRequestDatabase(c, () =>
+        http.switchOrganization(routeRequest(c), input),
+      );
       if (result.setCookie) c.header('set-cookie', result.setCookie, { append: true });
       const { setCookie: _sent, ...answer } = result;
       return answer;

@@ -99,6 +99,9 @@ function withCookies(response: Response, cookies: readonly string[]): Response {
  * Binds orgkit to a Next.js app. `withAuth` is for server components and server actions;
  * `handler` and `protect` wrap route handlers and run them in orgkit's request scope.
  *
+ * Node.js runtime only (Next's default): orgkit uses `node:crypto` and `node:net`, which the
+ * edge runtime lacks, so routes and pages using it must not set `runtime = 'edge'`.
+ *
  * @example
  * ```ts
  * // lib/auth.ts

@@ -1,5 +1,5 @@
 import { type SQL, sql } from 'drizzle-orm';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type OrgkitDatabase, rowsOf } from '../../db/database.js';
 import { OrgkitError } from '../../errors/index.js';
 

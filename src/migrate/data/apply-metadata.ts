@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { createAuditWriterModule } from '../../audit/create-writer.js';
 import type { AuditRecorder } from '../../audit/recorder.js';
 import { RequestScopeStore } from '../../context/index.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { OrgkitError } from '../../errors/index.js';
 
 const id = z.string().trim().min(1).max(256);

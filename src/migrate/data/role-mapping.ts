@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { OrgkitError } from '../../errors/index.js';
 import type { AccessControl } from '../../roles/index.js';
 import type { ClerkMetadataWarning } from './metadata-warnings.js';

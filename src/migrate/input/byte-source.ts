@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { OrgkitError } from '../../errors/index.js';
 
 /** Where an input file comes from: a path, or its content (a string, bytes or a stream of them). */

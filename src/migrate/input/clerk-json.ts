@@ -1,5 +1,5 @@
 import { JSONParser } from '@streamparser/json';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { JsonObject } from '../../audit/json-value.js';
 import { OrgkitError } from '../../errors/index.js';
 import { cleanValue } from './clerk-values.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseInput } from '../../errors/index.js';
 import { readBytes } from './byte-source.js';
 

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { OrgkitError } from '../../errors/index.js';
 import { type ClerkAppDataConfig, parseClerkAppDataConfig } from '../data/app-data-config.js';
 import type { ClerkRoleMapping } from '../data/role-mapping.js';

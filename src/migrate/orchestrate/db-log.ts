@@ -1,6 +1,6 @@
 import { type FileHandle, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { OrgkitError } from '../../errors/index.js';
 import { RUN_FILE_MODE, syncDir } from '../run/run-files.js';
 

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { OrgkitDatabase } from '../../db/database.js';
 import { createOrgkitTables, type OrgkitTables } from '../../db/tables.js';
 import { isOrgkitError, OrgkitError, parseInput } from '../../errors/index.js';

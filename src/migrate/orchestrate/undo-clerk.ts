@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { OrgkitDatabase } from '../../db/database.js';
 import { createOrgkitTables, type OrgkitTables } from '../../db/tables.js';
 import { OrgkitError, parseInput } from '../../errors/index.js';

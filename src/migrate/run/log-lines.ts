@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The WorkOS objects a run creates, in the order it creates them for a record. @internal */
 export const STEP_KINDS = ['user', 'organization', 'membership', 'factor'] as const;

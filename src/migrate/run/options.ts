@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CallContext } from '../../workos-calls/call.js';
 import { RateLimitGate, type RetryPolicy } from '../../workos-calls/retry.js';
 import { WORKOS_METADATA_FIELDS, WORKOS_METADATA_LIMITS } from './field-accounting.js';

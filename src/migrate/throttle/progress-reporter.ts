@@ -1,5 +1,5 @@
 import cliProgress from 'cli-progress';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseInput } from '../../errors/index.js';
 import {
   doneOf,

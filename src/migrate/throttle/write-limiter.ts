@@ -1,6 +1,6 @@
 import pLimit from 'p-limit';
 import pThrottle from 'p-throttle';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseInput } from '../../errors/index.js';
 import { RateLimitGate } from '../../workos-calls/retry.js';
 

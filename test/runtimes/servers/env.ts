@@ -1,0 +1,14 @@
+/** What the Node test hands every runtime server (through environment variables or Worker vars). */
+export interface RuntimeServerEnv {
+  RUNTIME_DATABASE_URL: string;
+  RUNTIME_SCHEMA: string;
+  RUNTIME_JWKS_URL: string;
+  RUNTIME_ISSUER: string;
+}
+
+export const appConfigOf = (env: RuntimeServerEnv) => ({
+  databaseUrl: env.RUNTIME_DATABASE_URL,
+  schema: env.RUNTIME_SCHEMA,
+  jwksUrl: env.RUNTIME_JWKS_URL,
+  issuer: env.RUNTIME_ISSUER,
+});
