@@ -49,6 +49,9 @@ export function createAuditWriter(
     oldValues: 0,
     newValues: 0,
     metadata: 0,
+    subjectIds: 0,
+    impersonator: 0,
+    impersonationReason: 0,
   } satisfies Record<keyof AuditRow, 0>) as (keyof AuditRow)[];
   // JSON goes in as text cast to jsonb, so an absent value is SQL NULL (a placeholder bound to
   // the column would store the JSON literal null) and every driver sends the same thing.
@@ -57,7 +60,15 @@ export function createAuditWriter(
     .insert(t)
     .values(
       Object.fromEntries(
-        columns.map((c) => [c, isJson(c) ? sql`${sql.placeholder(c)}::jsonb` : sql.placeholder(c)]),
+        columns.map((c) => [
+          c,
+          isJson(c)
+            ? sql`${sql.placeholder(c)}::jsonb`
+            : // The subject list travels as JSON too: drivers disagree on binding a text[].
+              c === 'subjectIds'
+              ? sql`(SELECT array_agg(s ORDER BY n) FROM jsonb_array_elements_text(${sql.placeholder(c)}::jsonb) WITH ORDINALITY AS e(s, n))`
+              : sql.placeholder(c),
+        ]),
       ) as unknown as AuditRow,
     )
     .returning(returned)
@@ -66,7 +77,10 @@ export function createAuditWriter(
     Object.fromEntries(
       columns.map((c) => {
         const value = row[c];
-        return [c, isJson(c) && value !== null ? JSON.stringify(value) : value];
+        return [
+          c,
+          (isJson(c) || c === 'subjectIds') && value !== null ? JSON.stringify(value) : value,
+        ];
       }),
     );
 

@@ -15,3 +15,4 @@ export const mirrorTombstones = tables.mirrorTombstones;
 export const auditHeads = tables.auditHeads;
 export const auditCheckpoints = tables.auditCheckpoints;
 export const auditOutbox = tables.auditOutbox;
+export const emergencyAccess = tables.emergencyAccess;

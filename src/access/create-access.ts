@@ -1,0 +1,123 @@
+import { z } from 'zod';
+import type { AuditModule } from '../audit/create-audit.js';
+import type { AuditEvents } from '../audit/define-audit-events.js';
+import type { RequestScopeStore } from '../context/index.js';
+import type { OrgkitDatabase } from '../db/database.js';
+import type { OrgkitTables } from '../db/tables.js';
+import { OrgkitError, parseInput } from '../errors/index.js';
+import { streamAccessReport } from './access-report.js';
+import { createEmergencyAccess } from './emergency-access.js';
+import { type AccessPolicy, checkPurpose } from './policy.js';
+import { commonOptions, createAccessRecorder, parseAccess } from './record-access.js';
+import type { AccessApi } from './types.js';
+
+/** What {@link createAccess} needs. @internal */
+export interface AccessDeps {
+  db: OrgkitDatabase;
+  tables: OrgkitTables;
+  scope: RequestScopeStore;
+  audit: AuditModule;
+  events: AuditEvents;
+  policy: AccessPolicy;
+  hasPermission(
+    userId: string,
+    permission: string,
+    organizationId: string | null,
+  ): Promise<boolean>;
+}
+
+// Recipient and description are what HIPAA's accounting of disclosures lists; short, no PHI.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f]/;
+const line = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .refine((s) => !CONTROL.test(s), 'contains a control character');
+const disclosureSchema = z.strictObject({
+  ...commonOptions,
+  purpose: z.string().min(1).max(64),
+  subjectIds: commonOptions.subjectIds.unwrap().min(1),
+  recipient: line(200),
+  description: line(500),
+});
+
+/**
+ * Access accounting over the audit log: reads with a purpose of use, disclosures, emergency
+ * access and per-person reports.
+ * @internal
+ */
+export function createAccess(deps: AccessDeps): AccessApi {
+  const recorder = createAccessRecorder(deps);
+  const emergency = createEmergencyAccess(deps);
+
+  const recordAccess: AccessApi['recordAccess'] = async (resourceType, resourceIds, options) => {
+    const what = 'recordAccess';
+    const { input, tx } = parseAccess(deps, resourceType, resourceIds, options, what);
+    return recorder.record(input, tx, what);
+  };
+
+  return {
+    recordAccess,
+
+    accessed(resourceType, read, describe) {
+      if (typeof read !== 'function' || typeof describe?.ids !== 'function') {
+        throw new OrgkitError(
+          'invalid_input',
+          'accessed: pass (resourceType, read, { ids, subjectIds?, purpose? }) with functions',
+        );
+      }
+      // The declaration is checked once, when the route is set up, not on its first request.
+      if (typeof describe.purpose === 'string' || describe.purpose === undefined) {
+        parseAccess(deps, resourceType, 'x', { purpose: describe.purpose }, 'accessed');
+      }
+      return async (...args) => {
+        const rows = [...(await read(...args))];
+        if (rows.length === 0) return rows;
+        const purpose =
+          typeof describe.purpose === 'function' ? describe.purpose(...args) : describe.purpose;
+        const subjectIds = describe.subjectIds
+          ? [...new Set(rows.flatMap((row) => describe.subjectIds!(row)))]
+          : undefined;
+        await recordAccess(
+          resourceType,
+          rows.map((row) => describe.ids(row)),
+          { purpose, subjectIds },
+        );
+        return rows;
+      };
+    },
+
+    async recordDisclosure(resourceType, resourceIds, options) {
+      const what = 'recordDisclosure';
+      const parsed = parseInput(disclosureSchema, options, `${what}: options`);
+      const { input, tx } = parseAccess(
+        deps,
+        resourceType,
+        resourceIds,
+        { purpose: parsed.purpose, subjectIds: parsed.subjectIds },
+        what,
+      );
+      checkPurpose(deps.policy, input.resourceType, parsed.purpose, what);
+      await recorder.record(
+        {
+          ...input,
+          action: 'access.disclosed',
+          actor: parsed.actor,
+          organizationId: parsed.organizationId,
+          extra: { recipient: parsed.recipient, description: parsed.description },
+        },
+        parsed.tx ?? tx,
+        what,
+      );
+    },
+
+    breakGlass: (input) => emergency.breakGlass(input),
+    listEmergencyAccessForReview: (options) => emergency.listEmergencyAccessForReview(options),
+    reviewEmergencyAccess: (id, review) => emergency.reviewEmergencyAccess(id, review),
+    accessReport: (query) => streamAccessReport(deps, query, 'access'),
+    exportDisclosures: (query) => streamAccessReport(deps, query, 'disclosures'),
+  };
+}
