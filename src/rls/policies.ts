@@ -156,7 +156,8 @@ export function planTable(
 }
 
 /**
- * Rows of a person the token's user holds an unexpired emergency grant for. `IN (subquery)`
+ * Rows of a person the token's user holds an unexpired emergency grant for, made in the token's
+ * organization (and, when the table has one, in the row's organization). `IN (subquery)`
  * with the claim wrapped runs the grant lookup once per query (a hashed SubPlan), not per row;
  * `now()` is the database clock. No gate applies: emergency access is for when the usual
  * permission is missing, and every such read is on the review list.
@@ -173,7 +174,8 @@ function emergencyAccessSql(
     ? `(${quoteIdent(org)}, ${quoteIdent(subjectColumn)})`
     : quoteIdent(subjectColumn);
   const picked = org ? 'g.workos_org_id, g.subject_id' : 'g.subject_id';
-  return `${row} IN (SELECT ${picked} FROM ${qualify(schema, grantsTable)} g WHERE g.grantee_workos_user_id = ${wrapped(readers.userId)} AND g.expires_at > now())`;
+  // The grant counts only in sessions of the organization it was made in.
+  return `${row} IN (SELECT ${picked} FROM ${qualify(schema, grantsTable)} g WHERE g.grantee_workos_user_id = ${wrapped(readers.userId)} AND g.workos_org_id = ${wrapped(readers.organizationId)} AND g.expires_at > now())`;
 }
 
 function policyName(table: string, suffix: string): string {

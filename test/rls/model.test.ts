@@ -71,6 +71,7 @@ describe('defineRlsModel', () => {
       'orgkit_audit_checkpoints',
       'orgkit_audit_heads',
       'orgkit_audit_outbox',
+      'orgkit_emergency_access',
       'orgkit_guest_provisioning',
       'orgkit_migrations',
       'orgkit_mirror_tombstones',
