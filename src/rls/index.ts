@@ -21,6 +21,7 @@ export type {
   RlsCommand,
   RlsCommandGate,
   RlsCommands,
+  RlsEmergencyAccess,
   RlsMembershipSource,
   RlsModel,
   RlsModelInput,

@@ -24,7 +24,8 @@ const FORMATS = ['jsonl', 'csv'] as const;
 const ISO_TIME =
   /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2}))?$/;
 
-function parseTime(flag: '--from' | '--to', value: string | undefined): Date | undefined {
+/** `--from` / `--to` as a time, or a usage error naming the flag. @internal */
+export function parseTime(flag: '--from' | '--to', value: string | undefined): Date | undefined {
   if (value === undefined) return undefined;
   const date =
     ISO_TIME.test(value) && isCalendarDate(value.slice(0, 10))
@@ -134,7 +135,8 @@ export async function auditExportCommand(flags: AuditExportFlags, io: CommandIo)
   }
 }
 
-async function openOut(path: string): Promise<Writable> {
+/** A file opened for writing, or `invalid_input` naming `--out`. @internal */
+export async function openOut(path: string): Promise<Writable> {
   const stream = createWriteStream(path);
   try {
     await once(stream, 'open');
@@ -146,7 +148,7 @@ async function openOut(path: string): Promise<Writable> {
 }
 
 // process.stdout may write asynchronously (pipes on macOS): the process must not exit first.
-function flush(stream: Writable): Promise<void> {
+export function flush(stream: Writable): Promise<void> {
   return new Promise((resolve, reject) =>
     stream.write('', (error) => (error ? reject(error) : resolve())),
   );
