@@ -215,11 +215,16 @@ export function createAccessRecorder(deps: AccessRecorderDeps) {
   const flush = async (log: RequestAccessLog, current: RequestScope) => {
     const waiters = log.pending ?? [];
     log.pending = undefined;
-    // One event per resource type and purpose (and action): ids and subjects merged.
+    // One event per resource type, purpose and organization: ids and subjects merged.
     const merged = new Map<string, { input: AccessInput; waiters: Waiter[] }>();
     for (const waiter of waiters) {
       const { input } = waiter;
-      const key = [input.action, input.resourceType, input.purpose ?? ''].join('\u0000');
+      const key = [
+        input.action,
+        input.resourceType,
+        input.purpose ?? '',
+        input.organizationId === undefined ? '\u0001' : (input.organizationId ?? ''),
+      ].join('\u0000');
       const entry = merged.get(key);
       if (!entry) {
         merged.set(key, { input: { ...input }, waiters: [waiter] });

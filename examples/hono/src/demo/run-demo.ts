@@ -279,8 +279,8 @@ export async function runDemoFlow(
           ],
           ['preferences.updated', people.expert.workosUserId, people.harborClinic.id, 'expert'],
           ['meeting.booked', guestUserId, people.harborClinic.id, 'guest'],
-          ['meetings.listed', guestUserId, undefined, 'guest'],
-          ['meeting.viewed', people.expert.workosUserId, people.harborClinic.id, 'expert'],
+          ['access.read', guestUserId, people.harborClinic.id, 'guest'],
+          ['access.read', people.expert.workosUserId, people.harborClinic.id, 'expert'],
           ['audit.read', people.admin.workosUserId, people.harborClinic.id, 'admin'],
           ['access.denied', people.outsider.workosUserId, people.otherClinic.id, 'outsider'],
         ] as const;
