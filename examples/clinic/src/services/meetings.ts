@@ -1,4 +1,5 @@
 import { asc, eq } from 'drizzle-orm';
+import type { AccessReportEntry } from 'orgkit';
 import type { ClinicOrgkit } from '../orgkit.js';
 import { type Meeting, meetings } from '../schema.js';
 
@@ -55,6 +56,18 @@ export function createMeetingsService(orgkit: ClinicOrgkit) {
       );
       if (row) await recordRead([row]);
       return row;
+    },
+
+    /**
+     * The signed-in person's access report (`orgkit.accessReport`): every recorded read of their
+     * meetings, newest first. Reading it is itself recorded.
+     */
+    async myAccessReport(): Promise<AccessReportEntry[]> {
+      const entries: AccessReportEntry[] = [];
+      for await (const entry of orgkit.accessReport({ subjectId: orgkit.requireAuth().userId })) {
+        entries.push(entry);
+      }
+      return entries.reverse();
     },
   };
 }
