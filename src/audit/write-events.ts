@@ -6,6 +6,11 @@ import type { LoggedAuditEvent } from './types.js';
 
 const chainOf = (row: AuditRow) => row.workosOrgId ?? '';
 
+// `{"a","b \"c\""}`: every element quoted, quotes and backslashes escaped (ids hold no
+// control characters; event-input refuses them).
+const textArrayLiteral = (values: readonly string[]) =>
+  `{${values.map((v) => `"${v.replace(/[\\"]/g, '\\$&')}"`).join(',')}}`;
+
 /** Writes audit rows; the database's trigger links each into its chain. @internal */
 export interface AuditWriter {
   /**
@@ -64,9 +69,10 @@ export function createAuditWriter(
           c,
           isJson(c)
             ? sql`${sql.placeholder(c)}::jsonb`
-            : // The subject list travels as JSON too: drivers disagree on binding a text[].
+            : // The subject list travels as an array literal in text: drivers disagree on
+              // binding a JavaScript array to text[].
               c === 'subjectIds'
-              ? sql`(SELECT array_agg(s ORDER BY n) FROM jsonb_array_elements_text(${sql.placeholder(c)}::jsonb) WITH ORDINALITY AS e(s, n))`
+              ? sql`${sql.placeholder(c)}::text[]`
               : sql.placeholder(c),
         ]),
       ) as unknown as AuditRow,
@@ -77,10 +83,10 @@ export function createAuditWriter(
     Object.fromEntries(
       columns.map((c) => {
         const value = row[c];
-        return [
-          c,
-          (isJson(c) || c === 'subjectIds') && value !== null ? JSON.stringify(value) : value,
-        ];
+        if (value === null) return [c, null];
+        if (isJson(c)) return [c, JSON.stringify(value)];
+        if (c === 'subjectIds') return [c, textArrayLiteral(value as string[])];
+        return [c, value];
       }),
     );
 

@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createOrgkit } from '../../src/create-orgkit.js';
 import { rowsOf } from '../../src/db/database.js';
@@ -98,6 +99,37 @@ describe.each(DATABASE_TARGETS)('data subjects and impersonation on events ($nam
     const report = await orgkit.verifyAuditChain();
     expect(report.valid).toBe(false);
     expect(report.firstProblem?.kind).toBe('hash_mismatch');
+  });
+
+  it('keeps subject ids with quotes, backslashes, commas and braces intact, on the single-event and the batch path (property)', async () => {
+    const orgkit = orgkitFor();
+    const job = { actor: { system: 'test-job' }, organizationId: 'org_clinic' } as const;
+    const id = fc
+      .string({
+        minLength: 1,
+        maxLength: 20,
+        unit: fc.constantFrom('a', '"', '\\', ',', '{', '}', ' ', 'N', 'U', 'L', 'é'),
+      })
+      .filter((s) => s.trim() === s && s.length > 0);
+    await fc.assert(
+      fc.asyncProperty(fc.uniqueArray(id, { minLength: 1, maxLength: 4 }), async (subjectIds) => {
+        const single = await orgkit.logAuditEvent('x.y', 'thing', '1', null, null, {
+          ...job,
+          subjectIds,
+        });
+        const [batched] = await orgkit.logAuditEvents([
+          { action: 'x.y', resourceType: 'thing', resourceId: '2', subjectIds, ...job },
+        ]);
+        for (const written of [single, batched!]) {
+          const [event] = (
+            await orgkit.queryAuditEvents({ organizationId: 'org_clinic', limit: 500 })
+          ).events.filter((e) => e.id === written.id);
+          expect(event?.subjectIds).toEqual(subjectIds);
+        }
+      }),
+      { numRuns: 25 },
+    );
+    expect((await orgkit.verifyAuditChain()).valid).toBe(true);
   });
 
   it('refuses a subject list that repeats a person, is too long or holds control characters, and writes nothing', async () => {
