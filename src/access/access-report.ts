@@ -1,27 +1,12 @@
 import { z } from 'zod';
-import type { AuditModule } from '../audit/create-audit.js';
 import { parseAuditQuery, selectAuditPage } from '../audit/query-events.js';
 import type { AuditEvent } from '../audit/types.js';
-import type { RequestScopeStore } from '../context/index.js';
-import type { OrgkitDatabase } from '../db/database.js';
-import type { OrgkitTables } from '../db/tables.js';
 import { OrgkitError, parseInput } from '../errors/index.js';
-import type { AccessPolicy } from './policy.js';
+import type { AccessDeps } from './deps.js';
 import type { AccessReportEntry, AccessReportQuery } from './types.js';
 
 /** What the reports need. @internal */
-export interface AccessReportDeps {
-  db: OrgkitDatabase;
-  tables: OrgkitTables;
-  scope: RequestScopeStore;
-  audit: AuditModule;
-  policy: AccessPolicy;
-  hasPermission(
-    userId: string,
-    permission: string,
-    organizationId: string | null,
-  ): Promise<boolean>;
-}
+export type AccessReportDeps = Omit<AccessDeps, 'events'>;
 
 const PAGE = 500;
 const querySchema = z.strictObject({

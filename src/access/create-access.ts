@@ -1,47 +1,20 @@
 import { z } from 'zod';
-import type { AuditModule } from '../audit/create-audit.js';
-import type { AuditEvents } from '../audit/define-audit-events.js';
-import type { RequestScopeStore } from '../context/index.js';
-import type { OrgkitDatabase } from '../db/database.js';
-import type { OrgkitTables } from '../db/tables.js';
 import { OrgkitError, parseInput } from '../errors/index.js';
 import { streamAccessReport } from './access-report.js';
+import type { AccessDeps } from './deps.js';
 import { createEmergencyAccess } from './emergency-access.js';
-import { type AccessPolicy, checkPurpose } from './policy.js';
+import { checkPurpose } from './policy.js';
 import { commonOptions, createAccessRecorder, parseAccess } from './record-access.js';
+import { line } from './text.js';
 import type { AccessApi } from './types.js';
 
-/** What {@link createAccess} needs. @internal */
-export interface AccessDeps {
-  db: OrgkitDatabase;
-  tables: OrgkitTables;
-  scope: RequestScopeStore;
-  audit: AuditModule;
-  events: AuditEvents;
-  policy: AccessPolicy;
-  hasPermission(
-    userId: string,
-    permission: string,
-    organizationId: string | null,
-  ): Promise<boolean>;
-}
-
 // Recipient and description are what HIPAA's accounting of disclosures lists; short, no PHI.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
-const CONTROL = /[\u0000-\u001f\u007f]/;
-const line = (max: number) =>
-  z
-    .string()
-    .trim()
-    .min(1)
-    .max(max)
-    .refine((s) => !CONTROL.test(s), 'contains a control character');
 const disclosureSchema = z.strictObject({
   ...commonOptions,
   purpose: z.string().min(1).max(64),
   subjectIds: commonOptions.subjectIds.unwrap().min(1),
-  recipient: line(200),
-  description: line(500),
+  recipient: line(1, 200),
+  description: line(1, 500),
 });
 
 /**

@@ -1,45 +1,16 @@
 import { and, asc, eq, isNull, type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import type { AuditModule } from '../audit/create-audit.js';
 import { AUDIT_NAME_PATTERN } from '../audit/define-audit-events.js';
-import type { RequestScopeStore } from '../context/index.js';
-import type { OrgkitDatabase } from '../db/database.js';
 import type { OrgkitTables } from '../db/tables.js';
 import { OrgkitError, parseInput } from '../errors/index.js';
 import type { Session } from '../session/types.js';
 import { forgetActiveGrants } from './active-grants.js';
-import type { AccessPolicy } from './policy.js';
+import type { AccessDeps } from './deps.js';
+import { idText, line } from './text.js';
 import type { EmergencyAccessGrant, EmergencyAccessListOptions } from './types.js';
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/;
-const idText = z
-  .string()
-  .trim()
-  .min(1)
-  .max(256)
-  .refine((s) => !CONTROL.test(s), 'contains a control character');
-const freeText = (min: number, max: number) =>
-  z
-    .string()
-    .trim()
-    .min(min, `give at least ${min} characters`)
-    .max(max)
-    .refine((s) => !CONTROL.test(s), 'contains a control character');
-
 /** What the emergency-access functions need. @internal */
-export interface EmergencyAccessDeps {
-  db: OrgkitDatabase;
-  tables: OrgkitTables;
-  scope: RequestScopeStore;
-  audit: AuditModule;
-  policy: AccessPolicy;
-  hasPermission(
-    userId: string,
-    permission: string,
-    organizationId: string | null,
-  ): Promise<boolean>;
-}
+export type EmergencyAccessDeps = Omit<AccessDeps, 'events'>;
 
 type GrantRow = OrgkitTables['emergencyAccess']['$inferSelect'];
 
@@ -112,7 +83,7 @@ export function createEmergencyAccess(deps: EmergencyAccessDeps) {
       resource: z
         .strictObject({ type: z.string().regex(AUDIT_NAME_PATTERN), id: idText })
         .optional(),
-      reason: freeText(3, 1_000),
+      reason: line(3, 1_000, { multiline: true }),
       minutes: z.number().int().min(1).max(policy.maxBreakGlassMinutes).default(60),
     })
     .refine((v) => (v.subjectId === undefined) !== (v.resource === undefined), {
@@ -128,7 +99,7 @@ export function createEmergencyAccess(deps: EmergencyAccessDeps) {
     .optional();
   const reviewSchema = z.strictObject({
     outcome: z.enum(['appropriate', 'inappropriate']),
-    note: freeText(1, 2_000).optional(),
+    note: line(1, 2_000, { multiline: true }).optional(),
   });
 
   return {

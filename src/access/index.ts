@@ -1,5 +1,5 @@
-export type { AccessDeps } from './create-access.js';
 export { createAccess } from './create-access.js';
+export type { AccessDeps } from './deps.js';
 export { accessOptionsSchema, createAccessPolicy } from './policy.js';
 export { HL7_PURPOSES_OF_USE, type Hl7PurposeOfUse, type PurposeOfUse } from './purposes.js';
 export type {

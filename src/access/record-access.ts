@@ -1,27 +1,18 @@
 import { z } from 'zod';
-import type { AuditModule } from '../audit/create-audit.js';
-import type { AuditEvents } from '../audit/define-audit-events.js';
 import { subjectIdsSchema, systemActorSchema } from '../audit/event-input.js';
 import type { AuditActor, AuditEventInput } from '../audit/types.js';
-import type { RequestScope, RequestScopeStore } from '../context/index.js';
+import type { RequestScope } from '../context/index.js';
 import type { OrgkitDatabase } from '../db/database.js';
-import type { OrgkitTables } from '../db/tables.js';
 import { OrgkitError, parseInput } from '../errors/index.js';
 import { activeGrants, grantsCovering } from './active-grants.js';
-import { type AccessPolicy, checkPurpose } from './policy.js';
+import type { AccessDeps } from './deps.js';
+import { checkPurpose } from './policy.js';
+import { idText } from './text.js';
 import type { AccessRecordResult } from './types.js';
 
 /** The most resource ids one call names; more are a bulk export, recorded as such by the app. */
 export const MAX_RESOURCE_IDS = 1_000;
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
-const CONTROL = /[\u0000-\u001f\u007f]/;
-const idText = z
-  .string()
-  .trim()
-  .min(1)
-  .max(256)
-  .refine((s) => !CONTROL.test(s), 'contains a control character');
 const resourceIdsSchema = z
   .union([idText, z.number().finite(), z.array(z.union([idText, z.number().finite()]))])
   .transform((v) => [...new Set((Array.isArray(v) ? v : [v]).map(String))])
@@ -57,14 +48,7 @@ export interface AccessInput {
 }
 
 /** What the access recorder needs. @internal */
-export interface AccessRecorderDeps {
-  db: OrgkitDatabase;
-  tables: OrgkitTables;
-  scope: RequestScopeStore;
-  audit: AuditModule;
-  events: AuditEvents;
-  policy: AccessPolicy;
-}
+export type AccessRecorderDeps = Omit<AccessDeps, 'hasPermission'>;
 
 /** Validates `recordAccess`'s arguments (also the vocabulary and purpose rules). @internal */
 export function parseAccess(
