@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
 import type { AccessReportEntry } from '../../access/index.js';
 import { usageError } from '../usage-error.js';
-import { flush, openOut, parseTime } from './audit-export.js';
+import { actorSystem, actorUserId, flush, openOut, parseTime } from './audit-export.js';
 import { type CommandIo, openAuditInstance } from './audit-shared.js';
 
 /** Flags of `orgkit audit access-report`. */
@@ -24,14 +24,8 @@ const COLUMNS: { header: string; value(entry: AccessReportEntry): string | null 
   { header: 'occurred_at', value: (e) => e.occurredAt.toISOString() },
   { header: 'action', value: (e) => e.action },
   { header: 'outcome', value: (e) => e.outcome },
-  {
-    header: 'actor_user_id',
-    value: (e) => (e.actor && 'userId' in e.actor ? e.actor.userId : null),
-  },
-  {
-    header: 'actor_system',
-    value: (e) => (e.actor && 'system' in e.actor ? e.actor.system : null),
-  },
+  { header: 'actor_user_id', value: (e) => actorUserId(e.actor) },
+  { header: 'actor_system', value: (e) => actorSystem(e.actor) },
   { header: 'actor_role', value: (e) => e.actorRole },
   { header: 'organization_id', value: (e) => e.organizationId },
   { header: 'resource_type', value: (e) => e.resourceType },

@@ -1,5 +1,5 @@
 import { defineCommand } from '../define-command.js';
-import { URL_FLAG } from './shared-flags.js';
+import { TIME_RANGE_FLAGS, URL_FLAG } from './shared-flags.js';
 
 export const auditAccessReport = defineCommand({
   path: ['audit', 'access-report'],
@@ -15,11 +15,7 @@ export const auditAccessReport = defineCommand({
       required: true,
       description: 'the output format',
     },
-    from: {
-      value: 'ISO',
-      description: 'from this time, inclusive (2025-01-31 or 2025-01-31T09:00:00Z)',
-    },
-    to: { value: 'ISO', description: 'up to this time, exclusive' },
+    ...TIME_RANGE_FLAGS,
     disclosures: {
       description: 'only the accounting of disclosures (recipient, description, purpose)',
     },
