@@ -64,8 +64,8 @@ const EXTENSION_ORDER = [
  * `~` (NULL) or `<UTF-8 byte length>:<text>`, each followed by a newline. The length prefix
  * keeps field boundaries unforgeable without escaping. The database computes the same text in
  * `orgkit_audit_hash()` (migration 0003), with the extension block of data subjects and
- * impersonator in `orgkit_audit_hash_ext()` (migration 0008); this copy lets the verifier check the database
- * instead of trusting it.
+ * impersonator in `orgkit_audit_hash_ext()` (migration 0008); this copy lets the verifier check
+ * the database instead of trusting it.
  * @internal
  */
 export function canonicalAuditText(fields: StoredAuditFields): string {

@@ -47,8 +47,8 @@ export interface RlsTableRule<P extends string = string, R extends string = stri
   selectForMembers?: RlsMembershipSource;
   /**
    * Emergency access (`breakGlass`): SELECT also the rows whose `subjectColumn` names a person
-   * the token's user holds an unexpired grant for (by the database clock), in the grant's
-   * organization when the table has an organization column.
+   * the token's user holds an unexpired grant for (by the database clock), made in the token's
+   * organization, and in the row's organization when the table has an organization column.
    */
   emergencyAccess?: RlsEmergencyAccess;
 }
