@@ -3,7 +3,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createOrgkit } from '../../src/create-orgkit.js';
 import type { OrgkitDatabase } from '../../src/db/database.js';
 import { rowsOf } from '../../src/db/database.js';
-import { defineRlsModel, generateRlsSql, orgkitRlsTables, withRls } from '../../src/rls/index.js';
+import {
+  defineRlsModel,
+  generateRlsSql,
+  lintRls,
+  orgkitRlsTables,
+  withRls,
+} from '../../src/rls/index.js';
 import type { Session } from '../../src/session/types.js';
 import type { TestDatabase } from '../../src/testing/database.js';
 import { execScript } from '../rls/support.js';
@@ -97,6 +103,12 @@ describe.each(DATABASE_TARGETS)('breakGlass and its RLS policy ($name)', (target
     expect(await visible(nurse)).toEqual(['n3']);
     await new Promise((resolve) => setTimeout(resolve, 1_800));
     expect(await visible(nurse)).toEqual([]);
+    // orgkit's own RLS lint finds nothing wrong with the emergency policy (no per-row claim read,
+    // its column indexed).
+    const findings = await lintRls(database.db, { schemas: [database.schema] });
+    expect(
+      findings.filter((f) => f.table?.includes('patient_notes') || f.policy?.includes('emergency')),
+    ).toEqual([]);
     // The break is recorded, naming the patient but not the free-text reason.
     const [recorded] = await events(database.db, 'access.break_glass');
     expect(recorded).toMatchObject({ actor: 'user_dr', subjects: 'user_pat' });
