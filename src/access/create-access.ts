@@ -42,8 +42,14 @@ export function createAccess(deps: AccessDeps): AccessApi {
           'accessed: pass (resourceType, read, { ids, subjectIds?, purpose? }) with functions',
         );
       }
+      if (describe.subjectIds !== undefined && typeof describe.subjectIds !== 'function') {
+        throw new OrgkitError(
+          'invalid_input',
+          'accessed: subjectIds: expected a function (row) => ids',
+        );
+      }
       // The declaration is checked once, when the route is set up, not on its first request.
-      if (typeof describe.purpose === 'string' || describe.purpose === undefined) {
+      if (typeof describe.purpose !== 'function') {
         parseAccess(deps, resourceType, 'x', { purpose: describe.purpose }, 'accessed');
       }
       return async (...args) => {
