@@ -1,4 +1,10 @@
 import type * as z from 'zod';
+import {
+  type AccessApi,
+  type AccessOptions,
+  createAccess,
+  createAccessPolicy,
+} from './access/index.js';
 import { AUDIT_DEFAULTS } from './audit/defaults.js';
 import {
   type AuditApi,
@@ -156,6 +162,15 @@ export interface OrgkitConfig<
     /** Copy events to WorkOS Audit Logs through an outbox (`forwardAuditEvents()`). @default false */
     forwardToWorkOS?: boolean | AuditForwardOptions;
   };
+  /**
+   * Access accounting (`recordAccess`, `accessReport`) and emergency access (`breakGlass`):
+   * purposes of use, PHI resource types, review permission, the break-glass alert.
+   */
+  access?: Omit<AccessOptions, 'reviewPermission' | 'breakGlassPermission'> & {
+    /** @default audit.readPermission */
+    reviewPermission?: PermissionOf<AC>;
+    breakGlassPermission?: PermissionOf<AC>;
+  };
 }
 
 /** The object {@link createOrgkit} returns. */
@@ -170,7 +185,8 @@ export interface Orgkit<
     ExpertSetupApi<ES>,
     GuestsApi,
     RevocationApi,
-    AuditApi<AE> {
+    AuditApi<AE>,
+    AccessApi {
   readonly accessControl: AC;
   readonly tables: OrgkitTables;
   /**
@@ -349,6 +365,16 @@ export function createOrgkit<
       'createOrgkit: audit.forwardToWorkOS: needs the workos option (a @workos-inc/node client)',
     );
   }
+  // As for resets: a model without the permission means nobody has it inside a request.
+  const hasPermissionIn = async (
+    userId: string,
+    permission: string,
+    organizationId: string | null,
+  ): Promise<boolean> =>
+    accessControl.isPermission(permission) &&
+    roles.hasPermission(userId, permission as PermissionOf<AC>, {
+      organizationId: organizationId ?? undefined,
+    });
   const audit = createAudit({
     db,
     tables,
@@ -358,16 +384,30 @@ export function createOrgkit<
     retentionDays: options.audit.retentionDays,
     checkpointKey: options.audit.checkpointKey,
     readPermission,
-    // As for resets: a model without the read permission means nobody reads inside a request.
-    hasPermission: async (userId, permission, organizationId) =>
-      accessControl.isPermission(permission) &&
-      roles.hasPermission(userId, permission as PermissionOf<AC>, {
-        organizationId: organizationId ?? undefined,
-      }),
+    hasPermission: hasPermissionIn,
     workos,
     forward,
   });
   const { record: recordAudit, ...auditApi } = audit;
+
+  for (const key of ['reviewPermission', 'breakGlassPermission'] as const) {
+    const permission = options.access[key];
+    if (permission && !accessControl.isPermission(permission)) {
+      throw new OrgkitError(
+        'invalid_config',
+        `createOrgkit: access.${key}: "${permission}" is not a permission of accessControl`,
+      );
+    }
+  }
+  const access = createAccess({
+    db,
+    tables,
+    scope,
+    audit,
+    events: (config.audit?.events as AuditEvents | undefined) ?? openAuditEvents,
+    policy: createAccessPolicy(options.access, readPermission),
+    hasPermission: hasPermissionIn,
+  });
 
   // orgkit's own events (membership changes, preference updates, resets, guests) go through
   // recordAudit, inside the transaction of the change they describe.
@@ -446,6 +486,7 @@ export function createOrgkit<
     ...expertSetup,
     ...guests,
     ...(auditApi as unknown as AuditApi<AE>),
+    ...access,
     logsDeniedRequests: options.audit.logDeniedRequests,
     accessControl,
     tables,

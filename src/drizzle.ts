@@ -20,6 +20,7 @@ export {
 } from './db/index.js';
 export {
   auditLogs,
+  emergencyAccess,
   expertSetup,
   guestProvisioning,
   mirrorTombstones,

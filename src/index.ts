@@ -4,6 +4,23 @@
  */
 
 export type {
+  AccessApi,
+  AccessOptions,
+  AccessRecordResult,
+  AccessReportEntry,
+  AccessReportQuery,
+  AccessResourceTypeOptions,
+  BreakGlassInput,
+  EmergencyAccessGrant,
+  EmergencyAccessListOptions,
+  EmergencyAccessOutcome,
+  Hl7PurposeOfUse,
+  PurposeOfUse,
+  RecordAccessOptions,
+  RecordDisclosureOptions,
+} from './access/index.js';
+export { HL7_PURPOSES_OF_USE } from './access/index.js';
+export type {
   AuditActionOf,
   AuditActor,
   AuditApi,
@@ -38,6 +55,7 @@ export {
   DEFAULT_REDACTED_KEY_ENDINGS,
   defineAuditEvents,
   GENESIS_HASH,
+  ORGKIT_ACCESS_ACTIONS,
   ORGKIT_AUDIT_ACTIONS,
   REDACTED,
   REDACTED_CHANGED,

@@ -41,6 +41,7 @@ const guide: DefaultTheme.SidebarItem[] = [
       { text: 'Preferences and onboarding', link: '/guides/preferences-and-onboarding' },
       { text: 'Guest provisioning', link: '/guides/guest-provisioning' },
       { text: 'Audit logging and reports', link: '/guides/audit-logging' },
+      { text: 'Health-care access accounting', link: '/guides/access-accounting' },
       { text: 'RLS with Supabase, Neon, drizzle-kit', link: '/guides/rls' },
       { text: 'Sign-in, magic auth, organizations', link: '/guides/sign-in' },
       { text: 'Migrating from Clerk', link: '/guides/migrating-from-clerk' },

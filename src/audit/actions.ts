@@ -42,7 +42,23 @@ export const ORGKIT_AUDIT_ACTIONS = {
   'audit.read': 'audit_log',
   /** Expired events were removed up to a purge checkpoint. */
   'audit.purged': 'audit_log',
+  /** A user broke the glass: time-boxed emergency access to a subject's records (`breakGlass`). */
+  'access.break_glass': 'emergency_access',
+  /** The `access.onBreakGlass` alert threw; the access stands. */
+  'access.break_glass_alert_failed': 'emergency_access',
+  /** Someone read the list of emergency grants to review. */
+  'access.emergency_list_read': 'emergency_access',
+  /** A reviewer recorded the outcome of an emergency access. */
+  'access.emergency_reviewed': 'emergency_access',
+  /** Someone read a person's access report or accounting of disclosures. */
+  'access.report_read': 'access_report',
 } as const;
+
+/**
+ * The actions `recordAccess` and `recordDisclosure` record, under the app's own resource types
+ * (so they are not in {@link ORGKIT_AUDIT_ACTIONS}).
+ */
+export const ORGKIT_ACCESS_ACTIONS = ['access.read', 'access.disclosed'] as const;
 
 /** An action orgkit records itself. */
 export type OrgkitAuditAction = keyof typeof ORGKIT_AUDIT_ACTIONS;

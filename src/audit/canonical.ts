@@ -27,6 +27,10 @@ export interface StoredAuditFields {
   newValues: string | null;
   metadata: string | null;
   prevHash: string;
+  /** `subject_ids::text` (the extension block, migration 0008). */
+  subjectIds: string | null;
+  impersonator: string | null;
+  impersonationReason: string | null;
 }
 
 const FIELD_ORDER = [
@@ -49,19 +53,31 @@ const FIELD_ORDER = [
   'prevHash',
 ] as const satisfies readonly (keyof StoredAuditFields)[];
 
+// Appended only when one of them is set, so events without them keep their v1 hash.
+const EXTENSION_ORDER = [
+  'subjectIds',
+  'impersonator',
+  'impersonationReason',
+] as const satisfies readonly (keyof StoredAuditFields)[];
+
 /**
  * The canonical form v1 the chain hashes: a version line, then each field in a fixed order as
  * `~` (NULL) or `<UTF-8 byte length>:<text>`, each followed by a newline. The length prefix
  * keeps field boundaries unforgeable without escaping. The database computes the same text in
- * `orgkit_audit_hash()` (migration 0003); this copy lets the verifier check the database
- * instead of trusting it.
+ * `orgkit_audit_hash()` (migration 0003), with the extension block of data subjects and
+ * impersonator in `orgkit_audit_hash_ext()` (migration 0008); this copy lets the verifier check
+ * the database instead of trusting it.
  * @internal
  */
 export function canonicalAuditText(fields: StoredAuditFields): string {
   let text = 'orgkit-audit-v1\n';
-  for (const name of FIELD_ORDER) {
-    const value = fields[name];
+  const add = (value: string | null) => {
     text += value === null ? '~\n' : `${Buffer.byteLength(value, 'utf8')}:${value}\n`;
+  };
+  for (const name of FIELD_ORDER) add(fields[name]);
+  if (EXTENSION_ORDER.some((name) => (fields[name] ?? null) !== null)) {
+    text += 'ext-1\n';
+    for (const name of EXTENSION_ORDER) add(fields[name] ?? null);
   }
   return text;
 }

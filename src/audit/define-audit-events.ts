@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { OrgkitError } from '../errors/index.js';
 import {
+  ORGKIT_ACCESS_ACTIONS,
   ORGKIT_AUDIT_ACTIONS,
   type OrgkitAuditAction,
   type OrgkitAuditResourceType,
@@ -72,7 +73,11 @@ export function defineAuditEvents<const A extends string, const R extends string
 }): AuditEvents<A, R> {
   const actions = parseNames(definition?.actions, 'actions') as A[];
   const resourceTypes = parseNames(definition?.resourceTypes, 'resourceTypes') as R[];
-  const actionSet = new Set<string>([...actions, ...Object.keys(ORGKIT_AUDIT_ACTIONS)]);
+  const actionSet = new Set<string>([
+    ...actions,
+    ...Object.keys(ORGKIT_AUDIT_ACTIONS),
+    ...ORGKIT_ACCESS_ACTIONS,
+  ]);
   const typeSet = new Set<string>([...resourceTypes, ...Object.values(ORGKIT_AUDIT_ACTIONS)]);
   return Object.freeze({
     actions: Object.freeze(actions),

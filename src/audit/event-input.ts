@@ -36,6 +36,7 @@ const optionsSchema = z.strictObject({
   actor: actorSchema.optional(),
   organizationId: idText.nullable().optional(),
   outcome: z.enum(['success', 'failure', 'denied']).optional(),
+  subjectIds: z.lazy(() => subjectIdsSchema).optional(),
 });
 
 // z.custom passes the caller's object through untouched: rebuilding it (as z.record does) would
@@ -53,6 +54,12 @@ const changesSchema = z
   .nullable()
   .optional();
 
+/** The people an event concerns: at most 100 ids, each once. @internal */
+export const subjectIdsSchema = z
+  .array(idText)
+  .max(100)
+  .refine((ids) => new Set(ids).size === ids.length, 'names a subject twice');
+
 const eventSchema = z.strictObject({
   action: z.string(),
   resourceType: z.string(),
@@ -62,6 +69,7 @@ const eventSchema = z.strictObject({
   actor: actorSchema.optional(),
   organizationId: idText.nullable().optional(),
   outcome: z.enum(['success', 'failure', 'denied']).optional(),
+  subjectIds: subjectIdsSchema.optional(),
 });
 
 /** One event ready for the table (before the trigger links it). @internal */
@@ -154,5 +162,9 @@ export function toAuditRow(
     oldValues: changes.oldValues ?? null,
     newValues: changes.newValues ?? null,
     metadata: metadata ?? null,
+    subjectIds: event.subjectIds?.length ? event.subjectIds : null,
+    // While a dashboard user impersonates the user, every event says so (WorkOS's `act` claim).
+    impersonator: clean(session?.impersonator?.email, 320),
+    impersonationReason: clean(session?.impersonator?.reason ?? undefined, 1_000),
   };
 }

@@ -1,5 +1,5 @@
 export type { OrgkitAuditAction, OrgkitAuditResourceType } from './actions.js';
-export { ORGKIT_AUDIT_ACTIONS } from './actions.js';
+export { ORGKIT_ACCESS_ACTIONS, ORGKIT_AUDIT_ACTIONS } from './actions.js';
 export { GENESIS_HASH } from './canonical.js';
 export type { AuditCheckpoint } from './checkpoint.js';
 export type { AuditDeps, AuditModule } from './create-audit.js';

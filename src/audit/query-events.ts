@@ -29,6 +29,7 @@ export const auditQuerySchema = z.strictObject({
   action: text.optional(),
   resourceType: text.optional(),
   resourceId: text.optional(),
+  subjectId: text.optional(),
   from: time.optional(),
   to: time.optional(),
   cursor: z.string().max(200).refine(noControl, 'contains a control character').optional(),
@@ -89,6 +90,9 @@ export async function selectAuditPage(
     query.action === undefined ? undefined : eq(t.action, query.action),
     query.resourceType === undefined ? undefined : eq(t.targetType, query.resourceType),
     query.resourceId === undefined ? undefined : eq(t.targetId, query.resourceId),
+    query.subjectId === undefined
+      ? undefined
+      : sql`${t.subjectIds} @> ARRAY[${query.subjectId}]::text[]`,
     query.from === undefined ? undefined : gte(t.occurredAt, query.from),
     query.to === undefined ? undefined : lt(t.occurredAt, query.to),
   ];
@@ -116,7 +120,8 @@ export async function selectAuditPage(
   };
 }
 
-function toAuditEvent(row: OrgkitTables['auditLogs']['$inferSelect']): AuditEvent {
+/** A stored row in the shape queries return. @internal */
+export function toAuditEvent(row: OrgkitTables['auditLogs']['$inferSelect']): AuditEvent {
   return {
     id: String(row.id),
     organizationId: row.workosOrgId,
@@ -142,5 +147,10 @@ function toAuditEvent(row: OrgkitTables['auditLogs']['$inferSelect']): AuditEven
       newValues: (row.newValues as JsonObject | null) ?? null,
     },
     metadata: (row.metadata as JsonObject | null) ?? null,
+    subjectIds: row.subjectIds ?? [],
+    impersonator:
+      row.impersonator === null
+        ? null
+        : { email: row.impersonator, reason: row.impersonationReason },
   };
 }

@@ -36,6 +36,8 @@ export interface LogAuditOptions {
   organizationId?: string | null | undefined;
   /** @default 'success' */
   outcome?: AuditOutcome | undefined;
+  /** The people whose data the event concerns (see {@link AuditEventInput.subjectIds}). */
+  subjectIds?: readonly string[] | undefined;
 }
 
 /** One event of a batch (`logAuditEvents`). */
@@ -48,6 +50,11 @@ export interface AuditEventInput<A extends string = string, R extends string = s
   actor?: AuditActor | undefined;
   organizationId?: string | null | undefined;
   outcome?: AuditOutcome | undefined;
+  /**
+   * The people whose data the event concerns (a patient's user id), at most 100: their access
+   * reports (`accessReport`) list the event. Change events name them too.
+   */
+  subjectIds?: readonly string[] | undefined;
 }
 
 /** What a write returns: where the event sits in its chain. */
@@ -76,6 +83,10 @@ export interface AuditEvent extends LoggedAuditEvent {
   requestId: string | null;
   changes: { oldValues: JsonObject | null; newValues: JsonObject | null };
   metadata: JsonObject | null;
+  /** The people the event concerns; empty when it names none. */
+  subjectIds: string[];
+  /** Set when a dashboard user acted as the user (the session's `act` claim). */
+  impersonator: { email: string; reason: string | null } | null;
   prevHash: string;
 }
 
@@ -90,6 +101,8 @@ export interface AuditQuery {
   action?: string | undefined;
   resourceType?: string | undefined;
   resourceId?: string | undefined;
+  /** Events naming this data subject (index-backed). */
+  subjectId?: string | undefined;
   /** Events at or after this time. */
   from?: Date | string | undefined;
   /** Events before this time. */

@@ -204,7 +204,9 @@ export async function verifyAuditChains(
           ${t.workosOrgId} AS "workosOrgId", ${t.targetType} AS "targetType", ${t.targetId} AS "targetId",
           ${t.ipAddress} AS "ipAddress", ${t.userAgent} AS "userAgent", ${t.requestId} AS "requestId",
           ${t.oldValues}::text AS "oldValues", ${t.newValues}::text AS "newValues",
-          ${t.metadata}::text AS metadata, ${t.prevHash} AS "prevHash", ${t.hash} AS hash
+          ${t.metadata}::text AS metadata, ${t.prevHash} AS "prevHash", ${t.hash} AS hash,
+          ${t.subjectIds}::text AS "subjectIds", ${t.impersonator} AS impersonator,
+          ${t.impersonationReason} AS "impersonationReason"
         FROM ${t}
         WHERE ${chainFilter(sql`coalesce(${t.workosOrgId}, '')`)} AND ${position}
         ORDER BY coalesce(${t.workosOrgId}, ''), ${t.seq}

@@ -7,6 +7,11 @@ import type { LoggedAuditEvent } from './types.js';
 
 const chainOf = (row: AuditRow) => row.workosOrgId ?? '';
 
+// `{"a","b \"c\""}`: every element quoted, quotes and backslashes escaped (ids hold no
+// control characters; event-input refuses them).
+const textArrayLiteral = (values: readonly string[]) =>
+  `{${values.map((v) => `"${v.replace(/[\\"]/g, '\\$&')}"`).join(',')}}`;
+
 /** Writes audit rows; the database's trigger links each into its chain. @internal */
 export interface AuditWriter {
   /**
@@ -50,6 +55,9 @@ export function createAuditWriter(
     oldValues: 0,
     newValues: 0,
     metadata: 0,
+    subjectIds: 0,
+    impersonator: 0,
+    impersonationReason: 0,
   } satisfies Record<keyof AuditRow, 0>) as (keyof AuditRow)[];
   // JSON goes in as text cast to jsonb, so an absent value is SQL NULL (a placeholder bound to
   // the column would store the JSON literal null) and every driver sends the same thing.
@@ -62,7 +70,13 @@ export function createAuditWriter(
         Object.fromEntries(
           columns.map((c) => [
             c,
-            isJson(c) ? sql`${sql.placeholder(c)}::jsonb` : sql.placeholder(c),
+            isJson(c)
+              ? sql`${sql.placeholder(c)}::jsonb`
+              : // The subject list travels as an array literal in text: drivers disagree on
+                // binding a JavaScript array to text[].
+                c === 'subjectIds'
+                ? sql`${sql.placeholder(c)}::text[]`
+                : sql.placeholder(c),
           ]),
         ) as unknown as AuditRow,
       )
@@ -73,7 +87,10 @@ export function createAuditWriter(
     Object.fromEntries(
       columns.map((c) => {
         const value = row[c];
-        return [c, isJson(c) && value !== null ? JSON.stringify(value) : value];
+        if (value === null) return [c, null];
+        if (isJson(c)) return [c, JSON.stringify(value)];
+        if (c === 'subjectIds') return [c, textArrayLiteral(value as string[])];
+        return [c, value];
       }),
     );
 

@@ -1,3 +1,4 @@
+import { auditAccessReport } from './definitions/audit-access-report.js';
 import { auditCheckpoint } from './definitions/audit-checkpoint.js';
 import { auditExport } from './definitions/audit-export.js';
 import { auditPurge } from './definitions/audit-purge.js';
@@ -19,7 +20,8 @@ import type { CommandLine } from './program.js';
 export const ORGKIT_COMMAND_LINE: CommandLine = {
   groups: {
     db: "orgkit's own tables",
-    audit: 'the audit log: verify its hash chains, checkpoint, export and purge it',
+    audit:
+      "the audit log: verify its hash chains, checkpoint, export and purge it, report on one person's records",
     rls: 'row-level security: generate policies, lint a live database, find drift from the model',
     migrate: 'move users and data from Clerk to WorkOS, and check the result',
     sync: 'the WorkOS mirror: rebuild it from the list endpoints',
@@ -31,6 +33,7 @@ export const ORGKIT_COMMAND_LINE: CommandLine = {
     auditCheckpoint,
     auditExport,
     auditPurge,
+    auditAccessReport,
     rlsGenerate,
     rlsLint,
     rlsDiff,

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { accessOptionsSchema } from '../access/policy.js';
 import { AUDIT_DEFAULTS } from '../audit/defaults.js';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
@@ -191,6 +192,7 @@ export const orgkitConfigSchema = z.strictObject({
         .default(false),
     })
     .prefault({}),
+  access: accessOptionsSchema.prefault({}),
   webhooks: z
     .strictObject({
       secret: z.string().min(1),

@@ -18,3 +18,4 @@ export const auditOutbox = tables.auditOutbox;
 export const tokenRevocations = tables.tokenRevocations;
 export const sessionRefreshes = tables.sessionRefreshes;
 export const clerkProfiles = tables.clerkProfiles;
+export const emergencyAccess = tables.emergencyAccess;

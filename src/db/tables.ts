@@ -3,6 +3,7 @@ import {
   bigint,
   bigserial,
   boolean,
+  check,
   index,
   integer,
   jsonb,
@@ -32,6 +33,7 @@ export interface OrgkitTableNames {
   tokenRevocations: string;
   sessionRefreshes: string;
   clerkProfiles: string;
+  emergencyAccess: string;
 }
 
 /** The default table names; the shipped SQL migrations create these. */
@@ -51,6 +53,7 @@ export const DEFAULT_TABLE_NAMES: Readonly<OrgkitTableNames> = {
   tokenRevocations: 'orgkit_token_revocations',
   sessionRefreshes: 'orgkit_session_refreshes',
   clerkProfiles: 'orgkit_clerk_profiles',
+  emergencyAccess: 'orgkit_emergency_access',
 };
 
 /** The kinds of WorkOS object the mirror keeps. */
@@ -170,6 +173,12 @@ function defineTables(names: OrgkitTableNames) {
       oldValues: jsonb('old_values').$type<Record<string, unknown>>(),
       newValues: jsonb('new_values').$type<Record<string, unknown>>(),
       metadata: jsonb('metadata').$type<Record<string, unknown>>(),
+      /** The people whose data the event concerns (a patient's user id), for per-subject reports. */
+      subjectIds: text('subject_ids').array(),
+      /** Who acted on the user's behalf: the session's `act` claim (a WorkOS dashboard user). */
+      impersonator: text('impersonator'),
+      /** The reason the impersonator gave, if any. */
+      impersonationReason: text('impersonation_reason'),
       // The trigger overwrites these three on every insert; the placeholders only satisfy
       // drizzle's insert type.
       /** Position in the organization's chain, 1, 2, 3, … without gaps. */
@@ -200,6 +209,45 @@ function defineTables(names: OrgkitTableNames) {
         t.id,
       ),
       index(`${names.auditLogs}_action_time_idx`).on(t.workosOrgId, t.action, t.occurredAt, t.id),
+      // One posting list per subject: "everything about subject X" reads only X's events.
+      index(`${names.auditLogs}_subject_idx`).using('gin', t.subjectIds),
+    ],
+  );
+
+  /**
+   * Emergency ("break the glass") access: a user's time-boxed access to one subject's rows (or
+   * one resource), with the reason given, until a reviewer records the outcome. Generated RLS
+   * policies (`emergencyAccess` on a table rule) read the active grants of the token's user.
+   */
+  const emergencyAccess = pgTable(
+    names.emergencyAccess,
+    {
+      id: uuid('id').primaryKey().defaultRandom(),
+      granteeWorkosUserId: text('grantee_workos_user_id').notNull(),
+      workosOrgId: text('workos_org_id'),
+      /** The person whose rows become visible; `null` for a grant on one resource. */
+      subjectId: text('subject_id'),
+      resourceType: text('resource_type'),
+      resourceId: text('resource_id'),
+      reason: text('reason').notNull(),
+      /** Set by the database clock, as is `expires_at`, which policies compare with `now()`. */
+      grantedAt: timestamp('granted_at', { withTimezone: true }).notNull().defaultNow(),
+      expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+      reviewedAt: timestamp('reviewed_at', { withTimezone: true }),
+      reviewerWorkosUserId: text('reviewer_workos_user_id'),
+      reviewOutcome: text('review_outcome', { enum: ['appropriate', 'inappropriate'] }),
+      reviewNote: text('review_note'),
+    },
+    (t) => [
+      index(`${names.emergencyAccess}_grantee_idx`).on(t.granteeWorkosUserId, t.expiresAt),
+      index(`${names.emergencyAccess}_review_idx`)
+        .on(t.workosOrgId, t.grantedAt)
+        .where(sql`${t.reviewedAt} IS NULL`),
+      check(`${names.emergencyAccess}_reason_check`, sql`length(btrim(${t.reason})) >= 3`),
+      check(
+        `${names.emergencyAccess}_target_check`,
+        sql`(${t.subjectId} IS NOT NULL) OR (${t.resourceType} IS NOT NULL AND ${t.resourceId} IS NOT NULL)`,
+      ),
     ],
   );
 
@@ -379,6 +427,7 @@ function defineTables(names: OrgkitTableNames) {
     tokenRevocations,
     sessionRefreshes,
     clerkProfiles,
+    emergencyAccess,
   };
 }
 

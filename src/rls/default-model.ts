@@ -13,7 +13,8 @@ import { defineRlsModel, type RlsModel, type RlsTableRule } from './model.js';
  * - `user_org_memberships`: readable within the token's organization, and the user's own.
  * - `audit_logs`: inserted by the token's user in the token's organization; read with
  *   `audit:read` (or `readPermission`) within the organization; never updated or deleted.
- * - `orgkit_*`: not reachable by the request role.
+ * - `orgkit_emergency_access`: each user reads their own emergency grants; nobody writes them.
+ * - other `orgkit_*`: not reachable by the request role.
  *
  * @example
  * ```ts
@@ -68,6 +69,13 @@ export function orgkitRlsTables(
     [n.clerkProfiles]: {
       kind: 'owner',
       userColumn: 'workos_user_id',
+      commands: { insert: false, update: false, delete: false },
+    },
+    // Each user reads their own emergency grants (what `emergencyAccess` policies look up);
+    // only orgkit writes them.
+    [n.emergencyAccess]: {
+      kind: 'owner',
+      userColumn: 'grantee_workos_user_id',
       commands: { insert: false, update: false, delete: false },
     },
     // The migration journal (src/db/migrate.ts); its name is fixed.

@@ -23,6 +23,7 @@ export type {
   RlsCommand,
   RlsCommandGate,
   RlsCommands,
+  RlsEmergencyAccess,
   RlsMembershipSource,
   RlsModel,
   RlsModelInput,

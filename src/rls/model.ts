@@ -45,6 +45,20 @@ export interface RlsTableRule<P extends string = string, R extends string = stri
   commands?: RlsCommands<P, R>;
   /** `org` kind only: SELECT also in the organizations of the user's memberships. */
   selectForMembers?: RlsMembershipSource;
+  /**
+   * Emergency access (`breakGlass`): SELECT also the rows whose `subjectColumn` names a person
+   * the token's user holds an unexpired grant for (by the database clock), made in the token's
+   * organization, and in the row's organization when the table has an organization column.
+   */
+  emergencyAccess?: RlsEmergencyAccess;
+}
+
+/** Where a table's rows name their data subject, for emergency access grants. */
+export interface RlsEmergencyAccess {
+  /** The column holding the person's id (a patient's WorkOS user id). */
+  subjectColumn: string;
+  /** orgkit's grants table. @default 'orgkit_emergency_access' */
+  grantsTable?: string;
 }
 
 /** What {@link defineRlsModel} takes. */
@@ -86,6 +100,10 @@ const ruleSchema = z
       })
       .strict()
       .optional(),
+    emergencyAccess: z
+      .object({ subjectColumn: identifier, grantsTable: identifier.optional() })
+      .strict()
+      .optional(),
   })
   .strict();
 const modelSchema = z
@@ -122,6 +140,9 @@ function checkRule(table: string, rule: RlsTableRule): void {
   }
   if (rule.selectForMembers && rule.kind !== 'org') {
     fail('selectForMembers', 'only for kind "org"');
+  }
+  if (rule.emergencyAccess && (rule.kind === 'internal' || commands.select === false)) {
+    fail('emergencyAccess', 'needs a table the request role selects from');
   }
 }
 

@@ -1,3 +1,4 @@
+import { DEFAULT_TABLE_NAMES } from '../db/tables.js';
 import { OrgkitError } from '../errors/index.js';
 import { type ClaimReaders, hasOrgRoleSql, hasPermissionSql, wrapped } from './claims.js';
 import { isIdentifier, qualify, quoteIdent } from './identifiers.js';
@@ -123,6 +124,14 @@ export function planTable(
         });
         indexColumns.add(rule.sharedUserColumn);
       }
+      if (rule.emergencyAccess) {
+        policies.push({
+          name: name('_emergency'),
+          for: 'select',
+          using: emergencyAccessSql(rule, schema, readers),
+        });
+        indexColumns.add(rule.emergencyAccess.subjectColumn);
+      }
       if (rule.selectForMembers && org) {
         branches.push({
           suffix: '_member',
@@ -160,6 +169,29 @@ export function planTable(
     }
   }
   return { table, rule, policies, grants, indexColumns: [...indexColumns], retired };
+}
+
+/**
+ * Rows of a person the token's user holds an unexpired emergency grant for, made in the token's
+ * organization (and, when the table has one, in the row's organization). `IN (subquery)`
+ * with the claim wrapped runs the grant lookup once per query (a hashed SubPlan), not per row;
+ * `now()` is the database clock. No gate applies: emergency access is for when the usual
+ * permission is missing, and every such read is on the review list.
+ */
+function emergencyAccessSql(
+  rule: Readonly<RlsTableRule>,
+  schema: string,
+  readers: ClaimReaders,
+): string {
+  const { subjectColumn, grantsTable = DEFAULT_TABLE_NAMES.emergencyAccess } =
+    rule.emergencyAccess!;
+  const org = rule.organizationColumn;
+  const row = org
+    ? `(${quoteIdent(org)}, ${quoteIdent(subjectColumn)})`
+    : quoteIdent(subjectColumn);
+  const picked = org ? 'g.workos_org_id, g.subject_id' : 'g.subject_id';
+  // The grant counts only in sessions of the organization it was made in.
+  return `${row} IN (SELECT ${picked} FROM ${qualify(schema, grantsTable)} g WHERE g.grantee_workos_user_id = ${wrapped(readers.userId)} AND g.workos_org_id = ${wrapped(readers.organizationId)} AND g.expires_at > now())`;
 }
 
 function policyName(table: string, suffix: string): string {

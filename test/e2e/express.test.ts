@@ -177,7 +177,7 @@ describeInBrowser('examples/express in Chromium', () => {
       'expert_setup.step_completed',
       'preferences.updated',
       'meeting.booked',
-      'meeting.viewed',
+      'access.read',
     ]) {
       expect(trail).toContain(action);
     }

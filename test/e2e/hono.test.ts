@@ -175,7 +175,7 @@ describeInBrowser('examples/hono in Chromium', () => {
       'expert_setup.step_completed',
       'preferences.updated',
       'meeting.booked',
-      'meeting.viewed',
+      'access.read',
     ]) {
       expect(trail).toContain(action);
     }

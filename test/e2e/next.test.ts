@@ -245,7 +245,7 @@ describeInBrowser('examples/next in Chromium', () => {
       'expert_setup.step_completed',
       'preferences.updated',
       'meeting.booked',
-      'meeting.viewed',
+      'access.read',
     ]) {
       expect(trail).toContain(action);
     }

@@ -61,6 +61,25 @@ const VALID_ARGS: Readonly<Record<string, readonly unknown[]>> = {
   getRequestScope: [],
   withRls: [async () => 1, {}],
   requireAuth: [],
+  recordAccess: ['thing', ['id_1'], { ...JOB, organizationId: 'org_a', subjectIds: ['user_p'] }],
+  accessed: ['thing', async () => [], { ids: (row: unknown) => String(row) }],
+  recordDisclosure: [
+    'thing',
+    'id_1',
+    {
+      ...JOB,
+      organizationId: 'org_a',
+      recipient: 'Acme Insurance',
+      description: 'claim 1',
+      purpose: 'HPAYMT',
+      subjectIds: ['user_p'],
+    },
+  ],
+  breakGlass: [{ subjectId: 'user_p', reason: 'emergency care', minutes: 5 }],
+  listEmergencyAccessForReview: [{ organizationId: 'org_a' }],
+  reviewEmergencyAccess: ['00000000-0000-4000-8000-000000000000', { outcome: 'appropriate' }],
+  accessReport: [{ subjectId: 'user_p' }],
+  exportDisclosures: [{ subjectId: 'user_p' }],
 };
 
 const DOCUMENTED = new Set<string>(ORGKIT_ERROR_CODES);

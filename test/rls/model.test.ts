@@ -72,6 +72,7 @@ describe('defineRlsModel', () => {
       'orgkit_audit_heads',
       'orgkit_audit_outbox',
       'orgkit_clerk_profiles',
+      'orgkit_emergency_access',
       'orgkit_guest_provisioning',
       'orgkit_migrations',
       'orgkit_mirror_tombstones',

@@ -64,12 +64,6 @@ export type ClinicPreferences = z.output<typeof preferencesSchema>;
 
 /** The clinic's own audit vocabulary: a misspelled action does not compile. */
 export const auditEvents = defineAuditEvents({
-  actions: [
-    'session.signed_in',
-    'expert_setup.step_completed',
-    'meeting.booked',
-    'meetings.listed',
-    'meeting.viewed',
-  ],
+  actions: ['session.signed_in', 'expert_setup.step_completed', 'meeting.booked'],
   resourceTypes: ['session', 'expert_setup', 'meeting'],
 });

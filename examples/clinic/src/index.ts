@@ -30,7 +30,13 @@ export { startClinic } from './start-clinic.js';
 export { escapeHtml, html, raw, SafeHtml } from './views/html.js';
 export type { PageContext, Viewer } from './views/layout.js';
 export { layout } from './views/layout.js';
-export { adminPage, dashboardPage, meetingPage, meetingsPage } from './views/member-pages.js';
+export {
+  accessReportPage,
+  adminPage,
+  dashboardPage,
+  meetingPage,
+  meetingsPage,
+} from './views/member-pages.js';
 export type { DemoPerson } from './views/public-pages.js';
 export {
   bookingConfirmedPage,

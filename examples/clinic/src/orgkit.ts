@@ -25,6 +25,8 @@ export function createClinicOrgkit(options: ClinicOrgkitOptions) {
     expertSetup: { steps: [...SETUP_STEPS] },
     preferences: { schema: preferencesSchema },
     audit: { events: auditEvents },
+    // Meetings hold PHI: every read needs a purpose, and fails if it cannot be recorded.
+    access: { resourceTypes: { meeting: { phi: true } } },
     ...(options.issuers ? { session: { issuers: options.issuers } } : {}),
   });
 }

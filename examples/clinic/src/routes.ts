@@ -19,6 +19,8 @@ export const routes = {
   preferences: '/dashboard/preferences',
   meetings: '/meetings',
   meeting: (id: string) => `/meetings/${encodeURIComponent(id)}`,
+  /** The signed-in person's access report: who read their records, when and why. */
+  myAccess: '/my-access',
   admin: '/admin',
   /** Where page guards send a signed-in user who may not see a page. */
   forbidden: '/forbidden',

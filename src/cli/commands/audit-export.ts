@@ -3,7 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
-import type { AuditEvent } from '../../audit/index.js';
+import type { AuditActor, AuditEvent } from '../../audit/index.js';
 import { OrgkitError } from '../../errors/index.js';
 import { usageError } from '../usage-error.js';
 import { type CommandIo, openAuditInstance, organizationOf } from './audit-shared.js';
@@ -24,7 +24,8 @@ const FORMATS = ['jsonl', 'csv'] as const;
 const ISO_TIME =
   /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2}))?$/;
 
-function parseTime(flag: '--from' | '--to', value: string | undefined): Date | undefined {
+/** `--from` / `--to` as a time, or a usage error naming the flag. @internal */
+export function parseTime(flag: '--from' | '--to', value: string | undefined): Date | undefined {
   if (value === undefined) return undefined;
   const date =
     ISO_TIME.test(value) && isCalendarDate(value.slice(0, 10))
@@ -45,6 +46,13 @@ function isCalendarDate(day: string): boolean {
   return utc.getUTCMonth() === month - 1 && utc.getUTCDate() === date;
 }
 
+/** The actor's user id, or `null` for a system actor (a CSV cell). @internal */
+export const actorUserId = (actor: AuditActor | null) =>
+  actor && 'userId' in actor ? actor.userId : null;
+/** The system actor's name, or `null` for a user (a CSV cell). @internal */
+export const actorSystem = (actor: AuditActor | null) =>
+  actor && 'system' in actor ? actor.system : null;
+
 /** One CSV column per stored field; changes and metadata as JSON text. */
 const CSV_COLUMNS: { header: string; value(event: AuditEvent): unknown }[] = [
   { header: 'id', value: (e) => e.id },
@@ -53,14 +61,8 @@ const CSV_COLUMNS: { header: string; value(event: AuditEvent): unknown }[] = [
   { header: 'occurred_at', value: (e) => e.occurredAt.toISOString() },
   { header: 'action', value: (e) => e.action },
   { header: 'outcome', value: (e) => e.outcome },
-  {
-    header: 'actor_user_id',
-    value: (e) => (e.actor && 'userId' in e.actor ? e.actor.userId : null),
-  },
-  {
-    header: 'actor_system',
-    value: (e) => (e.actor && 'system' in e.actor ? e.actor.system : null),
-  },
+  { header: 'actor_user_id', value: (e) => actorUserId(e.actor) },
+  { header: 'actor_system', value: (e) => actorSystem(e.actor) },
   { header: 'resource_type', value: (e) => e.resourceType },
   { header: 'resource_id', value: (e) => e.resourceId },
   { header: 'ip_address', value: (e) => e.ipAddress },
@@ -134,7 +136,8 @@ export async function auditExportCommand(flags: AuditExportFlags, io: CommandIo)
   }
 }
 
-async function openOut(path: string): Promise<Writable> {
+/** A file opened for writing, or `invalid_input` naming `--out`. @internal */
+export async function openOut(path: string): Promise<Writable> {
   const stream = createWriteStream(path);
   try {
     await once(stream, 'open');
@@ -146,7 +149,7 @@ async function openOut(path: string): Promise<Writable> {
 }
 
 // process.stdout may write asynchronously (pipes on macOS): the process must not exit first.
-function flush(stream: Writable): Promise<void> {
+export function flush(stream: Writable): Promise<void> {
   return new Promise((resolve, reject) =>
     stream.write('', (error) => (error ? reject(error) : resolve())),
   );

@@ -1,5 +1,5 @@
 import { defineCommand } from '../define-command.js';
-import { ORG_FLAG, URL_FLAG } from './shared-flags.js';
+import { ORG_FLAG, TIME_RANGE_FLAGS, URL_FLAG } from './shared-flags.js';
 
 export const auditExport = defineCommand({
   path: ['audit', 'export'],
@@ -15,11 +15,7 @@ export const auditExport = defineCommand({
       required: true,
       description: 'the output format',
     },
-    from: {
-      value: 'ISO',
-      description: 'from this time, inclusive (2025-01-31 or 2025-01-31T09:00:00Z)',
-    },
-    to: { value: 'ISO', description: 'up to this time, exclusive' },
+    ...TIME_RANGE_FLAGS,
     out: { value: 'FILE', description: 'write to FILE (default: stdout)' },
     url: URL_FLAG,
   },

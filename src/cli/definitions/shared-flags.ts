@@ -30,3 +30,12 @@ export const RLS_CONFIG_FLAG = {
   value: 'FILE',
   description: 'the model: JSON, or a module whose default export is a model',
 } as const satisfies FlagSpec;
+
+/** `--from` and `--to`: a time range of audit events. */
+export const TIME_RANGE_FLAGS = {
+  from: {
+    value: 'ISO',
+    description: 'from this time, inclusive (2025-01-31 or 2025-01-31T09:00:00Z)',
+  },
+  to: { value: 'ISO', description: 'up to this time, exclusive' },
+} as const satisfies Record<string, FlagSpec>;

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { OrgkitError } from '../../errors/index.js';
 import { readClerkExport } from '../input/read-export.js';
 import type { ClerkUserRecord } from '../input/types.js';

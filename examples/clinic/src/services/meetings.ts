@@ -1,4 +1,5 @@
 import { asc, eq } from 'drizzle-orm';
+import type { AccessReportEntry } from 'orgkit';
 import type { ClinicOrgkit } from '../orgkit.js';
 import { type Meeting, meetings } from '../schema.js';
 
@@ -9,13 +10,41 @@ import { type Meeting, meetings } from '../schema.js';
  * anyone else sees none, whatever the route lets through.
  */
 export function createMeetingsService(orgkit: ClinicOrgkit) {
+  /**
+   * A meeting names a patient and why they come: PHI. Every read is recorded before the rows
+   * leave (`recordAccess` fails the read when it cannot be), with the guest as its data subject,
+   * in the meeting's organization: a guest reading their own meetings does so as the patient
+   * (PATRQT), the clinic's staff for treatment (TREAT). The calls of one page go in one statement.
+   */
+  async function recordRead(rows: readonly Meeting[]): Promise<void> {
+    const reader = orgkit.requireAuth().userId;
+    const groups = new Map<string, Meeting[]>();
+    for (const row of rows) {
+      const key = `${row.orgId}\u0000${row.guestWorkosUserId === reader ? 'PATRQT' : 'TREAT'}`;
+      groups.set(key, [...(groups.get(key) ?? []), row]);
+    }
+    await Promise.all(
+      [...groups].map(([key, group]) =>
+        orgkit.recordAccess(
+          'meeting',
+          group.map((m) => m.id),
+          {
+            purpose: key.endsWith('PATRQT') ? 'PATRQT' : 'TREAT',
+            organizationId: group[0]!.orgId,
+            subjectIds: [...new Set(group.map((m) => m.guestWorkosUserId))],
+          },
+        ),
+      ),
+    );
+  }
+
   return {
     /** The meetings visible to the session's user, soonest first. */
     async list(): Promise<Meeting[]> {
       const rows = await orgkit.withRls((tx) =>
         tx.select().from(meetings).orderBy(asc(meetings.startsAt)),
       );
-      await orgkit.logAuditEvent('meetings.listed', 'meeting', null, null, { count: rows.length });
+      await recordRead(rows);
       return rows;
     },
 
@@ -25,12 +54,20 @@ export function createMeetingsService(orgkit: ClinicOrgkit) {
       const [row] = await orgkit.withRls((tx) =>
         tx.select().from(meetings).where(eq(meetings.id, id)),
       );
-      if (row) {
-        await orgkit.logAuditEvent('meeting.viewed', 'meeting', row.id, null, null, {
-          organizationId: row.orgId,
-        });
-      }
+      if (row) await recordRead([row]);
       return row;
+    },
+
+    /**
+     * The signed-in person's access report (`orgkit.accessReport`): every recorded read of their
+     * meetings, newest first. Reading it is itself recorded.
+     */
+    async myAccessReport(): Promise<AccessReportEntry[]> {
+      const entries: AccessReportEntry[] = [];
+      for await (const entry of orgkit.accessReport({ subjectId: orgkit.requireAuth().userId })) {
+        entries.push(entry);
+      }
+      return entries.reverse();
     },
   };
 }

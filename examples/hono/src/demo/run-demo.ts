@@ -239,6 +239,22 @@ export async function runDemoFlow(
       },
     ],
     [
+      'The guest reads who accessed their records (orgkit.accessReport)',
+      async () => {
+        const page = await guest.get('/my-access');
+        check(page.status === 200, `/my-access answered ${page.status}`);
+        const expertRead = new RegExp(
+          `<tr data-action="access.read">[^]*?${people.expert.workosUserId}[^]*?<td class="purpose">TREAT</td>`,
+        );
+        check(expertRead.test(page.text), "the expert's read with purpose TREAT is not listed");
+        check(
+          page.text.includes('<td class="purpose">PATRQT</td>'),
+          'the guest’s own read is not listed',
+        );
+        return "the expert's view of the meeting (TREAT) and the guest's own (PATRQT)";
+      },
+    ],
+    [
       `Admin ${people.admin.email} sees setup statistics and the audit trail`,
       async () => {
         const page = await signIn(admin, people.admin.email, '/admin');
@@ -279,8 +295,8 @@ export async function runDemoFlow(
           ],
           ['preferences.updated', people.expert.workosUserId, people.harborClinic.id, 'expert'],
           ['meeting.booked', guestUserId, people.harborClinic.id, 'guest'],
-          ['meetings.listed', guestUserId, undefined, 'guest'],
-          ['meeting.viewed', people.expert.workosUserId, people.harborClinic.id, 'expert'],
+          ['access.read', guestUserId, people.harborClinic.id, 'guest'],
+          ['access.read', people.expert.workosUserId, people.harborClinic.id, 'expert'],
           ['audit.read', people.admin.workosUserId, people.harborClinic.id, 'admin'],
           ['access.denied', people.outsider.workosUserId, people.otherClinic.id, 'outsider'],
         ] as const;

@@ -1,4 +1,5 @@
 import {
+  accessReportPage,
   adminPage,
   type Clinic,
   errorPage,
@@ -42,6 +43,12 @@ export function memberRoutes(clinic: Clinic, auth: ClinicAuth) {
     }
     return c.html(meetingPage({ ...(await context(c)), meeting }));
   });
+
+  app.get(routes.myAccess, signedIn, async (c) =>
+    c.html(
+      accessReportPage({ ...(await context(c)), entries: await clinic.meetings.myAccessReport() }),
+    ),
+  );
 
   app.get(
     routes.admin,

@@ -1,0 +1,126 @@
+import * as z from 'zod';
+import { parseAuditQuery, selectAuditPage } from '../audit/query-events.js';
+import type { AuditEvent } from '../audit/types.js';
+import { OrgkitError, parseInput } from '../errors/index.js';
+import type { AccessDeps } from './deps.js';
+import type { AccessReportEntry, AccessReportQuery } from './types.js';
+
+/** What the reports need. @internal */
+export type AccessReportDeps = Omit<AccessDeps, 'events'>;
+
+const PAGE = 500;
+const querySchema = z.strictObject({
+  subjectId: z.string(),
+  from: z.unknown().optional(),
+  to: z.unknown().optional(),
+});
+
+const strings = (value: unknown): string[] =>
+  Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+
+/** An audit event as a line of a person's access report. @internal */
+export function toReportEntry(event: AuditEvent): AccessReportEntry {
+  const m = event.metadata ?? {};
+  const ids = strings(m.resourceIds);
+  return {
+    occurredAt: event.occurredAt,
+    action: event.action,
+    outcome: event.outcome,
+    actor: event.actor,
+    actorRole: text(m.actorRole),
+    organizationId: event.organizationId,
+    resourceType: event.resourceType,
+    resourceIds: ids.length > 0 ? ids : event.resourceId !== null ? [event.resourceId] : [],
+    purpose: text(m.purpose),
+    emergencyAccessIds: strings(m.emergencyAccessIds),
+    impersonator: event.impersonator,
+    disclosure:
+      event.action === 'access.disclosed'
+        ? { recipient: text(m.recipient) ?? '', description: text(m.description) ?? '' }
+        : null,
+    eventId: event.id,
+  };
+}
+
+/**
+ * A person's report, oldest first, read a page at a time through the subject index (memory
+ * stays flat however many events there are). The read is recorded before the first line.
+ * @internal
+ */
+export function streamAccessReport(
+  deps: AccessReportDeps,
+  query: AccessReportQuery,
+  kind: 'access' | 'disclosures',
+): AsyncIterable<AccessReportEntry> {
+  const what = kind === 'access' ? 'accessReport' : 'exportDisclosures';
+  return {
+    async *[Symbol.asyncIterator]() {
+      parseInput(querySchema, query, `${what}: query`);
+      const parsed = parseAuditQuery(
+        {
+          subjectId: query.subjectId,
+          from: query.from,
+          to: query.to,
+          ...(kind === 'disclosures' ? { action: 'access.disclosed' } : {}),
+          limit: PAGE,
+        },
+        what,
+      );
+      const current = deps.scope.current();
+      let organizationId: string | undefined;
+      if (current) {
+        const session = current.session;
+        if (!session) {
+          throw new OrgkitError(
+            'unauthenticated',
+            `${what}: no authenticated session in this request`,
+            {
+              reason: 'no_session',
+            },
+          );
+        }
+        // A person reads everything recorded about them; anyone else reads their own
+        // organization's events, with the review permission there.
+        if (session.userId !== query.subjectId) {
+          const org = session.organizationId ?? null;
+          const allowed =
+            org !== null &&
+            (await deps.hasPermission(session.userId, deps.policy.reviewPermission, org));
+          if (!allowed) {
+            throw new OrgkitError(
+              'forbidden',
+              `${what}: another person's report requires the "${deps.policy.reviewPermission}" permission in the session's organization`,
+              {
+                reason: 'missing_permission',
+                details: { missing: [deps.policy.reviewPermission] },
+              },
+            );
+          }
+          organizationId = org!;
+        }
+      }
+      await deps.audit.record([
+        {
+          action: 'access.report_read',
+          resourceType: 'access_report',
+          resourceId: parsed.subjectId!,
+          subjectIds: [parsed.subjectId!],
+          ...(current ? {} : { actor: { system: 'access-report' }, organizationId: null }),
+          metadata: {
+            kind,
+            ...(parsed.from ? { from: parsed.from.toISOString() } : {}),
+            ...(parsed.to ? { to: parsed.to.toISOString() } : {}),
+          },
+        },
+      ]);
+      if (organizationId !== undefined) parsed.organizationId = organizationId;
+      for (;;) {
+        const page = await selectAuditPage(deps.db, deps.tables, parsed, 'oldest', what);
+        for (const event of page.events) yield toReportEntry(event);
+        if (!page.nextCursor) return;
+        parsed.cursor = page.nextCursor;
+      }
+    },
+  };
+}
