@@ -1,5 +1,4 @@
 import { importPeer } from '../config/import-peer.js';
-import { OrgkitError } from '../errors/index.js';
 import type { RolesRedisOption } from './types.js';
 
 /** The default Redis channel of role invalidations. */

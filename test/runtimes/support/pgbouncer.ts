@@ -73,7 +73,10 @@ export async function startPgBouncer(options: {
   for (let i = 0; ; i++) {
     const up = await new Promise<boolean>((resolve) => {
       const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => (socket.destroy(), resolve(true)));
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
       socket.once('error', () => resolve(false));
     });
     if (up) break;
