@@ -1,11 +1,11 @@
 import { sql } from 'drizzle-orm';
 import type { OrgkitDatabase } from '../../db/database.js';
-import { OrgkitError } from '../../errors/index.js';
+import { OrgkitError, parseInput } from '../../errors/index.js';
 import type { RlsTarget } from '../claims.js';
 import { qualify, quoteIdent } from '../identifiers.js';
 import { queryRows } from '../lint/context.js';
 import type { RlsModel } from '../model.js';
-import { type ModelPlan, planModel } from '../plan-model.js';
+import { type ModelPlan, planModel, sqlOptionsSchema } from '../plan-model.js';
 import type { TablePlan } from '../policies.js';
 import {
   helperStatements,
@@ -32,6 +32,9 @@ const TRIGGER_FUNCTIONS = [
 const PRIVILEGE = { select: 'SELECT', insert: 'INSERT', update: 'UPDATE', delete: 'DELETE' };
 
 class Rollback extends Error {}
+
+// generateRlsSql's options, the target optional (found in the database when left out).
+const diffOptionsSchema = sqlOptionsSchema.partial({ target: true });
 
 /** The claim functions each target's policies call. */
 const CLAIM_FUNCTIONS: Record<RlsTarget, string[]> = {
@@ -103,14 +106,12 @@ export async function diffRls(
   model: RlsModel,
   options: RlsDiffOptions = {},
 ): Promise<RlsDiff> {
-  if (typeof options !== 'object' || options === null) {
-    throw new OrgkitError('invalid_input', 'diffRls: options: expected an object');
-  }
+  const checked = parseInput(diffOptionsSchema, options, 'diffRls options');
   let differences: RlsDifference[] = [];
   await db
     .transaction(async (tx) => {
-      const target = await resolveTarget(tx, options.target, options.schema ?? 'public');
-      const plan = planModel(model, { ...options, target }, 'diffRls');
+      const target = await resolveTarget(tx, checked.target, checked.schema ?? 'public');
+      const plan = planModel(model, { ...checked, target }, 'diffRls');
       // An empty search path: every name in a deparsed expression comes out schema-qualified.
       await tx.execute(sql`SELECT set_config('search_path', '', true)`);
       differences = await compare(tx, plan);
