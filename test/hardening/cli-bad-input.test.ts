@@ -130,8 +130,12 @@ describe('every CLI command against bad flag values', () => {
           if (flag === 'unknown-flag' || definition.flags[flag]?.choices) {
             expect(result.status, what).toBe(2);
           }
-          // rls lint's exit 1 also means findings (on stdout): the embedded tables have no RLS.
-          const findings = name === 'rls lint' && result.status === 1 && result.err === '';
+          // rls lint's and rls diff's exit 1 also means findings or drift (on stdout): the
+          // embedded tables have no RLS.
+          const findings =
+            (name === 'rls lint' || name === 'rls diff') &&
+            result.status === 1 &&
+            result.err === '';
           if (findings) expect(result.out, what).not.toBe('');
           else expectClearFailure(result, what);
         }),

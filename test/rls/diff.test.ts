@@ -167,6 +167,25 @@ describe.each(DATABASE_TARGETS)('orgkit rls diff on $name', (database) => {
       expect((await diff()).differences).toEqual([]);
     });
 
+    it('rejects bad options and models with invalid_input naming the key', async () => {
+      const bad = [
+        [{ target: 'mysql' }, 'target'],
+        [{ schema: 'x"; DROP TABLE events; --' }, 'schema'],
+        [{ role: '' }, 'role'],
+        [{ colour: 'blue' }, 'colour'],
+      ] as const;
+      for (const [options, key] of bad) {
+        await expect(
+          diffRls(test.db, appModel, options as never),
+          JSON.stringify(options),
+        ).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringContaining(key) });
+      }
+      await expect(
+        diffRls(test.db, { tables: {} } as never, { target, schema: test.schema }),
+      ).rejects.toMatchObject({ code: 'invalid_input' });
+      expect((await diff()).differences).toEqual([]);
+    });
+
     it('a missing request role is drift; a target whose claim functions are missing is refused', async () => {
       const missing = await diffRls(test.db, appModel, {
         target,
