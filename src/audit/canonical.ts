@@ -27,7 +27,7 @@ export interface StoredAuditFields {
   newValues: string | null;
   metadata: string | null;
   prevHash: string;
-  /** `subject_ids::text` (the extension block, migration 0008). */
+  /** `subject_ids::text` (the extension block, migration 0007). */
   subjectIds: string | null;
   impersonator: string | null;
   impersonationReason: string | null;
@@ -65,7 +65,7 @@ const EXTENSION_ORDER = [
  * `~` (NULL) or `<UTF-8 byte length>:<text>`, each followed by a newline. The length prefix
  * keeps field boundaries unforgeable without escaping. The database computes the same text in
  * `orgkit_audit_hash()` (migration 0003), with the extension block of data subjects and
- * impersonator in `orgkit_audit_hash_ext()` (migration 0008); this copy lets the verifier check
+ * impersonator in `orgkit_audit_hash_ext()` (migration 0007); this copy lets the verifier check
  * the database instead of trusting it.
  * @internal
  */

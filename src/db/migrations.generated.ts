@@ -94,7 +94,7 @@ export const ORGKIT_MIGRATIONS: readonly Migration[] = [
     ]
   },
   {
-    "tag": "0007_session_revocation_and_refresh",
+    "tag": "0006_session_revocation_and_refresh",
     "hash": "9d9bf93843672761919bcc607f8c95763242f6b8594c0de7e735859b4ed89849",
     "statements": [
       "CREATE TABLE \"orgkit_session_refreshes\" (\n\t\"key\" text PRIMARY KEY NOT NULL,\n\t\"holder\" text NOT NULL,\n\t\"lease_expires_at\" timestamp with time zone NOT NULL,\n\t\"outcome\" text,\n\t\"outcome_expires_at\" timestamp with time zone,\n\t\"created_at\" timestamp with time zone DEFAULT now() NOT NULL\n);",
@@ -102,7 +102,7 @@ export const ORGKIT_MIGRATIONS: readonly Migration[] = [
     ]
   },
   {
-    "tag": "0008_access_accounting",
+    "tag": "0007_access_accounting",
     "hash": "b46f6d236d3af5b077447799ff9f26adda8a3cb42220c3098a12f8c2579beceb",
     "statements": [
       "CREATE TABLE \"orgkit_emergency_access\" (\n\t\"id\" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,\n\t\"grantee_workos_user_id\" text NOT NULL,\n\t\"workos_org_id\" text,\n\t\"subject_id\" text,\n\t\"resource_type\" text,\n\t\"resource_id\" text,\n\t\"reason\" text NOT NULL,\n\t\"granted_at\" timestamp with time zone DEFAULT now() NOT NULL,\n\t\"expires_at\" timestamp with time zone NOT NULL,\n\t\"reviewed_at\" timestamp with time zone,\n\t\"reviewer_workos_user_id\" text,\n\t\"review_outcome\" text,\n\t\"review_note\" text,\n\tCONSTRAINT \"orgkit_emergency_access_reason_check\" CHECK (length(btrim(\"orgkit_emergency_access\".\"reason\")) >= 3),\n\tCONSTRAINT \"orgkit_emergency_access_target_check\" CHECK ((\"orgkit_emergency_access\".\"subject_id\" IS NOT NULL) OR (\"orgkit_emergency_access\".\"resource_type\" IS NOT NULL AND \"orgkit_emergency_access\".\"resource_id\" IS NOT NULL))\n);",
