@@ -61,6 +61,7 @@ const VALID_ARGS: Readonly<Record<string, readonly unknown[]>> = {
   getRequestScope: [],
   withRls: [async () => 1, {}],
   requireAuth: [],
+  signOutEverywhere: ['user_plain', JOB],
   recordAccess: ['thing', ['id_1'], { ...JOB, organizationId: 'org_a', subjectIds: ['user_p'] }],
   accessed: ['thing', async () => [], { ids: (row: unknown) => String(row) }],
   recordDisclosure: [
