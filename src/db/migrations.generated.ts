@@ -103,7 +103,7 @@ export const ORGKIT_MIGRATIONS: readonly Migration[] = [
   },
   {
     "tag": "0007_access_accounting",
-    "hash": "b46f6d236d3af5b077447799ff9f26adda8a3cb42220c3098a12f8c2579beceb",
+    "hash": "53419447b6ce9539477a4c789ff2cc9083051553137339e50a74cd1d8713f58a",
     "statements": [
       "CREATE TABLE \"orgkit_emergency_access\" (\n\t\"id\" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,\n\t\"grantee_workos_user_id\" text NOT NULL,\n\t\"workos_org_id\" text,\n\t\"subject_id\" text,\n\t\"resource_type\" text,\n\t\"resource_id\" text,\n\t\"reason\" text NOT NULL,\n\t\"granted_at\" timestamp with time zone DEFAULT now() NOT NULL,\n\t\"expires_at\" timestamp with time zone NOT NULL,\n\t\"reviewed_at\" timestamp with time zone,\n\t\"reviewer_workos_user_id\" text,\n\t\"review_outcome\" text,\n\t\"review_note\" text,\n\tCONSTRAINT \"orgkit_emergency_access_reason_check\" CHECK (length(btrim(\"orgkit_emergency_access\".\"reason\")) >= 3),\n\tCONSTRAINT \"orgkit_emergency_access_target_check\" CHECK ((\"orgkit_emergency_access\".\"subject_id\" IS NOT NULL) OR (\"orgkit_emergency_access\".\"resource_type\" IS NOT NULL AND \"orgkit_emergency_access\".\"resource_id\" IS NOT NULL))\n);",
       "ALTER TABLE \"audit_logs\" ADD COLUMN \"subject_ids\" text[];",
@@ -120,7 +120,7 @@ export const ORGKIT_MIGRATIONS: readonly Migration[] = [
       "CREATE TRIGGER orgkit_emergency_access_no_delete BEFORE DELETE ON orgkit_emergency_access\n  FOR EACH ROW EXECUTE FUNCTION orgkit_audit_refuse_change();",
       "CREATE TRIGGER orgkit_emergency_access_no_truncate BEFORE TRUNCATE ON orgkit_emergency_access\n  FOR EACH STATEMENT EXECUTE FUNCTION orgkit_audit_refuse_change();",
       "REVOKE ALL ON orgkit_emergency_access FROM PUBLIC;",
-      "REVOKE ALL ON FUNCTION orgkit_emergency_access_guard() FROM PUBLIC;",
+      "-- A trigger fires without EXECUTE: revoke it from PUBLIC and from every role a platform's default\n-- privileges granted it to (Supabase: anon, authenticated, service_role), as 0004 does.\nDO $$\nDECLARE\n  grantee text;\nBEGIN\n  REVOKE ALL ON FUNCTION orgkit_emergency_access_guard() FROM PUBLIC;\n  FOR grantee IN\n    SELECT DISTINCT a.grantee::regrole::text\n    FROM pg_catalog.pg_proc p, pg_catalog.aclexplode(p.proacl) a\n    WHERE p.oid = 'orgkit_emergency_access_guard()'::regprocedure\n      AND a.grantee <> 0 AND a.grantee <> p.proowner\n  LOOP\n    EXECUTE format('REVOKE ALL ON FUNCTION orgkit_emergency_access_guard() FROM %s', grantee);\n  END LOOP;\nEND $$;",
       "DO $$\nBEGIN\n  IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'authenticated') THEN\n    REVOKE ALL ON orgkit_emergency_access FROM authenticated;\n  END IF;\nEND $$;"
     ]
   }

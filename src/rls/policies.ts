@@ -114,8 +114,8 @@ export function planTable(
     if (rule.kind === 'owner' && user) indexColumns.add(user);
     else if (org) indexColumns.add(org);
     if (command === 'select') {
-      // The row rule, and the other ways a row becomes readable: by its shared user, in the
-      // organizations of the user's memberships.
+      // The row rule, and the other ways a row becomes readable: by its shared user, under an
+      // emergency grant, in the organizations of the user's memberships.
       const branches: { suffix: string; using: string }[] = [{ suffix: '', using: condition }];
       if (rule.kind === 'shared' && rule.sharedUserColumn) {
         branches.push({
@@ -125,11 +125,8 @@ export function planTable(
         indexColumns.add(rule.sharedUserColumn);
       }
       if (rule.emergencyAccess) {
-        policies.push({
-          name: name('_emergency'),
-          for: 'select',
-          using: emergencyAccessSql(rule, schema, readers),
-        });
+        // No gate: emergency access is for when the usual permission does not reach.
+        branches.push({ suffix: '_emergency', using: emergencyAccessSql(rule, schema, readers) });
         indexColumns.add(rule.emergencyAccess.subjectColumn);
       }
       if (rule.selectForMembers && org) {

@@ -83,6 +83,7 @@ describe.each(DATABASE_TARGETS)('generated SQL on $name', (database) => {
         expert_setup: ['DELETE', 'INSERT', 'SELECT', 'UPDATE'],
         meetings: ['DELETE', 'INSERT', 'SELECT', 'UPDATE'],
         organizations: ['SELECT'],
+        orgkit_clerk_profiles: ['SELECT'],
         orgkit_emergency_access: ['SELECT'],
         payment_transfers: ['INSERT', 'SELECT'],
         profiles: ['DELETE', 'INSERT', 'SELECT', 'UPDATE'],

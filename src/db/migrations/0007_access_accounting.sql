@@ -123,7 +123,22 @@ CREATE TRIGGER orgkit_emergency_access_no_truncate BEFORE TRUNCATE ON orgkit_eme
 --> statement-breakpoint
 REVOKE ALL ON orgkit_emergency_access FROM PUBLIC;
 --> statement-breakpoint
-REVOKE ALL ON FUNCTION orgkit_emergency_access_guard() FROM PUBLIC;
+-- A trigger fires without EXECUTE: revoke it from PUBLIC and from every role a platform's default
+-- privileges granted it to (Supabase: anon, authenticated, service_role), as 0004 does.
+DO $$
+DECLARE
+  grantee text;
+BEGIN
+  REVOKE ALL ON FUNCTION orgkit_emergency_access_guard() FROM PUBLIC;
+  FOR grantee IN
+    SELECT DISTINCT a.grantee::regrole::text
+    FROM pg_catalog.pg_proc p, pg_catalog.aclexplode(p.proacl) a
+    WHERE p.oid = 'orgkit_emergency_access_guard()'::regprocedure
+      AND a.grantee <> 0 AND a.grantee <> p.proowner
+  LOOP
+    EXECUTE format('REVOKE ALL ON FUNCTION orgkit_emergency_access_guard() FROM %s', grantee);
+  END LOOP;
+END $$;
 --> statement-breakpoint
 DO $$
 BEGIN
