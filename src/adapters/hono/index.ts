@@ -150,25 +150,34 @@ export function createHonoAuth<O extends OrgkitCore<any>>(
   function enter<T>(c: Context, then: (auth: RequestAuth) => Promise<T>): Promise<T | Response> {
     const headers = headersOf(c);
     const remoteAddress = getRemoteAddress(c);
-    const known = http.authenticateNow(headers, remoteAddress);
+    // Verification reads the user's revocation marks: in the request's database when it has one.
+    const known = withRequestDatabase(c, () => http.authenticateNow(headers, remoteAddress));
     if (known) return runInScope(c, withDatabase(c, known), then);
-    return http
-      .authenticate(headers, remoteAddress, c.req.method)
-      .then((found): Promise<T | Response> => {
-        const auth = withDatabase(c, found);
-        return auth.refusal ? refuseAtEntry(c, auth) : runInScope(c, auth, then);
-      });
+    return withRequestDatabase(c, () =>
+      http.authenticate(headers, remoteAddress, c.req.method),
+    ).then((found): Promise<T | Response> => {
+      const auth = withDatabase(c, found);
+      return auth.refusal ? refuseAtEntry(c, auth) : runInScope(c, auth, then);
+    });
   }
+
+  // One database per request, however often it is asked for: `database(c)` may open a connection.
+  const opened = new WeakMap<Context, OrgkitDatabase>();
+  const databaseOf = (c: Context, open: (c: Context) => OrgkitDatabase): OrgkitDatabase => {
+    let db = opened.get(c);
+    if (!db) opened.set(c, (db = open(c)));
+    return db;
+  };
 
   // The request's own database rides in its scope (also for the denial a refusal records).
   const withDatabase = (c: Context, auth: RequestAuth): RequestAuth =>
-    database ? { ...auth, scope: { ...auth.scope, database: database(c) } } : auth;
+    database ? { ...auth, scope: { ...auth.scope, database: databaseOf(c, database) } } : auth;
 
-  // Handlers mounted without `middleware()` (webhooks, sign-in routes) get the request's
-  // database in a scope of their own.
+  // Handlers mounted without `middleware()` (webhooks, sign-in routes), and the verification
+  // before the scope opens, get the request's database in a scope of their own.
   const withRequestDatabase = <T>(c: Context, fn: () => T): T =>
     database && !orgkit.getRequestScope()?.database
-      ? orgkit.runWithRequestScope({ database: database(c) }, fn)
+      ? orgkit.runWithRequestScope({ database: databaseOf(c, database) }, fn)
       : fn();
 
   // A cross-site request carrying the session cookie: answered here, no handler runs.
