@@ -15,6 +15,10 @@ describe.each(DATABASE_TARGETS)('lintRls options on $name', ({ url }) => {
         { schemas: [] },
         { ignore: 'x' },
         { schema: 'public' },
+        // A lone surrogate cannot be sent to Postgres: refused before any query (found by the CLI
+        // bad-input property).
+        { role: 'a\udfffb' },
+        { schemas: ['\ud800'] },
       ]) {
         const error = await lintRls(db, options as never).catch((caught: unknown) => caught);
         expect(isOrgkitError(error) && error.code).toBe('invalid_input');

@@ -17,7 +17,13 @@ import { lintTables } from './table-rules.js';
 import type { RlsLintFinding, RlsLintOptions } from './types.js';
 import { lintViews } from './view-rules.js';
 
-const name = z.string().min(1).max(63);
+// A lone UTF-16 surrogate cannot be sent to Postgres (the driver fails before any query runs).
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const name = z
+  .string()
+  .min(1)
+  .max(63)
+  .refine((value) => !LONE_SURROGATE.test(value), 'expected well-formed text (a lone surrogate)');
 const optionsSchema = z
   .object({
     role: name.default('authenticated'),
