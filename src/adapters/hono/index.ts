@@ -165,7 +165,10 @@ export function createHonoAuth<O extends OrgkitCore<any>>(
   const opened = new WeakMap<Context, OrgkitDatabase>();
   const databaseOf = (c: Context, open: (c: Context) => OrgkitDatabase): OrgkitDatabase => {
     let db = opened.get(c);
-    if (!db) opened.set(c, (db = open(c)));
+    if (!db) {
+      db = open(c);
+      opened.set(c, db);
+    }
     return db;
   };
 
