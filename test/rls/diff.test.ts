@@ -183,6 +183,13 @@ describe.each(DATABASE_TARGETS)('orgkit rls diff on $name', (database) => {
       await expect(
         diffRls(test.db, { tables: {} } as never, { target, schema: test.schema }),
       ).rejects.toMatchObject({ code: 'invalid_input' });
+      // A schema the database does not have (even one named like an Object key) is a wrong flag.
+      for (const schema of ['__proto__', `${test.schema}_gone`]) {
+        await expect(diffRls(test.db, appModel, { target, schema })).rejects.toMatchObject({
+          code: 'not_found',
+          message: expect.stringContaining(`no schema "${schema}"`),
+        });
+      }
       expect((await diff()).differences).toEqual([]);
     });
 

@@ -24,6 +24,21 @@ const CLAIM_FUNCTIONS: Record<RlsTarget, string[]> = {
   postgres: [],
 };
 
+/** A schema that is not there is a wrong flag or connection string, not drift to mend. */
+async function assertSchemaExists(db: OrgkitDatabase, schema: string): Promise<void> {
+  const [row] = await queryRows<{ exists: boolean }>(
+    db,
+    sql`SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = ${schema}) AS exists`,
+  );
+  if (!row?.exists) {
+    throw new OrgkitError(
+      'not_found',
+      `diffRls: the database has no schema ${JSON.stringify(schema)}: is this the right schema and database?`,
+      { details: { key: 'schema' } },
+    );
+  }
+}
+
 /**
  * The target asked for, after checking the database has its claim functions. Without one, the
  * target the schema's policies read claims with (`auth.jwt()`: supabase; `auth.session()` or
@@ -91,7 +106,9 @@ export async function diffRls(
   let differences: RlsDifference[] = [];
   await db
     .transaction(async (tx) => {
-      const target = await resolveTarget(tx, checked.target, checked.schema ?? 'public');
+      const schema = checked.schema ?? 'public';
+      await assertSchemaExists(tx, schema);
+      const target = await resolveTarget(tx, checked.target, schema);
       const plan = planModel(model, { ...checked, target }, 'diffRls');
       // An empty search path: every name in a deparsed expression comes out schema-qualified.
       await tx.execute(sql`SELECT set_config('search_path', '', true)`);
