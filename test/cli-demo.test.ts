@@ -4,7 +4,7 @@ import { beforeAll, expect, it } from 'vitest';
 import { runCli } from './support/cli.js';
 
 const root = join(import.meta.dirname, '..');
-const STEPS = 15;
+const STEPS = 16;
 
 beforeAll(() => {
   if (!existsSync(join(root, 'dist', 'hono.js'))) {
@@ -32,7 +32,7 @@ it('orgkit demo in the repository runs the Hono example end to end: every step p
     /✓ 6\. A guest submits the booking form twice at once[\s\S]*2 submits → 1 WorkOS user, 1 meeting, 1 code/,
     /✓ 8\. The guest reads the code in the dev inbox/,
     /✓ 13\. .* of another organization, sees none of it/,
-    /✓ 15\. orgkit audit verify: every hash chain is intact\n\s+\d+ events in \d+ chains verified/,
+    /✓ 16\. orgkit audit verify: every hash chain is intact\n\s+\d+ events in \d+ chains verified/,
   ]) {
     expect(output).toMatch(step);
   }

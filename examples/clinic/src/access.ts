@@ -22,17 +22,23 @@ export const accessControl = defineAccessControl({
     admin: ['meetings:read', 'experts:manage', 'users:manage', 'audit:read'],
   },
   orgRoles: {
-    owner: ['org:read', 'org:manage', 'audit:read'],
-    admin: ['org:read', 'org:manage', 'audit:read'],
-    member: ['org:read'],
+    owner: ['org:read', 'org:manage', 'audit:read', 'meetings:read'],
+    admin: ['org:read', 'org:manage', 'audit:read', 'meetings:read'],
+    member: ['org:read', 'meetings:read'],
+    'on-call': ['org:read'],
   },
 });
 
-/** The organization roles and their permissions, as WorkOS (or the emulator) must know them. */
+/**
+ * The organization roles and their permissions, as WorkOS (or the emulator) must know them.
+ * The token's `meetings:read` is what the `meetings` policy asks of its ordinary readers; an
+ * `on-call` clinician lacks it and reads a patient's meetings only under an emergency grant.
+ */
 export const orgRolePermissions = {
-  owner: ['org:read', 'org:manage', 'audit:read'],
-  admin: ['org:read', 'org:manage', 'audit:read'],
-  member: ['org:read'],
+  owner: ['org:read', 'org:manage', 'audit:read', 'meetings:read'],
+  admin: ['org:read', 'org:manage', 'audit:read', 'meetings:read'],
+  member: ['org:read', 'meetings:read'],
+  'on-call': ['org:read'],
 } as const;
 
 /** The onboarding steps an expert completes, in order, before guests can book them. */

@@ -24,19 +24,17 @@ export type { AdminOverview } from './services/admin.js';
 export type { BookableExpert, Booking } from './services/booking.js';
 export { bookingFormSchema } from './services/booking.js';
 export type { ExpertDashboard, SetupStepView } from './services/dashboard.js';
+export type { EmergencyReviewList } from './services/emergency-access.js';
+export { breakGlassFormSchema, reviewFormSchema } from './services/emergency-access.js';
 export type { FormErrors, FormResult } from './services/form-errors.js';
+export type { AccessReport } from './services/meetings.js';
 export type { Clinic, StartClinicOptions } from './start-clinic.js';
 export { startClinic } from './start-clinic.js';
+export { accessReportPage, breakGlassPage, emergencyReviewPage } from './views/access-pages.js';
 export { escapeHtml, html, raw, SafeHtml } from './views/html.js';
 export type { PageContext, Viewer } from './views/layout.js';
 export { layout } from './views/layout.js';
-export {
-  accessReportPage,
-  adminPage,
-  dashboardPage,
-  meetingPage,
-  meetingsPage,
-} from './views/member-pages.js';
+export { adminPage, dashboardPage, meetingPage, meetingsPage } from './views/member-pages.js';
 export type { DemoPerson } from './views/public-pages.js';
 export {
   bookingConfirmedPage,

@@ -20,12 +20,18 @@ export interface ClinicPeople {
   admin: Person;
   /** Sam: an expert of Northwind Physio, another organization; must see nothing of Harbor's. */
   outsider: Person;
+  /**
+   * Dr. Lin: an on-call expert of Harbor Clinic (organization role `on-call`, without
+   * `meetings:read`), who reads a patient's meetings only after breaking the glass.
+   */
+  onCall: Person;
 }
 
 const SEED = {
   expert: { email: 'ada@harbor-clinic.example', firstName: 'Ada', lastName: 'Lovelace' },
   admin: { email: 'grace@harbor-clinic.example', firstName: 'Grace', lastName: 'Hopper' },
   outsider: { email: 'sam@northwind-physio.example', firstName: 'Sam', lastName: 'Okafor' },
+  onCall: { email: 'lin@harbor-clinic.example', firstName: 'Lin', lastName: 'Chen' },
 } as const;
 
 /**
@@ -40,7 +46,7 @@ export async function seedPeople(workos: WorkOS, orgkit: ClinicOrgkit): Promise<
   const person = async (
     who: keyof typeof SEED,
     organizationId: string,
-    roleSlug: 'admin' | 'member',
+    roleSlug: 'admin' | 'member' | 'on-call',
   ): Promise<Person> => {
     const user = await um.createUser({ ...SEED[who], emailVerified: true });
     await um.createOrganizationMembership({ userId: user.id, organizationId, roleSlug });
@@ -49,6 +55,7 @@ export async function seedPeople(workos: WorkOS, orgkit: ClinicOrgkit): Promise<
   const expert = await person('expert', harbor.id, 'member');
   const admin = await person('admin', harbor.id, 'admin');
   const outsider = await person('outsider', northwind.id, 'member');
+  const onCall = await person('onCall', harbor.id, 'on-call');
   // The list endpoints, not the Events API: with a database kept across restarts (a PGlite
   // data directory, Postgres), this also removes the people a previous emulator had.
   await orgkit.reconcileWorkOSMirror();
@@ -56,11 +63,13 @@ export async function seedPeople(workos: WorkOS, orgkit: ClinicOrgkit): Promise<
   await orgkit.setUserRole(expert.workosUserId, 'expert', actor);
   await orgkit.setUserRole(admin.workosUserId, 'admin', actor);
   await orgkit.setUserRole(outsider.workosUserId, 'expert', actor);
+  await orgkit.setUserRole(onCall.workosUserId, 'expert', actor);
   return {
     harborClinic: { id: harbor.id, name: harbor.name },
     otherClinic: { id: northwind.id, name: northwind.name },
     expert,
     admin,
     outsider,
+    onCall,
   };
 }

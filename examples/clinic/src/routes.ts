@@ -21,7 +21,11 @@ export const routes = {
   meeting: (id: string) => `/meetings/${encodeURIComponent(id)}`,
   /** The signed-in person's access report: who read their records, when and why. */
   myAccess: '/my-access',
+  /** Break the glass: a clinician opens a patient's meetings for a while, with a reason. */
+  emergencyAccess: '/emergency-access',
   admin: '/admin',
+  /** The privacy officer's review of emergency access (GET the list, POST one verdict). */
+  emergencyReview: '/admin/emergency-access',
   /** Where page guards send a signed-in user who may not see a page. */
   forbidden: '/forbidden',
 } as const;

@@ -8,6 +8,7 @@ import { type ClinicPeople, seedPeople } from './people.js';
 import { createAdminService } from './services/admin.js';
 import { createBookingService } from './services/booking.js';
 import { createDashboardService } from './services/dashboard.js';
+import { createEmergencyAccessService } from './services/emergency-access.js';
 import { createMeetingsService } from './services/meetings.js';
 import { createSignInService } from './services/sign-in.js';
 import type { PageContext, Viewer } from './views/layout.js';
@@ -74,6 +75,7 @@ export async function startClinic(options: StartClinicOptions) {
         { email: people.expert.email, role: 'expert, Harbor Clinic' },
         { email: people.admin.email, role: 'admin, Harbor Clinic' },
         { email: people.outsider.email, role: 'expert, Northwind Physio (another organization)' },
+        { email: people.onCall.email, role: 'on-call expert, Harbor Clinic (emergency access)' },
       ]
     : [];
 
@@ -94,9 +96,10 @@ export async function startClinic(options: StartClinicOptions) {
     people,
     demoPeople,
     booking: createBookingService(orgkit, db),
-    meetings: createMeetingsService(orgkit),
+    meetings: createMeetingsService(orgkit, db),
     dashboard: createDashboardService(orgkit),
     admin: createAdminService(orgkit),
+    emergencyAccess: createEmergencyAccessService(orgkit, db),
     signIn: createSignInService({ orgkit, db }),
     viewer,
     /** What the layout needs for a request: the viewer and whether to link the dev inbox. */

@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import { createHonoAuth, type OrgkitEnv } from 'orgkit/hono';
 import { htmlErrors } from './html-errors.js';
 import { authRoutes } from './routes/auth.js';
+import { emergencyRoutes } from './routes/emergency.js';
 import { expertRoutes } from './routes/expert.js';
 import { memberRoutes } from './routes/member.js';
 import { publicRoutes } from './routes/public.js';
@@ -32,6 +33,7 @@ export function createApp(clinic: Clinic) {
   app.route('/', authRoutes(clinic, auth));
   app.route('/', memberRoutes(clinic, auth));
   app.route('/', expertRoutes(clinic, auth));
+  app.route('/', emergencyRoutes(clinic, auth));
   return app;
 }
 

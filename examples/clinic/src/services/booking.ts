@@ -73,8 +73,21 @@ export function createBookingService(orgkit: ClinicOrgkit, db: OrgkitDatabase) {
     }));
   }
 
+  /**
+   * The meeting an earlier submit of the same form booked, shown again on the confirmation page:
+   * a read of stored PHI, recorded like every other (the form has no session, so the booking
+   * form is the actor; the guest, who holds the form's key, asked for it: PATRQT).
+   */
   async function findByKey(bookingKey: string): Promise<Meeting | undefined> {
     const [row] = await db.select().from(meetings).where(eq(meetings.bookingKey, bookingKey));
+    if (row) {
+      await orgkit.recordAccess('meeting', row.id, {
+        purpose: 'PATRQT',
+        subjectIds: [row.guestWorkosUserId],
+        actor: { system: 'booking-form' },
+        organizationId: row.orgId,
+      });
+    }
     return row;
   }
 

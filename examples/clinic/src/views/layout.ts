@@ -46,7 +46,10 @@ function nav(context: PageContext): SafeHtml {
     <li><a href="${routes.book}">Book a meeting</a></li>
     ${v?.kind === 'expert' && html`<li><a href="${routes.dashboard}">Dashboard</a></li>`}
     ${v && html`<li><a href="${routes.meetings}">${v.kind === 'guest' ? 'My bookings' : 'Meetings'}</a></li>`}
+    ${v?.kind === 'guest' && html`<li><a href="${routes.myAccess}">Who accessed my records</a></li>`}
+    ${v?.kind === 'expert' && html`<li><a href="${routes.emergencyAccess}">Emergency access</a></li>`}
     ${v?.kind === 'admin' && html`<li><a href="${routes.admin}">Admin</a></li>`}
+    ${v?.kind === 'admin' && html`<li><a href="${routes.emergencyReview}">Emergency reviews</a></li>`}
     ${context.devInbox && html`<li><a href="${routes.devInbox}">Dev inbox</a></li>`}
     ${
       v

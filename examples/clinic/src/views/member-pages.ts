@@ -1,4 +1,3 @@
-import type { AccessReportEntry } from 'orgkit';
 import type { ClinicPreferences } from '../access.js';
 import { routes } from '../routes.js';
 import type { Meeting } from '../schema.js';
@@ -9,7 +8,7 @@ import { errorSummary, field, select } from './forms.js';
 import { html } from './html.js';
 import { layout, type PageContext } from './layout.js';
 
-const dateTime = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+export const dateTime = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 
 export function meetingsPage(
   context: PageContext & {
@@ -121,30 +120,6 @@ export function dashboardPage(
     'Your dashboard',
     html`${setupSection(d, context.stepError)}
 ${preferencesSection(d.preferences, context.preferenceErrors, context.preferenceValues, context.saved)}`,
-    context,
-  );
-}
-
-/** A person's access report: who read their records, when, why, and whether in an emergency. */
-export function accessReportPage(context: PageContext & { entries: AccessReportEntry[] }): string {
-  const who = (e: AccessReportEntry) =>
-    e.actor === null ? '' : 'userId' in e.actor ? e.actor.userId : `system: ${e.actor.system}`;
-  return layout(
-    'Who accessed my records',
-    html`<p class="hint">From <code>orgkit.accessReport</code>: every recorded read of your records, newest first.</p>
-<table id="access-report"><thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">Role</th>
-<th scope="col">What</th><th scope="col">Purpose</th><th scope="col">Notes</th></tr></thead><tbody>${context.entries.map(
-      (
-        e,
-      ) => html`<tr data-action="${e.action}"><td>${dateTime(e.occurredAt)}</td><td>${who(e)}</td><td>${e.actorRole ?? ''}</td>
-<td>${e.action} ${e.resourceType ?? ''}</td><td class="purpose">${e.purpose ?? ''}</td>
-<td>${[
-        e.emergencyAccessIds.length > 0 ? 'emergency access' : '',
-        e.impersonator ? `impersonated by ${e.impersonator.email}` : '',
-      ]
-        .filter(Boolean)
-        .join('; ')}</td></tr>`,
-    )}</tbody></table>`,
     context,
   );
 }

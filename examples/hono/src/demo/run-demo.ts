@@ -14,6 +14,7 @@ const ADDRESSES = {
   guest: '203.0.113.25',
   admin: '198.51.100.11',
   outsider: '192.0.2.40',
+  onCall: '198.51.100.12',
 } as const;
 
 /** Tomorrow at `hour`:00 UTC, as a `datetime-local` value. */
@@ -50,6 +51,7 @@ export async function runDemoFlow(
   const guest = browser('guest');
   const admin = browser('admin');
   const outsider = browser('outsider');
+  const onCall = browser('onCall');
   const signIn = async (b: InProcessBrowser, email: string, then: string) => {
     const form = await b.get(`/sign-in?returnTo=${encodeURIComponent(then)}`);
     check(form.status === 200 && form.text.includes('name="login_hint"'), 'no sign-in form');
@@ -283,6 +285,48 @@ export async function runDemoFlow(
       },
     ],
     [
+      `On-call ${people.onCall.email} breaks the glass for the guest; the admin reviews it`,
+      async () => {
+        const before = await signIn(onCall, people.onCall.email, '/meetings');
+        check(
+          before.text.includes('id="no-meetings"'),
+          'the on-call expert sees meetings at first',
+        );
+        const glass = {
+          patientEmail: GUEST.email,
+          reason: 'Seen in A&E after a fall',
+          minutes: '30',
+        };
+        const refused = await onCall.post('/emergency-access', { ...glass, reason: '' });
+        check(refused.status === 400, `a grant without a reason answered ${refused.status}`);
+        const list = await onCall.post('/emergency-access', glass);
+        check(list.text.includes(GUEST.topic), "the guest's meeting is not listed under the grant");
+        const detail = await onCall.get(`/meetings/${meetingId}`);
+        check(detail.status === 200, `the meeting answered ${detail.status} under the grant`);
+        const review = await admin.get('/admin/emergency-access');
+        const grantId = extract(
+          review.text,
+          /name="grantId" value="([^"]+)"/,
+          'the grant to review',
+        );
+        const reviewed = await admin.post('/admin/emergency-access', {
+          grantId,
+          outcome: 'appropriate',
+          note: 'Fall in A&E, on-call rota',
+        });
+        check(reviewed.text.includes('<td class="verdict">appropriate'), 'the review is not shown');
+        const report = await guest.get('/my-access');
+        const emergencyRead = new RegExp(
+          `${people.onCall.workosUserId}[^]*?<td class="purpose">ETREAT</td>\\s*<td class="notes">emergency access; reviewed [^<]*: appropriate`,
+        );
+        check(
+          emergencyRead.test(report.text),
+          "the guest's report lacks the reviewed emergency read",
+        );
+        return 'no meetings → breakGlass (30 min, a reason) → the meeting (ETREAT) → reviewed: appropriate; on the guest’s report';
+      },
+    ],
+    [
       'Every step wrote an audit event with its actor, organization, IP address and user agent',
       async () => {
         const expect = [
@@ -299,6 +343,8 @@ export async function runDemoFlow(
           ['access.read', people.expert.workosUserId, people.harborClinic.id, 'expert'],
           ['audit.read', people.admin.workosUserId, people.harborClinic.id, 'admin'],
           ['access.denied', people.outsider.workosUserId, people.otherClinic.id, 'outsider'],
+          ['access.break_glass', people.onCall.workosUserId, people.harborClinic.id, 'onCall'],
+          ['access.emergency_reviewed', people.admin.workosUserId, people.harborClinic.id, 'admin'],
         ] as const;
         for (const [action, actor, org, who] of expect) {
           const rows = await clinic.db

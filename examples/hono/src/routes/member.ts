@@ -46,7 +46,7 @@ export function memberRoutes(clinic: Clinic, auth: ClinicAuth) {
 
   app.get(routes.myAccess, signedIn, async (c) =>
     c.html(
-      accessReportPage({ ...(await context(c)), entries: await clinic.meetings.myAccessReport() }),
+      accessReportPage({ ...(await context(c)), ...(await clinic.meetings.myAccessReport()) }),
     ),
   );
 
