@@ -11,6 +11,7 @@ import {
   launchChromium,
   type RunningApp,
   startExampleServer,
+  walkAccessAccounting,
 } from './support/index.js';
 
 const APP = 'hono';
@@ -21,11 +22,12 @@ const TOPIC = 'Knee pain after running';
 describeInBrowser('examples/hono in Chromium', () => {
   let app: RunningApp;
   let browser: Browser;
-  const { person, shot, text, signIn, pageErrors } = clinicBrowser(
+  const walk = clinicBrowser(
     APP,
     () => browser,
     () => app.url,
   );
+  const { person, shot, text, signIn, pageErrors } = walk;
 
   beforeAll(async () => {
     rmSync(join(ARTIFACTS_DIR, APP), { recursive: true, force: true });
@@ -39,7 +41,7 @@ describeInBrowser('examples/hono in Chromium', () => {
     await app?.stop();
   });
 
-  it('runs the clinic: setup, preferences, a double-submitted booking, magic-auth sign-in, RLS across organizations, the audit trail', async () => {
+  it('runs the clinic: setup, preferences, a double-submitted booking, magic-auth sign-in, RLS across organizations, the audit trail, access reports and emergency access', async () => {
     onTestFailed(() => {
       console.error(`--- examples/hono output ---\n${app.output()}`);
     });
@@ -201,6 +203,16 @@ describeInBrowser('examples/hono in Chromium', () => {
     expect(admin?.status()).toBe(403);
     expect(new URL(sam.page.url()).pathname).toBe('/forbidden');
     await shot(sam.page, 'other-organization-admin-refused');
+
+    // Who read the guest's records and why; emergency access and its review.
+    await walkAccessAccounting({
+      browser: walk,
+      guest,
+      admin: grace,
+      guestEmail: GUEST,
+      topic: TOPIC,
+      meetingPath,
+    });
 
     // Signing out ends the session: the dashboard asks for sign-in again.
     await ada.page.getByRole('button', { name: 'Sign out' }).click();

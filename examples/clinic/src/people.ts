@@ -21,7 +21,7 @@ export interface ClinicPeople {
   /** Sam: an expert of Northwind Physio, another organization; must see nothing of Harbor's. */
   outsider: Person;
   /**
-   * Dr. Lin: an on-call expert of Harbor Clinic (organization role `on-call`, without
+   * Dr. Kofi: an on-call expert of Harbor Clinic (organization role `on-call`, without
    * `meetings:read`), who reads a patient's meetings only after breaking the glass.
    */
   onCall: Person;
@@ -31,7 +31,7 @@ const SEED = {
   expert: { email: 'ada@harbor-clinic.example', firstName: 'Ada', lastName: 'Lovelace' },
   admin: { email: 'grace@harbor-clinic.example', firstName: 'Grace', lastName: 'Hopper' },
   outsider: { email: 'sam@northwind-physio.example', firstName: 'Sam', lastName: 'Okafor' },
-  onCall: { email: 'lin@harbor-clinic.example', firstName: 'Lin', lastName: 'Chen' },
+  onCall: { email: 'kofi@harbor-clinic.example', firstName: 'Kofi', lastName: 'Mensah' },
 } as const;
 
 /**

@@ -9,6 +9,8 @@ export const CLINIC_PEOPLE = {
   admin: 'grace@harbor-clinic.example',
   /** Sam: an expert of Northwind Physio, another organization. */
   outsider: 'sam@northwind-physio.example',
+  /** Dr. Kofi: an on-call expert of Harbor Clinic, without `meetings:read` in his token. */
+  onCall: 'kofi@harbor-clinic.example',
 } as const;
 
 /**

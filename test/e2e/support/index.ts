@@ -5,6 +5,10 @@ export {
   startAppProcess,
   startExampleServer,
 } from './app-process.js';
+export {
+  type AccessAccountingWalk,
+  walkAccessAccounting,
+} from './access-accounting-walk.js';
 export { launchChromium } from './chromium.js';
 export { chromiumFound, chromiumPath, HOW_TO_RUN_BROWSER_TESTS } from './chromium-path.js';
 export {

@@ -1,9 +1,10 @@
-import { eq, inArray } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { type EmergencyAccessGrant, isOrgkitError } from 'orgkit';
 import { type OrgkitDatabase, users } from 'orgkit/drizzle';
 import { z } from 'zod';
 import type { ClinicOrgkit } from '../orgkit.js';
 import { echoValues, type FormResult, fieldErrors } from './form-errors.js';
+import { namesOf } from './names.js';
 
 /** The break-the-glass form. */
 export const breakGlassFormSchema = z.object({
@@ -84,23 +85,9 @@ export function createEmergencyAccessService(orgkit: ClinicOrgkit, db: OrgkitDat
     async listForReview(): Promise<EmergencyReviewList> {
       const grants = await orgkit.listEmergencyAccessForReview({ includeReviewed: true });
       grants.sort((a, b) => Number(a.review !== null) - Number(b.review !== null));
-      const ids = [...new Set(grants.flatMap((g) => [g.granteeUserId, g.subjectId ?? '']))];
-      const rows = ids.length
-        ? await db
-            .select({
-              id: users.workosUserId,
-              email: users.email,
-              firstName: users.firstName,
-              lastName: users.lastName,
-            })
-            .from(users)
-            .where(inArray(users.workosUserId, ids))
-        : [];
-      const names = Object.fromEntries(
-        rows.map((r) => [
-          r.id,
-          `${[r.firstName, r.lastName].filter(Boolean).join(' ')} <${r.email}>`.trim(),
-        ]),
+      const names = await namesOf(
+        db,
+        grants.flatMap((g) => [g.granteeUserId, g.subjectId]),
       );
       return { grants, names };
     },

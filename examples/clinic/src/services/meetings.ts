@@ -2,6 +2,7 @@ import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { AccessReportEntry, EmergencyAccessOutcome } from 'orgkit';
 import { emergencyAccess, type OrgkitDatabase } from 'orgkit/drizzle';
 import type { ClinicOrgkit } from '../orgkit.js';
+import { namesOf } from './names.js';
 import { type Meeting, meetings } from '../schema.js';
 
 /** A person's access report, and the review of each emergency grant it names. */
@@ -10,6 +11,8 @@ export interface AccessReport {
   entries: AccessReportEntry[];
   /** By grant id: how the privacy officer judged it, or absent while it waits for review. */
   reviews: Record<string, { outcome: EmergencyAccessOutcome; reviewedAt: Date }>;
+  /** The names of the people who accessed the records, by WorkOS user id. */
+  names: Record<string, string>;
 }
 
 /**
@@ -82,7 +85,12 @@ export function createMeetingsService(orgkit: ClinicOrgkit, db: OrgkitDatabase) 
       const subjectId = orgkit.requireAuth().userId;
       const entries: AccessReportEntry[] = [];
       for await (const entry of orgkit.accessReport({ subjectId })) entries.push(entry);
-      return { entries: entries.reverse(), reviews: await reviewsOf(subjectId, entries) };
+      const actors = entries.map((e) => (e.actor && 'userId' in e.actor ? e.actor.userId : null));
+      const [reviews, names] = await Promise.all([
+        reviewsOf(subjectId, entries),
+        namesOf(db, actors),
+      ]);
+      return { entries: entries.reverse(), reviews, names };
     },
   };
 

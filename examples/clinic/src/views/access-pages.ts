@@ -13,7 +13,11 @@ type Entry = AccessReport['entries'][number];
 /** A person's access report: who read their records, when, why, and whether in an emergency. */
 export function accessReportPage(context: PageContext & AccessReport): string {
   const who = (e: Entry) =>
-    e.actor === null ? '' : 'userId' in e.actor ? e.actor.userId : `system: ${e.actor.system}`;
+    e.actor === null
+      ? ''
+      : 'userId' in e.actor
+        ? (context.names[e.actor.userId] ?? e.actor.userId)
+        : `system: ${e.actor.system}`;
   // The grants an entry names: those a read was made under, or the grant a break-glass or
   // review event is about.
   const grants = (e: Entry) =>
@@ -38,7 +42,7 @@ with the review of every emergency access.</p>
 <th scope="col">What</th><th scope="col">Purpose</th><th scope="col">Notes</th></tr></thead><tbody>${context.entries.map(
       (
         e,
-      ) => html`<tr data-action="${e.action}"><td>${dateTime(e.occurredAt)}</td><td>${who(e)}</td><td>${e.actorRole ?? ''}</td>
+      ) => html`<tr data-action="${e.action}"><td>${dateTime(e.occurredAt)}</td><td class="who">${who(e)}</td><td>${e.actorRole ?? ''}</td>
 <td>${e.action} ${e.resourceType ?? ''}</td><td class="purpose">${e.purpose ?? ''}</td>
 <td class="notes">${notes(e)}</td></tr>`,
     )}</tbody></table>`,

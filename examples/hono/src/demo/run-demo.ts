@@ -246,7 +246,7 @@ export async function runDemoFlow(
         const page = await guest.get('/my-access');
         check(page.status === 200, `/my-access answered ${page.status}`);
         const expertRead = new RegExp(
-          `<tr data-action="access.read">[^]*?${people.expert.workosUserId}[^]*?<td class="purpose">TREAT</td>`,
+          `<tr data-action="access.read">[^]*?${people.expert.firstName} ${people.expert.lastName}[^]*?<td class="purpose">TREAT</td>`,
         );
         check(expertRead.test(page.text), "the expert's read with purpose TREAT is not listed");
         check(
@@ -317,7 +317,7 @@ export async function runDemoFlow(
         check(reviewed.text.includes('<td class="verdict">appropriate'), 'the review is not shown');
         const report = await guest.get('/my-access');
         const emergencyRead = new RegExp(
-          `${people.onCall.workosUserId}[^]*?<td class="purpose">ETREAT</td>\\s*<td class="notes">emergency access; reviewed [^<]*: appropriate`,
+          `${people.onCall.firstName} ${people.onCall.lastName}[^]*?<td class="purpose">ETREAT</td>\\s*<td class="notes">emergency access; reviewed [^<]*: appropriate`,
         );
         check(
           emergencyRead.test(report.text),
