@@ -13,6 +13,7 @@ import {
   launchChromium,
   type RunningApp,
   startExampleServer,
+  walkAccessAccounting,
 } from './support/index.js';
 
 const APP = 'express';
@@ -34,11 +35,12 @@ describeInBrowser('examples/express in Chromium', () => {
   let app: RunningApp;
   let browser: Browser;
   let work: string;
-  const { person, shot, text, signIn, pageErrors } = clinicBrowser(
+  const walk = clinicBrowser(
     APP,
     () => browser,
     () => app.url,
   );
+  const { person, shot, text, signIn, pageErrors } = walk;
 
   beforeAll(async () => {
     rmSync(join(ARTIFACTS_DIR, APP), { recursive: true, force: true });
@@ -54,7 +56,7 @@ describeInBrowser('examples/express in Chromium', () => {
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  it('runs the clinic: setup, preferences, a double-submitted booking, guest sign-in, RLS across organizations, the Clerk import', async () => {
+  it('runs the clinic: setup, preferences, a double-submitted booking, guest sign-in, RLS across organizations, access reports and emergency access, the Clerk import', async () => {
     onTestFailed(() => {
       console.error(`--- examples/express output ---\n${app.output()}`);
     });
@@ -190,6 +192,16 @@ describeInBrowser('examples/express in Chromium', () => {
     expect(await row('preferences.updated')).toMatch(/(::1|127\.0\.0\.1)e2e\/ada/);
     expect(Number(await text(grace.page, '#stat-complete'))).toBeGreaterThanOrEqual(1);
     await shot(grace.page, 'admin');
+
+    // Who read the guest's records and why; emergency access and its review.
+    await walkAccessAccounting({
+      browser: walk,
+      guest,
+      admin: grace,
+      guestEmail: GUEST,
+      topic: 'Knee pain after running',
+      meetingPath,
+    });
 
     // A user of another organization sees none of it, even at the meeting's own address.
     const sam = await person('e2e/sam');

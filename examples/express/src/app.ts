@@ -2,6 +2,7 @@ import { type Clinic, type DemoPerson, routes } from '@orgkit-examples/clinic';
 import express, { type Express } from 'express';
 import { createExpressAuth, type ExpressAuth } from 'orgkit/express';
 import { errorHandlers, notFound } from './errors.js';
+import { emergencyRoutes } from './routes/emergency.js';
 import { memberRoutes } from './routes/members.js';
 import { publicRoutes } from './routes/public.js';
 import { signInRoutes } from './routes/sign-in.js';
@@ -31,6 +32,7 @@ export function createClinicApp(
   app.use(publicRoutes(clinic, people));
   app.use(signInRoutes(clinic, auth, people));
   app.use(memberRoutes(clinic, auth));
+  app.use(emergencyRoutes(clinic, auth));
   app.use(notFound(clinic));
   app.use(errorHandlers(clinic, auth));
   return app;

@@ -1,14 +1,14 @@
 export {
+  type AccessAccountingWalk,
+  walkAccessAccounting,
+} from './access-accounting-walk.js';
+export {
   freePort,
   type RunningApp,
   type StartAppOptions,
   startAppProcess,
   startExampleServer,
 } from './app-process.js';
-export {
-  type AccessAccountingWalk,
-  walkAccessAccounting,
-} from './access-accounting-walk.js';
 export { launchChromium } from './chromium.js';
 export { chromiumFound, chromiumPath, HOW_TO_RUN_BROWSER_TESTS } from './chromium-path.js';
 export {

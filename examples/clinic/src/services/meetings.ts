@@ -2,8 +2,8 @@ import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { AccessReportEntry, EmergencyAccessOutcome } from 'orgkit';
 import { emergencyAccess, type OrgkitDatabase } from 'orgkit/drizzle';
 import type { ClinicOrgkit } from '../orgkit.js';
-import { namesOf } from './names.js';
 import { type Meeting, meetings } from '../schema.js';
+import { namesOf } from './names.js';
 
 /** A person's access report, and the review of each emergency grant it names. */
 export interface AccessReport {
