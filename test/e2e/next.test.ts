@@ -13,6 +13,7 @@ import {
   launchChromium,
   type RunningApp,
   startExampleServer,
+  walkAccessAccounting,
 } from './support/index.js';
 
 const APP = 'next';
@@ -59,11 +60,12 @@ describeInBrowser('examples/next in Chromium', () => {
   // PGlite on disk where `orgkit` run in work finds it (./.orgkit/pglite), so that `orgkit audit
   // verify` can check the app's audit log once the app has stopped.
   let work: string;
-  const { person, shot, text, signIn, pageErrors } = clinicBrowser(
+  const walk = clinicBrowser(
     APP,
     () => browser,
     () => app.url,
   );
+  const { person, shot, text, signIn, pageErrors } = walk;
 
   beforeAll(async () => {
     rmSync(join(ARTIFACTS_DIR, APP), { recursive: true, force: true });
@@ -78,7 +80,7 @@ describeInBrowser('examples/next in Chromium', () => {
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  it('runs the clinic: setup, preferences, a double-submitted booking, guest sign-in, RLS across organizations', async () => {
+  it('runs the clinic: setup, preferences, a double-submitted booking, guest sign-in, RLS across organizations, access reports and emergency access', async () => {
     onTestFailed(() => {
       console.error(`--- examples/next output ---\n${app.output()}`);
     });
@@ -255,10 +257,21 @@ describeInBrowser('examples/next in Chromium', () => {
     expect(await booked.nth(3).textContent()).toMatch(/^user_\w+$/);
     expect(await booked.nth(5).textContent()).toMatch(/127\.0\.0\.1|::1/);
     expect(await booked.nth(6).textContent()).toContain('Mozilla');
-    // Harbor Clinic has one expert, Ada, and she finished her setup.
+    // One of Harbor Clinic's experts has a setup under way, Ada, and she finished it (the on-call
+    // expert never opened his dashboard).
     expect(Number(await text(grace.page, '#stat-total'))).toBe(1);
     expect(Number(await text(grace.page, '#stat-complete'))).toBe(1);
     await shot(grace.page, 'admin');
+
+    // Who read the guest's records and why; emergency access and its review.
+    await walkAccessAccounting({
+      browser: walk,
+      guest,
+      admin: grace,
+      guestEmail: GUEST,
+      topic: 'Shoulder pain when lifting',
+      meetingPath,
+    });
 
     // A user of another organization sees none of it, even at the meeting's own address.
     const sam = await person();

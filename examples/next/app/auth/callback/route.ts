@@ -1,14 +1,14 @@
 import { handleAuth, saveSession } from '@workos-inc/authkit-nextjs';
 import { type NextRequest, NextResponse } from 'next/server';
 import { getClinic } from '../../../lib/clinic';
+import { enterOnlyOrganization } from '../../../lib/only-organization';
 import { inRequestScope } from '../../../lib/request';
 
 /**
- * AuthKit's callback (`handleAuth`), plus two clinic steps once WorkOS has signed the user in.
- * Real WorkOS puts a user with one organization into it at sign-in; the emulator signs everyone
- * in without one, and a token without `org_id` would see nothing of the organization through its
- * RLS policies. So such a session is refreshed into the user's only organization and saved again
- * (AuthKit's `saveSession`). Then the sign-in is recorded, with the request's IP and user agent.
+ * AuthKit's callback (`handleAuth`), plus two clinic steps once WorkOS has signed the user in:
+ * a session without an organization is refreshed into the user's only one and saved again
+ * (`enterOnlyOrganization`, AuthKit's `saveSession`); then the sign-in is recorded, with the
+ * request's IP and user agent.
  */
 export function GET(request: NextRequest) {
   return handleAuth({
@@ -17,31 +17,24 @@ export function GET(request: NextRequest) {
       const clinic = getClinic();
       let token = accessToken;
       let orgId = organizationId;
-      if (!orgId) {
-        const { data } = await clinic.workos.userManagement.listOrganizationMemberships({
-          userId: user.id,
-          statuses: ['active'],
-        });
-        const only = data.length === 1 ? data[0]?.organizationId : undefined;
-        if (only) {
-          const scoped = await clinic.workos.userManagement.authenticateWithRefreshToken({
-            clientId: clinic.clientId,
-            refreshToken,
-            organizationId: only,
-          });
-          await saveSession(
-            {
-              accessToken: scoped.accessToken,
-              refreshToken: scoped.refreshToken,
-              user: scoped.user,
-              impersonator: scoped.impersonator,
-              authenticationMethod,
-            },
-            request,
-          );
-          token = scoped.accessToken;
-          orgId = only;
-        }
+      const scoped = await enterOnlyOrganization(clinic, {
+        userId: user.id,
+        refreshToken,
+        organizationId,
+      });
+      if (scoped) {
+        await saveSession(
+          {
+            accessToken: scoped.accessToken,
+            refreshToken: scoped.refreshToken,
+            user: scoped.user,
+            impersonator: scoped.impersonator,
+            authenticationMethod,
+          },
+          request,
+        );
+        token = scoped.accessToken;
+        orgId = scoped.organizationId;
       }
       const session = await clinic.orgkit.verifyAccessToken(token);
       await inRequestScope(clinic, session, () => clinic.signIn.recordSignIn(session, orgId));

@@ -4,6 +4,7 @@ import { redirect } from 'next/navigation';
 import { z } from 'zod';
 import type { FormErrors } from '../../../components/forms';
 import { getClinic } from '../../../lib/clinic';
+import { enterOnlyOrganization } from '../../../lib/only-organization';
 import { inRequestScope } from '../../../lib/request';
 
 export interface GuestSignInState {
@@ -61,16 +62,26 @@ export async function guestSignIn(
   } catch (error) {
     return { errors: { code: refusal(error) }, email: typed.email };
   }
-  const session = await clinic.orgkit.verifyAccessToken(signedIn.accessToken);
+  // Into the guest's personal organization, as the other apps' continue step does: the
+  // meetings policy reads the permissions a token carries only inside an organization.
+  const scoped = await enterOnlyOrganization(clinic, {
+    userId: signedIn.user.id,
+    refreshToken: signedIn.refreshToken,
+    organizationId: signedIn.organizationId,
+  });
+  const tokens = scoped ?? signedIn;
+  const session = await clinic.orgkit.verifyAccessToken(tokens.accessToken);
   await saveSession(
     {
-      accessToken: signedIn.accessToken,
-      refreshToken: signedIn.refreshToken,
-      user: signedIn.user,
-      impersonator: signedIn.impersonator,
+      accessToken: tokens.accessToken,
+      refreshToken: tokens.refreshToken,
+      user: tokens.user,
+      impersonator: tokens.impersonator,
     },
     clinic.redirectUri,
   );
-  await inRequestScope(clinic, session, () => clinic.signIn.recordSignIn(session));
+  await inRequestScope(clinic, session, () =>
+    clinic.signIn.recordSignIn(session, scoped?.organizationId),
+  );
   redirect('/meetings');
 }
