@@ -10,7 +10,7 @@ const authkit = authkitProxy({ redirectUri: process.env.WORKOS_REDIRECT_URI });
 // orgkit's optimistic check: no session cookie at all means sign-in, before anything renders.
 // It verifies nothing; every page still checks with `auth.withAuth`.
 const check = createProxyCheck({
-  protect: ['/dashboard', '/admin', '/meetings'],
+  protect: ['/dashboard', '/admin', '/meetings', '/my-access', '/emergency-access'],
   signInUrl: '/sign-in',
 });
 

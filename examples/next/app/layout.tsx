@@ -56,9 +56,24 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                   <Link href="/meetings">{v.kind === 'guest' ? 'My bookings' : 'Meetings'}</Link>
                 </li>
               )}
+              {v?.kind === 'guest' && (
+                <li>
+                  <Link href="/my-access">Who accessed my records</Link>
+                </li>
+              )}
+              {v?.kind === 'expert' && (
+                <li>
+                  <Link href="/emergency-access">Emergency access</Link>
+                </li>
+              )}
               {v?.kind === 'admin' && (
                 <li>
                   <Link href="/admin">Admin</Link>
+                </li>
+              )}
+              {v?.kind === 'admin' && (
+                <li>
+                  <Link href="/admin/emergency-access">Emergency reviews</Link>
                 </li>
               )}
               {devInbox && (
