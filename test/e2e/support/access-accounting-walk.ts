@@ -24,7 +24,7 @@ const rows = (page: BrowserPerson['page'], action: string, who: string) =>
  * lists the expert's view with its purpose; the on-call expert sees no meetings until he breaks
  * the glass with a reason (refused without one), then reads the meeting; the admin, the
  * organization's privacy officer, reviews the grant; the guest's report then shows the
- * emergency read, marked as such, with its review.
+ * emergency read, marked as such, with its review, and the privacy officer's compliance read.
  */
 export async function walkAccessAccounting(w: AccessAccountingWalk): Promise<void> {
   const { person, shot, text, signIn } = w.browser;
@@ -86,6 +86,9 @@ export async function walkAccessAccounting(w: AccessAccountingWalk): Promise<voi
   );
   expect(await rows(guest.page, 'access.break_glass', 'Kofi Mensah').count()).toBe(1);
   expect(await rows(guest.page, 'access.emergency_reviewed', 'Grace Hopper').count()).toBe(1);
+  // The review list named the patient and showed the reason: a compliance read of the record.
+  const review = rows(guest.page, 'access.read', 'Grace Hopper');
+  expect(await review.first().locator('.purpose').textContent()).toBe('HCOMPL');
   // Ada's ordinary read stays ordinary.
   expect(await adaRead.first().locator('.notes').textContent()).toBe('');
   await shot(guest.page, 'guest-access-report-emergency');

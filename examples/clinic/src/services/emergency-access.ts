@@ -50,7 +50,7 @@ export interface EmergencyReviewList {
 export function createEmergencyAccessService(orgkit: ClinicOrgkit, db: OrgkitDatabase) {
   const refused = (error: unknown): string | undefined =>
     isOrgkitError(error) &&
-    (error.code === 'forbidden' || error.code === 'conflict' || error.code === 'not_found')
+    ['invalid_input', 'forbidden', 'conflict', 'not_found'].includes(error.code)
       ? error.message.replace(/^\w+: /, '')
       : undefined;
 
@@ -81,10 +81,23 @@ export function createEmergencyAccessService(orgkit: ClinicOrgkit, db: OrgkitDat
       }
     },
 
-    /** The grants of the session's organization, for review (reading the list is recorded). */
+    /**
+     * The grants of the session's organization, for review: reading the list is recorded by
+     * orgkit, and as a compliance read (HCOMPL) of the patients it names.
+     */
     async listForReview(): Promise<EmergencyReviewList> {
       const grants = await orgkit.listEmergencyAccessForReview({ includeReviewed: true });
       grants.sort((a, b) => Number(a.review !== null) - Number(b.review !== null));
+      // The list shows each patient's name and the grantee's reason, which may hold health
+      // information: a read of the patients' records for compliance, recorded like any other.
+      const subjectIds = [...new Set(grants.flatMap((g) => (g.subjectId ? [g.subjectId] : [])))];
+      if (grants.length > 0) {
+        await orgkit.recordAccess(
+          'emergency_access',
+          grants.map((g) => g.id),
+          { purpose: 'HCOMPL', subjectIds },
+        );
+      }
       const names = await namesOf(
         db,
         grants.flatMap((g) => [g.granteeUserId, g.subjectId]),
