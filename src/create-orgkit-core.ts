@@ -3,7 +3,7 @@ import { coreConfigSchema } from './config/core-schema.js';
 import { formatConfigError } from './config/format-config-error.js';
 import { buildOrgkitCore } from './core/build-core.js';
 import type { Orgkit, OrgkitConfig } from './create-orgkit.js';
-import { OrgkitError } from './errors/index.js';
+import { OrgkitError, safeParse } from './errors/index.js';
 import type { DefaultPreferencesSchema } from './preferences/index.js';
 import type { AccessControl, DefaultAccessControl, RolesApi } from './roles/index.js';
 
@@ -69,7 +69,7 @@ export function createOrgkitCore<
   AC extends AccessControl = DefaultAccessControl,
   AE extends AuditEvents = OpenAuditEvents,
 >(config: OrgkitCoreConfig<AC, AE>): OrgkitCoreInstance<AC, AE> {
-  const parsed = coreConfigSchema.safeParse(config);
+  const parsed = safeParse(coreConfigSchema, config);
   if (!parsed.success) {
     throw new OrgkitError('invalid_config', formatConfigError('createOrgkitCore', parsed.error), {
       cause: parsed.error,

@@ -22,7 +22,7 @@ import { buildOrgkitCore } from './core/build-core.js';
 import type { OrgkitDatabase } from './db/database.js';
 import type { OrgkitDatabaseOption } from './db/database-source.js';
 import type { OrgkitTables } from './db/tables.js';
-import { OrgkitError } from './errors/index.js';
+import { OrgkitError, safeParse } from './errors/index.js';
 import {
   createExpertSetup,
   DEFAULT_RESET_PERMISSION,
@@ -234,7 +234,7 @@ export function createOrgkit<
   const ES extends string = DefaultExpertSetupStep,
   AE extends AuditEvents = OpenAuditEvents,
 >(config: OrgkitConfig<AC, PS, ES, AE>): Orgkit<AC, PS, ES, AE> {
-  const parsed = orgkitConfigSchema.safeParse(config);
+  const parsed = safeParse(orgkitConfigSchema, config);
   if (!parsed.success) {
     throw new OrgkitError('invalid_config', formatConfigError('createOrgkit', parsed.error), {
       cause: parsed.error,

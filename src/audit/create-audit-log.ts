@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { RequestScopeStore } from '../context/index.js';
 import type { OrgkitDatabase } from '../db/database.js';
 import type { OrgkitTables } from '../db/tables.js';
@@ -36,7 +36,7 @@ export interface AuditLog extends Pick<AuditApi<AuditEvents>, 'logAuditEvent' | 
 }
 
 const MAX_BATCH = 1_000;
-const batchSchema = z.array(z.unknown()).min(1).max(MAX_BATCH);
+const batchSchema = z.array(z.unknown()).check(z.minLength(1), z.maxLength(MAX_BATCH));
 
 /**
  * Builds the writing half of audit logging over `audit_logs`: validated, redacted events that the

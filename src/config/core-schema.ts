@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /** @internal */
 export const isObject = (v: unknown): v is Record<string, unknown> =>
@@ -25,67 +25,67 @@ export const redisClient = z.custom<unknown>(
   { message: 'expected an ioredis client' },
 );
 
+const nonEmpty = z.string().check(z.minLength(1));
+const int = (...checks: z.core.$ZodCheck<number>[]) => z.number().check(z.int(), ...checks);
+
 /** `audit` as the core reads it: writing events. @internal */
 export const coreAuditSchema = z.strictObject({
-  events: z
-    .custom<unknown>((v) => isObject(v) && typeof v.isAction === 'function', {
+  events: z.optional(
+    z.custom<unknown>((v) => isObject(v) && typeof v.isAction === 'function', {
       message: 'expected defineAuditEvents(...)',
-    })
-    .optional(),
-  redact: z.array(z.string()).optional(),
-  allow: z.array(z.string()).optional(),
-  logDeniedRequests: z.boolean().default(true),
+    }),
+  ),
+  redact: z.optional(z.array(z.string())),
+  allow: z.optional(z.array(z.string())),
+  logDeniedRequests: z._default(z.boolean(), true),
 });
 
 /**
  * The zod schema of the core's options (`createOrgkitCore`): sessions, roles, the request scope
- * and audit writes. `createOrgkit`'s schema extends it with every capability's. @internal
+ * and audit writes. `createOrgkit`'s schema extends it with every capability's. zod/mini, as it
+ * is parsed in every Worker's start-up. @internal
  */
 export const coreConfigSchema = z.strictObject({
-  database: drizzleDatabase.optional(),
-  preparedStatements: z.boolean().default(true),
-  workos: workosClient.optional(),
-  clientId: z.string().min(1).optional(),
-  accessControl: z
-    .custom<unknown>(isObject, { message: 'expected defineAccessControl(...)' })
-    .optional(),
-  tables: z.custom<unknown>(isObject, { message: 'expected createOrgkitTables(...)' }).optional(),
-  session: z
-    .strictObject({
-      jwksUrl: z.url().optional(),
-      issuers: z.array(z.string().min(1)).min(1).optional(),
-      audience: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
-      clockToleranceSeconds: z.number().int().min(0).max(300).default(5),
-      jwksCooldownMs: z.number().int().min(0).default(30_000),
-      jwksCacheMaxAgeMs: z.number().int().min(1_000).default(600_000),
-      jwksMaxStaleMs: z.number().int().min(0).default(3_600_000),
-      jwksFailureCooldownMs: z.number().int().min(0).default(5_000),
-      verifiedTokenCache: z
-        .union([
-          z.literal(false),
-          z.strictObject({ max: z.number().int().positive().default(10_000) }),
-        ])
-        .default(false),
-    })
-    .prefault({}),
-  cache: z
-    .strictObject({
-      ttlMs: z.number().int().positive().default(30_000),
-      max: z.number().int().positive().default(10_000),
-    })
-    .prefault({}),
-  redis: z
-    .union([
-      z.strictObject({ url: z.string().min(1), channel: z.string().min(1).optional() }),
-      z.strictObject({ client: redisClient, channel: z.string().min(1).optional() }),
-    ])
-    .optional(),
-  users: z
-    .strictObject({
-      managePermission: z.string().min(1).optional(),
-    })
-    .optional(),
-  audit: coreAuditSchema.prefault({}),
+  database: z.optional(drizzleDatabase),
+  preparedStatements: z._default(z.boolean(), true),
+  workos: z.optional(workosClient),
+  clientId: z.optional(nonEmpty),
+  accessControl: z.optional(
+    z.custom<unknown>(isObject, { message: 'expected defineAccessControl(...)' }),
+  ),
+  tables: z.optional(z.custom<unknown>(isObject, { message: 'expected createOrgkitTables(...)' })),
+  session: z.prefault(
+    z.strictObject({
+      jwksUrl: z.optional(z.url()),
+      issuers: z.optional(z.array(nonEmpty).check(z.minLength(1))),
+      audience: z.optional(z.union([nonEmpty, z.array(nonEmpty).check(z.minLength(1))])),
+      clockToleranceSeconds: z._default(int(z.gte(0), z.lte(300)), 5),
+      jwksCooldownMs: z._default(int(z.gte(0)), 30_000),
+      jwksCacheMaxAgeMs: z._default(int(z.gte(1_000)), 600_000),
+      jwksMaxStaleMs: z._default(int(z.gte(0)), 3_600_000),
+      jwksFailureCooldownMs: z._default(int(z.gte(0)), 5_000),
+      verifiedTokenCache: z._default(
+        z.union([z.literal(false), z.strictObject({ max: z._default(int(z.positive()), 10_000) })]),
+        false,
+      ),
+    }),
+    {},
+  ),
+  cache: z.prefault(
+    z.strictObject({
+      ttlMs: z._default(int(z.positive()), 30_000),
+      max: z._default(int(z.positive()), 10_000),
+    }),
+    {},
+  ),
+  redis: z.optional(
+    z.union([
+      z.strictObject({ url: nonEmpty, channel: z.optional(nonEmpty) }),
+      z.strictObject({ client: redisClient, channel: z.optional(nonEmpty) }),
+    ]),
+  ),
+  users: z.optional(z.strictObject({ managePermission: z.optional(nonEmpty) })),
+  audit: z.prefault(coreAuditSchema, {}),
 });
 
 /** `createOrgkitCore`'s options after defaults are applied. @internal */

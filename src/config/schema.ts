@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { extend } from 'zod/mini';
 import { accessOptionsSchema } from '../access/policy.js';
 import { AUDIT_DEFAULTS } from '../audit/defaults.js';
 import { coreAuditSchema, coreConfigSchema, isObject, redisClient } from './core-schema.js';
@@ -58,7 +59,7 @@ export const auditForwardSchema = z.strictObject({
 });
 
 /** The zod schema of `createOrgkit`'s options: the core's and every capability's. @internal */
-export const orgkitConfigSchema = coreConfigSchema.extend({
+export const orgkitConfigSchema = extend(coreConfigSchema, {
   preferences: z
     .strictObject({
       schema: z
@@ -106,8 +107,8 @@ export const orgkitConfigSchema = coreConfigSchema.extend({
         .optional(),
     })
     .prefault({}),
-  audit: coreAuditSchema
-    .extend({
+  audit: z.prefault(
+    extend(coreAuditSchema, {
       retentionDays: z.number().int().min(1).max(36_500).default(AUDIT_DEFAULTS.retentionDays),
       checkpointKey: z.string().min(32, 'use at least 32 characters of secret').optional(),
       readPermission: z.string().min(1).optional(),
@@ -118,8 +119,9 @@ export const orgkitConfigSchema = coreConfigSchema.extend({
           auditForwardSchema,
         ])
         .default(false),
-    })
-    .prefault({}),
+    }),
+    {},
+  ),
   access: accessOptionsSchema.prefault({}),
   webhooks: z
     .strictObject({
