@@ -1,5 +1,6 @@
-// The reference Worker: Hono + orgkit (middleware, a guard, getAccess, an audit write) + drizzle +
-// postgres.js, a connection per request. Guests, audit forwarding and migration unused.
+// The reference Worker: Hono + orgkit's core (middleware, a guard, getAccess, an audit write) +
+// drizzle + postgres.js, a connection per request. Guests, audit forwarding and migration unused:
+// `createOrgkitCore` leaves them out of the bundle.
 import { drizzle } from 'drizzle-orm/postgres-js';
 import { Hono } from 'hono';
 import { getConnInfo } from 'hono/cloudflare-workers';
