@@ -11,6 +11,10 @@ export default defineConfig({
     express: 'src/adapters/express/index.ts',
     hono: 'src/adapters/hono/index.ts',
     'cli/bin': 'src/cli/bin.ts',
+    // Not a package entry point (createOrgkitCore is exported from `orgkit`): an entry of its own
+    // gives the core's modules chunks of their own, so a bundle of `createOrgkitCore` drops the
+    // chunks of the other capabilities, whose top-level zod schemas would otherwise come along.
+    'internal/core': 'src/create-orgkit-core.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

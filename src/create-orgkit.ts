@@ -12,24 +12,17 @@ import {
   type AuditForwardOptions,
   type AuditRedactionOptions,
   createAudit,
-  createRedactor,
   type OpenAuditEvents,
-  openAuditEvents,
 } from './audit/index.js';
-import { envVar } from './config/env.js';
+import { formatConfigError } from './config/format-config-error.js';
 import { orgkitConfigSchema } from './config/schema.js';
 import type { WorkOSClientLike } from './config/workos-client.js';
-import {
-  createUserAuthorizer,
-  DEFAULT_MANAGE_USERS_PERMISSION,
-  type RequestScope,
-  type RequestScopeInit,
-  RequestScopeStore,
-} from './context/index.js';
+import type { RequestScope, RequestScopeInit } from './context/index.js';
+import { buildOrgkitCore } from './core/build-core.js';
 import type { OrgkitDatabase } from './db/database.js';
-import { createDatabaseSource, type OrgkitDatabaseOption } from './db/database-source.js';
-import { createOrgkitTables, type OrgkitTables } from './db/tables.js';
-import { OrgkitError } from './errors/index.js';
+import type { OrgkitDatabaseOption } from './db/database-source.js';
+import type { OrgkitTables } from './db/tables.js';
+import { OrgkitError, safeParse } from './errors/index.js';
 import {
   createExpertSetup,
   DEFAULT_RESET_PERMISSION,
@@ -44,17 +37,15 @@ import {
   type PreferencesSchema,
 } from './preferences/index.js';
 import { createSignOutEverywhere, type RevocationApi } from './revocation/index.js';
-import { type RlsTransaction, type WithRlsOptions, withRls } from './rls/with-rls.js';
-import {
-  type AccessControl,
-  createRoles,
-  type DefaultAccessControl,
-  defaultAccessControl,
-  type OrgRoleOf,
-  type PermissionOf,
-  type RolesApi,
+import type { RlsTransaction, WithRlsOptions } from './rls/with-rls.js';
+import type {
+  AccessControl,
+  DefaultAccessControl,
+  OrgRoleOf,
+  PermissionOf,
+  RolesApi,
 } from './roles/index.js';
-import { createSessionVerifier, type Session, type SessionVerifier } from './session/index.js';
+import type { Session } from './session/index.js';
 import { createWorkOSSync, type SyncApi } from './sync/index.js';
 
 /** Options of {@link createOrgkit}. */
@@ -228,38 +219,6 @@ export interface Orgkit<
   close(): Promise<void>;
 }
 
-const DEFAULT_ISSUER = 'https://api.workos.com';
-
-interface ConfigIssue {
-  path: PropertyKey[];
-  message: string;
-  code?: string;
-  errors?: ConfigIssue[][];
-}
-
-// An option that is `false` or an object fails as a union ("Invalid input" at the option): the
-// branch that got deepest into the value names the key that is wrong.
-function deepestIssue(issue: ConfigIssue): ConfigIssue {
-  if (issue.code !== 'invalid_union' || !issue.errors?.length) return issue;
-  const candidates = issue.errors
-    .map((branch) => branch[0])
-    .filter((i): i is ConfigIssue => i !== undefined)
-    .map(deepestIssue);
-  // On a tie, a branch that is not a bare literal (`false`, `'memory'`) says more.
-  const rank = (i: ConfigIssue) => i.path.length * 2 + (i.code === 'invalid_value' ? 0 : 1);
-  const deepest = candidates.reduce<ConfigIssue | undefined>(
-    (a, b) => (!a || rank(b) > rank(a) ? b : a),
-    undefined,
-  );
-  return deepest ? { ...deepest, path: [...issue.path, ...deepest.path] } : issue;
-}
-
-function formatConfigError(error: { issues: ConfigIssue[] }): string {
-  const issue = error.issues[0] && deepestIssue(error.issues[0]);
-  const key = issue?.path.map(String).join('.') || '(root)';
-  return `createOrgkit: ${key}: ${issue?.message ?? 'invalid option'}`;
-}
-
 /**
  * Creates one orgkit instance. Nothing is module-level: two instances never share state.
  *
@@ -275,81 +234,24 @@ export function createOrgkit<
   const ES extends string = DefaultExpertSetupStep,
   AE extends AuditEvents = OpenAuditEvents,
 >(config: OrgkitConfig<AC, PS, ES, AE>): Orgkit<AC, PS, ES, AE> {
-  const parsed = orgkitConfigSchema.safeParse(config);
+  const parsed = safeParse(orgkitConfigSchema, config);
   if (!parsed.success) {
-    throw new OrgkitError('invalid_config', formatConfigError(parsed.error), {
+    throw new OrgkitError('invalid_config', formatConfigError('createOrgkit', parsed.error), {
       cause: parsed.error,
     });
   }
   const options = parsed.data;
-  const workos = config.workos;
-  const tables = config.tables ?? createOrgkitTables();
-  const accessControl = (config.accessControl ?? defaultAccessControl) as AC;
-  const clientId = options.clientId ?? envVar('WORKOS_CLIENT_ID');
-  const scope = new RequestScopeStore();
-  const db = createDatabaseSource(config.database, scope, {
-    namedStatements: options.preparedStatements,
+  const forward = options.audit.forwardToWorkOS;
+  const core = buildOrgkitCore<AC>(options, {
+    database: config.database,
+    workos: config.workos,
+    tables: config.tables,
+    accessControl: config.accessControl,
+    auditEvents: config.audit?.events as AuditEvents | undefined,
+    forward: forward !== false,
   });
-
-  let verifier: SessionVerifier | undefined;
-  const getVerifier = (): SessionVerifier => {
-    if (verifier) return verifier;
-    const jwksUrl =
-      options.session.jwksUrl ??
-      (clientId
-        ? (workos?.userManagement.getJwksUrl(clientId) ?? `${DEFAULT_ISSUER}/sso/jwks/${clientId}`)
-        : undefined);
-    if (!jwksUrl) {
-      throw new OrgkitError(
-        'invalid_config',
-        'createOrgkit: clientId: set clientId (or WORKOS_CLIENT_ID) or session.jwksUrl to verify tokens',
-      );
-    }
-    verifier = createSessionVerifier({
-      jwksUrl,
-      issuers: options.session.issuers ?? [
-        DEFAULT_ISSUER,
-        ...(clientId ? [`${DEFAULT_ISSUER}/user_management/${clientId}`] : []),
-      ],
-      audience: options.session.audience,
-      clockToleranceSeconds: options.session.clockToleranceSeconds,
-      jwksCooldownMs: options.session.jwksCooldownMs,
-      jwksCacheMaxAgeMs: options.session.jwksCacheMaxAgeMs,
-      jwksMaxStaleMs: options.session.jwksMaxStaleMs,
-      jwksFailureCooldownMs: options.session.jwksFailureCooldownMs,
-      verifiedTokenCache: options.session.verifiedTokenCache,
-    });
-    return verifier;
-  };
-
-  const managePermission: string =
-    options.users?.managePermission ?? DEFAULT_MANAGE_USERS_PERMISSION;
-  if (options.users?.managePermission && !accessControl.isPermission(managePermission)) {
-    throw new OrgkitError(
-      'invalid_config',
-      `createOrgkit: users.managePermission: "${managePermission}" is not a permission of accessControl`,
-    );
-  }
-  // One rule for every function taking a user id. As for resets, a model without the manage
-  // permission means nobody acts on another user inside a request.
-  const authorizeUser = createUserAuthorizer({
-    scope,
-    permission: managePermission,
-    hasPermission: async (userId, permission) =>
-      accessControl.isPermission(permission) &&
-      roles.hasPermission(userId, permission as PermissionOf<AC>),
-  });
-  const { sessionAdmission, ...roles } = createRoles({
-    db,
-    tables,
-    accessControl,
-    scope,
-    cache: options.cache,
-    redis: options.redis,
-    authorizeUser,
-    // The audit module is built below (its reads check permissions through these roles).
-    recordAudit: (events, recordOptions) => audit.record(events, recordOptions),
-  });
+  const { db, tables, scope, accessControl, workos, events, roles, authorizeUser } = core;
+  const { hasPermissionIn } = core;
 
   const readPermission: string = options.audit.readPermission ?? AUDIT_DEFAULTS.readPermission;
   if (options.audit.readPermission && !accessControl.isPermission(readPermission)) {
@@ -358,29 +260,17 @@ export function createOrgkit<
       `createOrgkit: audit.readPermission: "${readPermission}" is not a permission of accessControl`,
     );
   }
-  const forward = options.audit.forwardToWorkOS;
   if (forward !== false && !workos) {
     throw new OrgkitError(
       'invalid_config',
       'createOrgkit: audit.forwardToWorkOS: needs the workos option (a @workos-inc/node client)',
     );
   }
-  // As for resets: a model without the permission means nobody has it inside a request.
-  const hasPermissionIn = async (
-    userId: string,
-    permission: string,
-    organizationId: string | null,
-  ): Promise<boolean> =>
-    accessControl.isPermission(permission) &&
-    roles.hasPermission(userId, permission as PermissionOf<AC>, {
-      organizationId: organizationId ?? undefined,
-    });
   const audit = createAudit({
     db,
     tables,
     scope,
-    events: (config.audit?.events as AuditEvents | undefined) ?? openAuditEvents,
-    redactor: createRedactor({ redact: options.audit.redact, allow: options.audit.allow }),
+    log: core.audit,
     retentionDays: options.audit.retentionDays,
     checkpointKey: options.audit.checkpointKey,
     readPermission,
@@ -404,7 +294,7 @@ export function createOrgkit<
     tables,
     scope,
     audit,
-    events: (config.audit?.events as AuditEvents | undefined) ?? openAuditEvents,
+    events,
     policy: createAccessPolicy(options.access, readPermission),
     hasPermission: hasPermissionIn,
   });
@@ -479,7 +369,7 @@ export function createOrgkit<
   });
 
   return {
-    ...roles,
+    ...core.instance,
     ...sync,
     ...revocation,
     ...preferences,
@@ -487,39 +377,5 @@ export function createOrgkit<
     ...guests,
     ...(auditApi as unknown as AuditApi<AE>),
     ...access,
-    logsDeniedRequests: options.audit.logDeniedRequests,
-    accessControl,
-    tables,
-    database: db,
-    // A verified token is still refused when a revocation mark ended its session. A token in
-    // the verified-token cache whose user's record is cached is answered without a promise hop.
-    verifyAccessToken(token) {
-      try {
-        const cached = getVerifier().peekVerifiedSession(token);
-        if (cached) return Promise.resolve(sessionAdmission.check(cached));
-      } catch (error) {
-        return Promise.reject(error);
-      }
-      return getVerifier().verifyAccessToken(token).then(sessionAdmission.check);
-    },
-    peekVerifiedSession(token) {
-      const session = verifier?.peekVerifiedSession(token);
-      const admitted = session && sessionAdmission.peek(session);
-      // A refusal is left to `verifyAccessToken`, which throws it.
-      return admitted === session ? session : undefined;
-    },
-    runWithRequestScope: (init, fn) => scope.run(init, fn),
-    getRequestScope: () => scope.current(),
-    withRls: (fn, rlsOptions) => withRls(db, scope.current()?.session, fn, rlsOptions),
-    requireAuth() {
-      const session = scope.current()?.session;
-      if (!session) {
-        throw new OrgkitError('unauthenticated', 'no authenticated session in this request', {
-          reason: scope.current() ? 'no_session' : 'no_request_scope',
-        });
-      }
-      return session;
-    },
-    close: () => roles.close(),
-  };
+  } as Orgkit<AC, PS, ES, AE>;
 }

@@ -70,6 +70,8 @@ export type {
 export { DEFAULT_MANAGE_USERS_PERMISSION } from './context/index.js';
 export type { Orgkit, OrgkitConfig } from './create-orgkit.js';
 export { createOrgkit } from './create-orgkit.js';
+export type { OrgkitCoreConfig, OrgkitCoreInstance } from './create-orgkit-core.js';
+export { createOrgkitCore } from './create-orgkit-core.js';
 export type { OrgkitDatabase } from './db/database.js';
 export type { OrgkitDatabaseOption } from './db/database-source.js';
 export type { OrgkitErrorCode, OrgkitErrorOptions } from './errors/index.js';

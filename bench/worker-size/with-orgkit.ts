@@ -1,9 +1,10 @@
-// The reference Worker: Hono + orgkit (middleware, a guard, getAccess, an audit write) + drizzle +
-// postgres.js, a connection per request. Guests, audit forwarding and migration unused.
+// The reference Worker: Hono + orgkit's core (middleware, a guard, getAccess, an audit write) +
+// drizzle + postgres.js, a connection per request. Guests, audit forwarding and migration unused:
+// `createOrgkitCore` leaves them out of the bundle.
 import { drizzle } from 'drizzle-orm/postgres-js';
 import { Hono } from 'hono';
 import { getConnInfo } from 'hono/cloudflare-workers';
-import { createOrgkit, defineAccessControl } from 'orgkit';
+import { createOrgkitCore, defineAccessControl } from 'orgkit';
 import { createHonoAuth } from 'orgkit/hono';
 import postgres from 'postgres';
 
@@ -18,7 +19,7 @@ const accessControl = defineAccessControl({
 let app: Hono<{ Bindings: Env }> | undefined;
 
 function build(env: Env) {
-  const orgkit = createOrgkit({ accessControl, clientId: env.WORKOS_CLIENT_ID });
+  const orgkit = createOrgkitCore({ accessControl, clientId: env.WORKOS_CLIENT_ID });
   const auth = createHonoAuth(orgkit, {
     getConnInfo,
     database: (c) => drizzle({ client: postgres((c.env as Env).DATABASE_URL, { max: 1 }) }),

@@ -6,13 +6,13 @@ import { escapeCell, GENERATED_NOTICE } from './markdown.js';
 // schema `createOrgkit` actually validates with, rather than a copy of it.
 interface Def {
   type: string;
-  shape?: Record<string, z.ZodType>;
-  innerType?: z.ZodType;
+  shape?: Record<string, z.core.$ZodType>;
+  innerType?: z.core.$ZodType;
   defaultValue?: unknown;
-  options?: z.ZodType[];
+  options?: z.core.$ZodType[];
   values?: unknown[];
-  element?: z.ZodType;
-  in?: z.ZodType;
+  element?: z.core.$ZodType;
+  in?: z.core.$ZodType;
   format?: string;
   checks?: { _zod: { def: Check } }[];
   error?: (issue: object) => unknown;
@@ -34,7 +34,8 @@ interface Row {
   rule: string;
 }
 
-const defOf = (schema: z.ZodType): Def => (schema as unknown as { _zod: { def: Def } })._zod.def;
+const defOf = (schema: z.core.$ZodType): Def =>
+  (schema as unknown as { _zod: { def: Def } })._zod.def;
 
 /** The configuration reference page: every `createOrgkit` option, its type, default and limits. */
 export function renderConfigurationReference(): string {
@@ -59,7 +60,7 @@ export function renderConfigurationReference(): string {
   ].join('\n')}\n`;
 }
 
-function collect(schema: z.ZodType, path: string, rows: Row[], required: boolean): void {
+function collect(schema: z.core.$ZodType, path: string, rows: Row[], required: boolean): void {
   let def = defOf(schema);
   let defaultValue: unknown;
   let optional = !required;
@@ -85,7 +86,7 @@ function collect(schema: z.ZodType, path: string, rows: Row[], required: boolean
 }
 
 // An object's keys, or those of each object a union allows (`redis: { url } | { client }`).
-function objectShapes(def: Def): Record<string, z.ZodType>[] {
+function objectShapes(def: Def): Record<string, z.core.$ZodType>[] {
   if (def.type === 'object') return [def.shape!];
   if (def.type === 'union') return def.options!.flatMap((option) => objectShapes(defOf(option)));
   return [];

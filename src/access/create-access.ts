@@ -1,4 +1,6 @@
 import * as z from 'zod';
+import * as zm from 'zod/mini';
+import { subjectIdsSchema } from '../audit/event-input.js';
 import { OrgkitError, parseInput } from '../errors/index.js';
 import { streamAccessReport } from './access-report.js';
 import type { AccessDeps } from './deps.js';
@@ -12,7 +14,7 @@ import type { AccessApi } from './types.js';
 const disclosureSchema = z.strictObject({
   ...commonOptions,
   purpose: z.string().min(1).max(64),
-  subjectIds: commonOptions.subjectIds.unwrap().min(1),
+  subjectIds: subjectIdsSchema.check(zm.minLength(1)),
   recipient: line(1, 200),
   description: line(1, 500),
 });

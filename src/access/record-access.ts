@@ -28,7 +28,7 @@ const actorSchema = z.union([z.strictObject({ userId: idText }), systemActorSche
 /** Options shared by reads and disclosures. @internal */
 export const commonOptions = {
   purpose: z.string().min(1).max(64).optional(),
-  subjectIds: subjectIdsSchema.optional(),
+  subjectIds: z.optional(subjectIdsSchema),
   tx: txSchema.optional(),
   actor: actorSchema.optional(),
   organizationId: idText.nullable().optional(),

@@ -5,25 +5,23 @@ import type { OrgkitDatabase } from '../db/database.js';
 import type { OrgkitTables } from '../db/tables.js';
 import { OrgkitError, parseInput } from '../errors/index.js';
 import { createCheckpoint, parseCheckpoint } from './checkpoint.js';
+import type { AuditLog } from './create-audit-log.js';
 import type { AuditEvents } from './define-audit-events.js';
-import { parseLogOptions, toAuditRow } from './event-input.js';
 import { drainAuditOutbox } from './forward/drain-outbox.js';
 import type { AuditForwardOptions } from './forward/types.js';
 import { purgeChains } from './purge.js';
 import { type ParsedAuditQuery, parseAuditQuery, selectAuditPage } from './query-events.js';
 import { authorizeAuditRead } from './read-access.js';
-import type { Redactor } from './redact.js';
-import type { AuditApi, AuditEventInput, AuditQuery, LoggedAuditEvent } from './types.js';
+import type { AuditApi, AuditEventInput, AuditQuery } from './types.js';
 import { verifyAuditChains } from './verify-chain.js';
-import { createAuditWriter } from './write-events.js';
 
 /** What {@link createAudit} needs. @internal */
 export interface AuditDeps {
   db: OrgkitDatabase;
   tables: OrgkitTables;
   scope: RequestScopeStore;
-  events: AuditEvents;
-  redactor: Redactor;
+  /** The writing half, from `createAuditLog`. */
+  log: AuditLog;
   retentionDays: number;
   checkpointKey: string | undefined;
   /** The permission reading the audit log takes inside a request. */
@@ -48,8 +46,6 @@ export interface AuditModule extends AuditApi<AuditEvents> {
   ): Promise<void>;
 }
 
-const MAX_BATCH = 1_000;
-const batchSchema = z.array(z.unknown()).min(1).max(MAX_BATCH);
 const purgeSchema = z
   .strictObject({ retentionDays: z.number().int().min(1).max(36_500).optional() })
   .optional();
@@ -61,35 +57,18 @@ const verifySchema = z
   .optional();
 
 /**
- * Builds audit logging over `audit_logs`: writes validated, redacted events (the database links
- * them into per-organization hash chains), and queries, exports, verifies and purges them.
+ * Builds audit logging over `audit_logs` on its writing half (`createAuditLog`): queries, exports,
+ * verifies, purges and forwards events.
  *
  * @example
  * ```ts
- * const audit = createAudit({ db, tables, scope, events: openAuditEvents, redactor: createRedactor(), ... })
+ * const audit = createAudit({ db, tables, scope, log: createAuditLog({ ... }), ... })
  * await audit.logAuditEvent('meeting.booked', 'meeting', id)
  * ```
  */
 export function createAudit(deps: AuditDeps): AuditModule {
-  const { db, tables, scope, events, redactor } = deps;
-  const writer = createAuditWriter(db, tables, deps.forward !== false);
-
-  const write = async (
-    inputs: readonly AuditEventInput[],
-    tx: OrgkitDatabase | undefined,
-    what: string,
-  ): Promise<LoggedAuditEvent[]> => {
-    const current = scope.current();
-    const rows = inputs.map((input, i) =>
-      toAuditRow(input, {
-        scope: current,
-        events,
-        redactor,
-        what: inputs.length > 1 ? `${what}: events.${i}` : what,
-      }),
-    );
-    return writer.write(rows, tx);
-  };
+  const { db, tables, scope, log } = deps;
+  const { write } = log;
 
   const authorizeRead = (organizationId: string | null | undefined, what: string) =>
     authorizeAuditRead(scope.current(), deps, organizationId, what);
@@ -134,36 +113,9 @@ export function createAudit(deps: AuditDeps): AuditModule {
   };
 
   return {
-    async logAuditEvent(action, resourceType, resourceId, changes, metadata, options) {
-      const what = 'logAuditEvent';
-      const { tx, ...rest } = parseLogOptions(options, what);
-      const [event] = await write(
-        [
-          {
-            action,
-            resourceType,
-            resourceId,
-            changes: changes ?? undefined,
-            metadata: metadata ?? undefined,
-            ...rest,
-          },
-        ],
-        tx,
-        what,
-      );
-      return event!;
-    },
-
-    async logAuditEvents(inputs, options) {
-      const what = 'logAuditEvents';
-      parseInput(batchSchema, inputs, `${what}: events`);
-      const { tx } = parseLogOptions(options, what);
-      return write(inputs, tx, what);
-    },
-
-    async record(inputs, options) {
-      await write(inputs, options?.tx, 'audit');
-    },
+    logAuditEvent: log.logAuditEvent,
+    logAuditEvents: log.logAuditEvents,
+    record: log.record,
 
     async queryAuditEvents(query) {
       const what = 'queryAuditEvents';

@@ -2,6 +2,7 @@ import type { RequestScopeStore } from '../context/index.js';
 import type { OrgkitDatabase } from '../db/database.js';
 import type { OrgkitTables } from '../db/tables.js';
 import { type AuditModule, createAudit } from './create-audit.js';
+import { createAuditLog } from './create-audit-log.js';
 import { AUDIT_DEFAULTS } from './defaults.js';
 import { openAuditEvents } from './define-audit-events.js';
 import { createRedactor } from './redact.js';
@@ -21,8 +22,14 @@ export function createAuditWriterModule(
     db,
     tables,
     scope,
-    events: openAuditEvents,
-    redactor: createRedactor({}),
+    log: createAuditLog({
+      db,
+      tables,
+      scope,
+      events: openAuditEvents,
+      redactor: createRedactor({}),
+      forward: false,
+    }),
     ...AUDIT_DEFAULTS,
     checkpointKey: undefined,
     hasPermission: async () => false,

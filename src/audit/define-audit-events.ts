@@ -1,5 +1,5 @@
-import * as z from 'zod';
-import { OrgkitError } from '../errors/index.js';
+import * as z from 'zod/mini';
+import { OrgkitError, safeParse } from '../errors/index.js';
 import {
   ORGKIT_ACCESS_ACTIONS,
   ORGKIT_AUDIT_ACTIONS,
@@ -36,13 +36,19 @@ export type AuditResourceTypeOf<E> =
 
 const namesSchema = z
   .array(
-    z.string().regex(AUDIT_NAME_PATTERN, 'use letters, digits and _ . : -, starting with a letter'),
+    z
+      .string()
+      .check(
+        z.regex(AUDIT_NAME_PATTERN, 'use letters, digits and _ . : -, starting with a letter'),
+      ),
   )
-  .min(1)
-  .refine((names) => new Set(names).size === names.length, 'names must be unique');
+  .check(
+    z.minLength(1),
+    z.refine((names) => new Set(names).size === names.length, 'names must be unique'),
+  );
 
 function parseNames(names: unknown, key: string): string[] {
-  const parsed = namesSchema.safeParse(names);
+  const parsed = safeParse(namesSchema, names);
   if (!parsed.success) {
     throw new OrgkitError(
       'invalid_config',

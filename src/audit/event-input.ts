@@ -1,5 +1,5 @@
 import { Buffer } from 'node:buffer';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { RequestScope } from '../context/index.js';
 import type { OrgkitTables } from '../db/tables.js';
 import { OrgkitError, parseInput } from '../errors/index.js';
@@ -15,8 +15,17 @@ export const MAX_EVENT_JSON_BYTES = 64 * 1024;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f]/g;
 const noControl = (s: string) => s.search(CONTROL) === -1;
-const nameText = z.string().min(1).max(256).refine(noControl, 'contains a control character');
-const idText = z.string().trim().min(1).max(256).refine(noControl, 'contains a control character');
+const nameText = z
+  .string()
+  .check(z.minLength(1), z.maxLength(256), z.refine(noControl, 'contains a control character'));
+const idText = z
+  .string()
+  .check(
+    z.trim(),
+    z.minLength(1),
+    z.maxLength(256),
+    z.refine(noControl, 'contains a control character'),
+  );
 
 /** A named system job as an actor (`{ system: 'nightly-export' }`). @internal */
 export const systemActorSchema = z.strictObject({ system: nameText });
@@ -24,19 +33,19 @@ export const systemActorSchema = z.strictObject({ system: nameText });
 const actorSchema = z.union([z.strictObject({ userId: nameText }), systemActorSchema]);
 
 const optionsSchema = z.strictObject({
-  tx: z
-    .custom<unknown>(
+  tx: z.optional(
+    z.custom<unknown>(
       (v) =>
         typeof v === 'object' &&
         v !== null &&
         typeof (v as { execute?: unknown }).execute === 'function',
       { message: 'expected a drizzle transaction' },
-    )
-    .optional(),
-  actor: actorSchema.optional(),
-  organizationId: idText.nullable().optional(),
-  outcome: z.enum(['success', 'failure', 'denied']).optional(),
-  subjectIds: z.lazy(() => subjectIdsSchema).optional(),
+    ),
+  ),
+  actor: z.optional(actorSchema),
+  organizationId: z.optional(z.nullable(idText)),
+  outcome: z.optional(z.enum(['success', 'failure', 'denied'])),
+  subjectIds: z.optional(z.lazy(() => subjectIdsSchema)),
 });
 
 // z.custom passes the caller's object through untouched: rebuilding it (as z.record does) would
@@ -46,30 +55,31 @@ const jsonObject = z.custom<Record<string, unknown>>(
   { message: 'expected an object' },
 );
 
-const changesSchema = z
-  .strictObject({
-    oldValues: jsonObject.nullable().optional(),
-    newValues: jsonObject.nullable().optional(),
-  })
-  .nullable()
-  .optional();
+const changesSchema = z.optional(
+  z.nullable(
+    z.strictObject({
+      oldValues: z.optional(z.nullable(jsonObject)),
+      newValues: z.optional(z.nullable(jsonObject)),
+    }),
+  ),
+);
 
 /** The people an event concerns: at most 100 ids, each once. @internal */
-export const subjectIdsSchema = z
-  .array(idText)
-  .max(100)
-  .refine((ids) => new Set(ids).size === ids.length, 'names a subject twice');
+export const subjectIdsSchema = z.array(idText).check(
+  z.maxLength(100),
+  z.refine((ids) => new Set(ids).size === ids.length, 'names a subject twice'),
+);
 
 const eventSchema = z.strictObject({
   action: z.string(),
   resourceType: z.string(),
-  resourceId: z.union([idText, z.number().finite().transform(String), z.null()]),
+  resourceId: z.union([idText, z.pipe(z.number(), z.transform(String)), z.null()]),
   changes: changesSchema,
-  metadata: jsonObject.nullable().optional(),
-  actor: actorSchema.optional(),
-  organizationId: idText.nullable().optional(),
-  outcome: z.enum(['success', 'failure', 'denied']).optional(),
-  subjectIds: subjectIdsSchema.optional(),
+  metadata: z.optional(z.nullable(jsonObject)),
+  actor: z.optional(actorSchema),
+  organizationId: z.optional(z.nullable(idText)),
+  outcome: z.optional(z.enum(['success', 'failure', 'denied'])),
+  subjectIds: z.optional(subjectIdsSchema),
 });
 
 /** One event ready for the table (before the trigger links it). @internal */

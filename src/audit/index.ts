@@ -4,6 +4,8 @@ export { GENESIS_HASH } from './canonical.js';
 export type { AuditCheckpoint } from './checkpoint.js';
 export type { AuditDeps, AuditModule } from './create-audit.js';
 export { createAudit } from './create-audit.js';
+export type { AuditLog, AuditLogDeps } from './create-audit-log.js';
+export { createAuditLog } from './create-audit-log.js';
 export type {
   AuditActionOf,
   AuditEvents,

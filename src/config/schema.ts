@@ -1,28 +1,8 @@
 import * as z from 'zod';
+import { extend } from 'zod/mini';
 import { accessOptionsSchema } from '../access/policy.js';
 import { AUDIT_DEFAULTS } from '../audit/defaults.js';
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
-
-const drizzleDatabase = z.custom<unknown>(
-  (v) =>
-    typeof v === 'function' ||
-    (isObject(v) && typeof v.select === 'function' && typeof v.transaction === 'function'),
-  {
-    message:
-      'expected a drizzle Postgres database (drizzle(...) from drizzle-orm) or a function returning one',
-  },
-);
-
-const workosClient = z.custom<unknown>(
-  (v) => isObject(v) && isObject(v.userManagement) && isObject(v.organizations),
-  { message: 'expected a WorkOS client (new WorkOS(...) from @workos-inc/node)' },
-);
-
-const redisClient = z.custom<unknown>(
-  (v) => isObject(v) && typeof v.publish === 'function' && typeof v.duplicate === 'function',
-  { message: 'expected an ioredis client' },
-);
+import { coreAuditSchema, coreConfigSchema, isObject, redisClient } from './core-schema.js';
 
 const pgPool = z.custom<unknown>(
   (v) => isObject(v) && typeof v.query === 'function' && typeof v.connect === 'function',
@@ -78,46 +58,8 @@ export const auditForwardSchema = z.strictObject({
   leaseMs: z.number().int().min(1_000).default(60_000),
 });
 
-/** The zod schema of `createOrgkit`'s options. @internal */
-export const orgkitConfigSchema = z.strictObject({
-  database: drizzleDatabase.optional(),
-  preparedStatements: z.boolean().default(true),
-  workos: workosClient.optional(),
-  clientId: z.string().min(1).optional(),
-  accessControl: z
-    .custom<unknown>(isObject, { message: 'expected defineAccessControl(...)' })
-    .optional(),
-  tables: z.custom<unknown>(isObject, { message: 'expected createOrgkitTables(...)' }).optional(),
-  session: z
-    .strictObject({
-      jwksUrl: z.url().optional(),
-      issuers: z.array(z.string().min(1)).min(1).optional(),
-      audience: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
-      clockToleranceSeconds: z.number().int().min(0).max(300).default(5),
-      jwksCooldownMs: z.number().int().min(0).default(30_000),
-      jwksCacheMaxAgeMs: z.number().int().min(1_000).default(600_000),
-      jwksMaxStaleMs: z.number().int().min(0).default(3_600_000),
-      jwksFailureCooldownMs: z.number().int().min(0).default(5_000),
-      verifiedTokenCache: z
-        .union([
-          z.literal(false),
-          z.strictObject({ max: z.number().int().positive().default(10_000) }),
-        ])
-        .default(false),
-    })
-    .prefault({}),
-  cache: z
-    .strictObject({
-      ttlMs: z.number().int().positive().default(30_000),
-      max: z.number().int().positive().default(10_000),
-    })
-    .prefault({}),
-  redis: z
-    .union([
-      z.strictObject({ url: z.string().min(1), channel: z.string().min(1).optional() }),
-      z.strictObject({ client: redisClient, channel: z.string().min(1).optional() }),
-    ])
-    .optional(),
+/** The zod schema of `createOrgkit`'s options: the core's and every capability's. @internal */
+export const orgkitConfigSchema = extend(coreConfigSchema, {
   preferences: z
     .strictObject({
       schema: z
@@ -128,11 +70,6 @@ export const orgkitConfigSchema = z.strictObject({
           { message: 'expected a zod object schema, z.object({...})' },
         )
         .optional(),
-    })
-    .optional(),
-  users: z
-    .strictObject({
-      managePermission: z.string().min(1).optional(),
     })
     .optional(),
   expertSetup: z
@@ -170,19 +107,11 @@ export const orgkitConfigSchema = z.strictObject({
         .optional(),
     })
     .prefault({}),
-  audit: z
-    .strictObject({
-      events: z
-        .custom<unknown>((v) => isObject(v) && typeof v.isAction === 'function', {
-          message: 'expected defineAuditEvents(...)',
-        })
-        .optional(),
-      redact: z.array(z.string()).optional(),
-      allow: z.array(z.string()).optional(),
+  audit: z.prefault(
+    extend(coreAuditSchema, {
       retentionDays: z.number().int().min(1).max(36_500).default(AUDIT_DEFAULTS.retentionDays),
       checkpointKey: z.string().min(32, 'use at least 32 characters of secret').optional(),
       readPermission: z.string().min(1).optional(),
-      logDeniedRequests: z.boolean().default(true),
       forwardToWorkOS: z
         .union([
           z.literal(false),
@@ -190,8 +119,9 @@ export const orgkitConfigSchema = z.strictObject({
           auditForwardSchema,
         ])
         .default(false),
-    })
-    .prefault({}),
+    }),
+    {},
+  ),
   access: accessOptionsSchema.prefault({}),
   webhooks: z
     .strictObject({

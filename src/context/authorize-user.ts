@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { systemActorSchema } from '../audit/event-input.js';
 import type { AuditActor } from '../audit/types.js';
 import { OrgkitError, parseInput } from '../errors/index.js';
@@ -53,12 +53,12 @@ export type AuthorizeUserAction = (
 // Control characters are no part of any id, and Postgres refuses a NUL in text outright.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f]/;
-const userIdSchema = z
-  .string()
-  .min(1)
-  .max(256)
-  .refine((id) => !CONTROL.test(id), 'must not contain control characters');
-const optionsSchema = z.strictObject({ actor: systemActorSchema.optional() });
+const userIdSchema = z.string().check(
+  z.minLength(1),
+  z.maxLength(256),
+  z.refine((id) => !CONTROL.test(id), 'must not contain control characters'),
+);
+const optionsSchema = z.strictObject({ actor: z.optional(systemActorSchema) });
 
 /** @internal */
 export interface UserAuthorizerDeps {

@@ -1,5 +1,5 @@
 import type { RequestScopeInit } from '../context/index.js';
-import { isOrgkitError, OrgkitError } from '../errors/index.js';
+import { isOrgkitError, OrgkitError, safeParse } from '../errors/index.js';
 import type { AccessControl } from '../roles/index.js';
 import type { Session } from '../session/index.js';
 import { type AuthRouteRequest, createAuthRoutes } from './auth-routes.js';
@@ -97,7 +97,7 @@ function refreshStoreOf(
 }
 
 function parseOptions(options: HttpAuthOptions | undefined) {
-  const parsed = httpAuthOptionsSchema.safeParse(withSessionEnv(options));
+  const parsed = safeParse(httpAuthOptionsSchema, withSessionEnv(options));
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const key = issue?.path.map(String).join('.') || '(root)';

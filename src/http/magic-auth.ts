@@ -1,5 +1,5 @@
-import * as z from 'zod';
-import { HTTP_STATUS_BY_CODE, OrgkitError } from '../errors/index.js';
+import * as z from 'zod/mini';
+import { HTTP_STATUS_BY_CODE, OrgkitError, safeParse } from '../errors/index.js';
 import {
   type AuthRouteContext,
   type AuthRouteRequest,
@@ -58,23 +58,23 @@ const MAX_RETURN_TO_LENGTH = 2048;
 
 // Messages are shown on the sign-in form, so they speak to the person filling it in.
 const inputSchema = z.object({
-  email: z
-    .string({ error: 'enter the email address the code was sent to' })
-    .trim()
-    .max(MAX_EMAIL_LENGTH, 'that email address is too long')
-    .pipe(z.email({ error: 'enter the email address the code was sent to' })),
+  email: z.pipe(
+    z
+      .string({ error: 'enter the email address the code was sent to' })
+      .check(z.trim(), z.maxLength(MAX_EMAIL_LENGTH, 'that email address is too long')),
+    z.email({ error: 'enter the email address the code was sent to' }),
+  ),
   code: z
     .string({ error: 'enter the 6-digit code from the email' })
-    .trim()
-    .regex(/^\d{6}$/, 'enter the 6-digit code from the email'),
-  returnTo: z.string().max(MAX_RETURN_TO_LENGTH).optional().catch(undefined),
+    .check(z.trim(), z.regex(/^\d{6}$/, 'enter the 6-digit code from the email')),
+  returnTo: z.catch(z.optional(z.string().check(z.maxLength(MAX_RETURN_TO_LENGTH))), undefined),
 });
 
 // `invalid_code` is kept for a code WorkOS refused; a code that cannot be one is `malformed_code`.
 const REASON_BY_KEY: Record<string, string> = { email: 'invalid_email', code: 'malformed_code' };
 
 function validate(input: MagicAuthInput) {
-  const parsed = inputSchema.safeParse(input ?? {});
+  const parsed = safeParse(inputSchema, input ?? {});
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const key = String(issue?.path[0] ?? 'email');

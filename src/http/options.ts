@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { envVar } from '../config/env.js';
 import type { WorkOSClientLike } from '../config/workos-client.js';
 import type { TrustProxy } from './client-ip.js';
@@ -75,86 +75,85 @@ export interface HttpAuthOptions {
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
-const localPath = z.string().regex(/^\/(?![/\\])/, 'expected a path starting with one "/"');
+const localPath = z
+  .string()
+  .check(z.regex(/^\/(?![/\\])/, 'expected a path starting with one "/"'));
+const nonEmpty = z.string().check(z.minLength(1));
+const int = (...checks: z.core.$ZodCheck<number>[]) => z.number().check(z.int(), ...checks);
 
 /** @internal */
-export const httpAuthOptionsSchema = z
-  .strictObject({
-    trustProxy: z
-      .union([
+export const httpAuthOptionsSchema = z.prefault(
+  z.strictObject({
+    trustProxy: z._default(
+      z.union([
         z.boolean(),
-        z.number().int().min(0).max(32),
-        z.array(z.string().min(1)).min(1).readonly(),
-      ])
-      .default(false),
-    acceptBearer: z.boolean().default(true),
-    trustedOrigins: z
-      .array(z.url({ protocol: /^https?$/, error: 'expected an http(s) origin' }))
-      .readonly()
-      .default([]),
-    signInUrl: z.union([localPath, z.url()]).default('/sign-in'),
-    onUnexpectedError: z
-      .custom<(error: unknown) => void>((v) => typeof v === 'function', 'expected a function')
-      .default(() => console.error),
-    session: z
-      .strictObject({
+        int(z.gte(0), z.lte(32)),
+        z.readonly(z.array(nonEmpty).check(z.minLength(1))),
+      ]),
+      false,
+    ),
+    acceptBearer: z._default(z.boolean(), true),
+    trustedOrigins: z._default(
+      z.readonly(z.array(z.url({ protocol: /^https?$/, error: 'expected an http(s) origin' }))),
+      [],
+    ),
+    signInUrl: z._default(z.union([localPath, z.url()]), '/sign-in'),
+    onUnexpectedError: z._default(
+      z.custom<(error: unknown) => void>((v) => typeof v === 'function', 'expected a function'),
+      () => console.error,
+    ),
+    session: z.optional(
+      z.strictObject({
         workos: z.custom<WorkOSClientLike>(
           (v) => isObject(v) && isObject(v.userManagement),
           'expected a WorkOS client (new WorkOS(...) from @workos-inc/node)',
         ),
-        clientId: z.string().min(1, 'set clientId (or WORKOS_CLIENT_ID)'),
+        clientId: z.string().check(z.minLength(1, 'set clientId (or WORKOS_CLIENT_ID)')),
         cookiePassword: z
           .string()
-          .min(32, 'set at least 32 characters (or WORKOS_COOKIE_PASSWORD)'),
+          .check(z.minLength(32, 'set at least 32 characters (or WORKOS_COOKIE_PASSWORD)')),
         redirectUri: z.url({
           protocol: /^https?$/,
           error: 'set the callback URL (or WORKOS_REDIRECT_URI)',
         }),
-        cookieName: z
-          .string()
-          .regex(/^[\w.-]+$/)
-          .default('wos-session'),
-        cookie: z
-          .strictObject({
-            secure: z.union([z.boolean(), z.literal('auto')]).default('auto'),
-            sameSite: z.enum(['lax', 'strict']).default('lax'),
-            path: localPath.default('/'),
-            domain: z.string().min(1).optional(),
-            maxAgeSeconds: z
-              .number()
-              .int()
-              .positive()
-              .default(400 * 24 * 3600),
-          })
-          .prefault({}),
-        afterSignOutUrl: z.url().optional(),
-        refresh: z
-          .strictObject({
-            coordinate: z
-              .union([
+        cookieName: z._default(z.string().check(z.regex(/^[\w.-]+$/)), 'wos-session'),
+        cookie: z.prefault(
+          z.strictObject({
+            secure: z._default(z.union([z.boolean(), z.literal('auto')]), 'auto'),
+            sameSite: z._default(z.enum(['lax', 'strict']), 'lax'),
+            path: z._default(localPath, '/'),
+            domain: z.optional(nonEmpty),
+            maxAgeSeconds: z._default(int(z.positive()), 400 * 24 * 3600),
+          }),
+          {},
+        ),
+        afterSignOutUrl: z.optional(z.url()),
+        refresh: z.prefault(
+          z.strictObject({
+            coordinate: z.optional(
+              z.union([
                 z.literal('postgres'),
                 z.strictObject({
                   redis: z.union([
-                    z.strictObject({
-                      url: z.string().min(1),
-                      keyPrefix: z.string().min(1).optional(),
-                    }),
+                    z.strictObject({ url: nonEmpty, keyPrefix: z.optional(nonEmpty) }),
                     z.strictObject({
                       client: z.custom<unknown>(isObject, 'expected an ioredis client'),
-                      keyPrefix: z.string().min(1).optional(),
+                      keyPrefix: z.optional(nonEmpty),
                     }),
                   ]),
                 }),
-              ])
-              .optional(),
-            graceMs: z.number().int().min(0).max(300_000).default(10_000),
-            waitMs: z.number().int().min(100).max(60_000).default(5_000),
-          })
-          .prefault({}),
-      })
-      .optional(),
-  })
-  .prefault({});
+              ]),
+            ),
+            graceMs: z._default(int(z.gte(0), z.lte(300_000)), 10_000),
+            waitMs: z._default(int(z.gte(100), z.lte(60_000)), 5_000),
+          }),
+          {},
+        ),
+      }),
+    ),
+  }),
+  {},
+);
 
 /** Fills the WorkOS SDKs' environment variables into unset session options. @internal */
 export function withSessionEnv(options: HttpAuthOptions | undefined): unknown {

@@ -3,7 +3,8 @@ import type { AccessControl } from '../roles/index.js';
 
 /**
  * The parts of an orgkit instance the adapters call. Typed structurally, so an instance with any
- * further type parameters (preferences, …) fits as it is.
+ * further type parameters (preferences, …) fits as it is, and so does `createOrgkitCore`'s, which
+ * has no webhook handling (its webhook route answers `invalid_config`).
  */
 export type OrgkitCore<AC extends AccessControl = AccessControl> = Pick<
   Orgkit<AC>,
@@ -17,10 +18,10 @@ export type OrgkitCore<AC extends AccessControl = AccessControl> = Pick<
   | 'getUserRoles'
   | 'getAccess'
   | 'peekAccess'
-  | 'handleWorkOSWebhook'
   | 'logAuditEvent'
   | 'logsDeniedRequests'
->;
+> &
+  Partial<Pick<Orgkit<AC>, 'handleWorkOSWebhook'>>;
 
 /** The access model of an orgkit instance. */
 export type AccessOf<O> = O extends { accessControl: infer AC extends AccessControl }

@@ -1,5 +1,5 @@
-import * as z from 'zod';
-import { HTTP_STATUS_BY_CODE, OrgkitError } from '../errors/index.js';
+import * as z from 'zod/mini';
+import { HTTP_STATUS_BY_CODE, OrgkitError, safeParse } from '../errors/index.js';
 import type { Session } from '../session/index.js';
 import { statusOf } from '../workos-calls/call.js';
 import type { AuthRouteContext, AuthRouteRequest } from './auth-routes.js';
@@ -54,8 +54,10 @@ const MAX_ORGANIZATION_ID_LENGTH = 256;
 const inputSchema = z.object({
   organizationId: z
     .string({ error: 'choose an organization' })
-    .max(MAX_ORGANIZATION_ID_LENGTH, 'that is not an organization id')
-    .regex(/^org_[0-9A-Za-z]+$/, 'that is not an organization id'),
+    .check(
+      z.maxLength(MAX_ORGANIZATION_ID_LENGTH, 'that is not an organization id'),
+      z.regex(/^org_[0-9A-Za-z]+$/, 'that is not an organization id'),
+    ),
 });
 
 const NOT_A_MEMBER_MESSAGE = 'you cannot switch to that organization';
@@ -169,7 +171,7 @@ export function createOrganizationSwitch(
       });
       if (refusal) return failed(refusal);
     }
-    const parsed = inputSchema.safeParse(input ?? {});
+    const parsed = safeParse(inputSchema, input ?? {});
     if (!parsed.success) {
       const message = parsed.error.issues[0]?.message ?? 'choose an organization';
       return failed(

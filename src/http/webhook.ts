@@ -1,3 +1,4 @@
+import { OrgkitError } from '../errors/index.js';
 import type { AccessControl } from '../roles/index.js';
 import { errorResponse, jsonResponse } from './error-response.js';
 import type { OrgkitCore } from './orgkit-core.js';
@@ -26,6 +27,12 @@ export async function answerWebhook<AC extends AccessControl>(
   signature: string | null | undefined,
 ): Promise<Response> {
   try {
+    if (!orgkit.handleWorkOSWebhook) {
+      throw new OrgkitError(
+        'invalid_config',
+        'webhook: this instance has no WorkOS sync; build it with createOrgkit, not createOrgkitCore',
+      );
+    }
     const result = await orgkit.handleWorkOSWebhook(rawBody, signature);
     return jsonResponse({ received: true, applied: result.applied });
   } catch (error) {

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { OrgkitDatabase } from '../db/database.js';
 import { OrgkitError } from '../errors/index.js';
 import { parseInput } from '../errors/parse-input.js';
@@ -18,17 +18,17 @@ export type RlsTransaction<DB extends OrgkitDatabase> = Parameters<
 >[0];
 
 const sessionSchema = z.object({
-  userId: z.string().min(1),
-  sessionId: z.string().optional(),
-  organizationId: z.string().min(1).optional(),
-  role: z.string().optional(),
-  roles: z.array(z.string()).readonly(),
-  permissions: z.array(z.string()).readonly(),
-  claims: z.record(z.string(), z.unknown()).optional(),
+  userId: z.string().check(z.minLength(1)),
+  sessionId: z.optional(z.string()),
+  organizationId: z.optional(z.string().check(z.minLength(1))),
+  role: z.optional(z.string()),
+  roles: z.readonly(z.array(z.string())),
+  permissions: z.readonly(z.array(z.string())),
+  claims: z.optional(z.record(z.string(), z.unknown())),
 });
-const optionsSchema = z
-  .object({ role: z.string().refine(isIdentifier, 'not a plain SQL identifier').optional() })
-  .strict();
+const optionsSchema = z.strictObject({
+  role: z.optional(z.string().check(z.refine(isIdentifier, 'not a plain SQL identifier'))),
+});
 
 /** The JSON the policies read from `request.jwt.claims`. @internal */
 export function rlsClaims(session: z.output<typeof sessionSchema>): Record<string, unknown> {

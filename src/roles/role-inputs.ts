@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { parseInput } from '../errors/index.js';
 import type { AccessControl, AppRoleOf, PermissionOf, RoleOf } from './define-access-control.js';
 import type { RoleQueryOptions } from './types.js';
@@ -16,10 +16,12 @@ export interface RoleInputs<AC extends AccessControl> {
 }
 
 const named = (kind: string, test: (name: string) => boolean) =>
-  z.string().refine(test, { error: (issue) => `unknown ${kind} ${JSON.stringify(issue.input)}` });
+  z
+    .string()
+    .check(z.refine(test, { error: (issue) => `unknown ${kind} ${JSON.stringify(issue.input)}` }));
 
 const validator =
-  <S extends z.ZodType>(schema: S) =>
+  <S extends z.ZodMiniType>(schema: S) =>
   (value: unknown, what: string): z.output<S> =>
     parseInput(schema, value, what);
 
@@ -30,21 +32,23 @@ export function createRoleInputs<AC extends AccessControl>(ac: AC): RoleInputs<A
   const role = named('role', (n) => ac.isRole(n));
   const permission = named('permission', (n) => ac.isPermission(n));
   const options = validator(
-    z
-      .strictObject({ organizationId: z.string().min(1).optional() })
-      .optional()
-      .default({}),
+    z._default(
+      z.optional(z.strictObject({ organizationId: z.optional(z.string().check(z.minLength(1))) })),
+      {},
+    ),
   );
   // An empty list is almost always a bug at the call site, and "all of none" would allow.
   return {
-    userId: validator(z.string().min(1, 'expected a non-empty user id')),
+    userId: validator(z.string().check(z.minLength(1, 'expected a non-empty user id'))),
     // Left out on almost every call: what zod would answer for `undefined`, without asking it.
     options: (value, what) =>
       value === undefined ? NO_OPTIONS : options(value, `${what}: options`),
     role: validator(role) as RoleInputs<AC>['role'],
-    roles: validator(z.array(role).min(1)) as RoleInputs<AC>['roles'],
+    roles: validator(z.array(role).check(z.minLength(1))) as RoleInputs<AC>['roles'],
     appRole: validator(named('app role', (n) => ac.isAppRole(n))) as RoleInputs<AC>['appRole'],
     permission: validator(permission) as RoleInputs<AC>['permission'],
-    permissions: validator(z.array(permission).min(1)) as RoleInputs<AC>['permissions'],
+    permissions: validator(
+      z.array(permission).check(z.minLength(1)),
+    ) as RoleInputs<AC>['permissions'],
   };
 }

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /** Options for {@link createSessionVerifier}. */
 export interface SessionVerifierOptions {
@@ -33,24 +33,25 @@ export interface SessionVerifierOptions {
   now?: (() => number) | undefined;
 }
 
-const nonNegativeInt = z.number().int().min(0);
+const nonEmpty = z.string().check(z.minLength(1));
+const nonNegativeInt = z.number().check(z.int(), z.gte(0));
 
 /** @internal */
 export const sessionVerifierOptionsSchema = z.strictObject({
   jwksUrl: z.url({ protocol: /^https?$/ }),
-  issuers: z.array(z.string().min(1)).min(1),
-  audience: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
-  clockToleranceSeconds: nonNegativeInt.max(300),
+  issuers: z.array(nonEmpty).check(z.minLength(1)),
+  audience: z.optional(z.union([nonEmpty, z.array(nonEmpty).check(z.minLength(1))])),
+  clockToleranceSeconds: z.number().check(z.int(), z.gte(0), z.lte(300)),
   jwksCooldownMs: nonNegativeInt,
   jwksCacheMaxAgeMs: nonNegativeInt,
   verifiedTokenCache: z.union([
     z.literal(false),
-    z.strictObject({ max: z.number().int().positive() }),
+    z.strictObject({ max: z.number().check(z.int(), z.positive()) }),
   ]),
-  jwksTimeoutMs: z.number().int().positive().default(5_000),
-  jwksMaxStaleMs: nonNegativeInt.default(3_600_000),
-  jwksFailureCooldownMs: nonNegativeInt.default(5_000),
-  now: z
-    .custom<() => number>((v) => typeof v === 'function', { message: 'expected a function' })
-    .optional(),
+  jwksTimeoutMs: z._default(z.number().check(z.int(), z.positive()), 5_000),
+  jwksMaxStaleMs: z._default(nonNegativeInt, 3_600_000),
+  jwksFailureCooldownMs: z._default(nonNegativeInt, 5_000),
+  now: z.optional(
+    z.custom<() => number>((v) => typeof v === 'function', { message: 'expected a function' }),
+  ),
 });

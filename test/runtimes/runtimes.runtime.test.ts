@@ -2,7 +2,11 @@ import { isIP } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../src/testing/database.js';
 import { createTestTokenIssuer, type TestTokenIssuer } from '../../src/testing/token-issuer.js';
-import { runRuntimeScenario, seedRuntimeUsers } from './support/scenario.js';
+import {
+  runCoreRuntimeScenario,
+  runRuntimeScenario,
+  seedRuntimeUsers,
+} from './support/scenario.js';
 import {
   type RuntimeName,
   type RuntimeServer,
@@ -52,6 +56,41 @@ describe.each<RuntimeName>(['bun', 'deno', 'workerd'])('%s', (runtime) => {
           cause: error,
         },
       );
+    }
+  }, 120_000);
+});
+
+// The Worker a size-conscious app deploys: the same app on `createOrgkitCore`.
+describe('workerd, on createOrgkitCore', () => {
+  let t: TestDatabase;
+  let tokens: TestTokenIssuer;
+  let server: RuntimeServer;
+  beforeAll(async () => {
+    tokens = await createTestTokenIssuer();
+    t = await createTestDatabase({ url: DATABASE_URL, rls: true });
+    await seedRuntimeUsers(t);
+    server = await startRuntimeServer('workerd', {
+      RUNTIME_DATABASE_URL: t.url!,
+      RUNTIME_SCHEMA: t.schema,
+      RUNTIME_JWKS_URL: tokens.jwksUrl,
+      RUNTIME_ISSUER: tokens.issuer,
+      RUNTIME_CORE: '1',
+    });
+  }, 180_000);
+  afterAll(async () => {
+    await server?.stop();
+    await t?.close();
+    await tokens?.close();
+  });
+
+  it('guards, getAccess, audit writes the chain keeps and withRls, with one JWKS fetch', async () => {
+    const send = (path: string, init?: RequestInit) => fetch(`${server.url}${path}`, init);
+    try {
+      await runCoreRuntimeScenario(send, tokens, t);
+    } catch (error) {
+      throw new Error(`${String(error)}\n--- workerd output ---\n${server.output().slice(-4000)}`, {
+        cause: error,
+      });
     }
   }, 120_000);
 });

@@ -4,6 +4,8 @@ export interface RuntimeServerEnv {
   RUNTIME_SCHEMA: string;
   RUNTIME_JWKS_URL: string;
   RUNTIME_ISSUER: string;
+  /** `'1'`: the app is built on `createOrgkitCore`. */
+  RUNTIME_CORE?: string;
 }
 
 export const appConfigOf = (env: RuntimeServerEnv) => ({
@@ -11,4 +13,5 @@ export const appConfigOf = (env: RuntimeServerEnv) => ({
   schema: env.RUNTIME_SCHEMA,
   jwksUrl: env.RUNTIME_JWKS_URL,
   issuer: env.RUNTIME_ISSUER,
+  core: env.RUNTIME_CORE === '1',
 });

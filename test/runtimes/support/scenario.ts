@@ -1,4 +1,5 @@
 import { expect } from 'vitest';
+import { createOrgkit } from '../../../src/create-orgkit.js';
 import { createOrgkitTables } from '../../../src/db/tables.js';
 import type { TestDatabase } from '../../../src/testing/database.js';
 import type { TestTokenIssuer } from '../../../src/testing/token-issuer.js';
@@ -93,4 +94,47 @@ export async function runRuntimeScenario(
   const viewed = rows.filter((r) => r.resourceId === 'p1' || r.resourceId === 'p2');
   expect(viewed).toHaveLength(2);
   return { auditIps: viewed.map((r) => r.ip) };
+}
+
+/**
+ * The same app built on `createOrgkitCore`: guards, `getAccess`, audit writes and `withRls` with
+ * one JWKS fetch; the chain the writes extended is verified here, by a full instance.
+ */
+export async function runCoreRuntimeScenario(
+  send: Send,
+  tokens: TestTokenIssuer,
+  t: TestDatabase,
+): Promise<void> {
+  const fetchesBefore = tokens.fetchCount;
+  const reader = await tokens.mint({ sub: READER, org_id: ORGANIZATION });
+  const admin = await tokens.mint({ sub: ADMIN });
+  const as = (token: string, init: RequestInit = {}) => ({
+    ...init,
+    headers: { authorization: `Bearer ${token}` },
+  });
+
+  expect((await send('/api/guarded')).status).toBe(401);
+  for (let i = 0; i < 20; i++) {
+    expect((await send('/api/guarded', as(i % 2 ? reader : admin))).status).toBe(200);
+  }
+  expect((await send('/api/write', as(reader))).status).toBe(403);
+  expect(await json(await send('/api/access', as(admin)))).toMatchObject({
+    status: 200,
+    body: { userId: ADMIN, roles: ['admin'], canWrite: true },
+  });
+  for (const id of ['c1', 'c2']) {
+    expect(
+      await json(await send(`/api/audit/${id}`, as(reader, { method: 'POST' }))),
+    ).toMatchObject({ status: 200, body: { chainValid: null } });
+  }
+  expect(await json(await send('/api/rls', as(reader)))).toEqual({
+    status: 200,
+    body: { role: 'authenticated', sub: READER },
+  });
+  expect(tokens.fetchCount - fetchesBefore).toBe(1);
+
+  const full = createOrgkit({ database: t.db });
+  expect((await full.verifyAuditChain()).valid).toBe(true);
+  const page = await full.queryAuditEvents({ action: 'post.viewed' });
+  expect(page.events.map((e) => e.resourceId).sort()).toEqual(['c1', 'c2']);
 }
