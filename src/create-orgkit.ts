@@ -55,7 +55,9 @@ import {
   type RolesApi,
 } from './roles/index.js';
 import { createSessionVerifier, type Session, type SessionVerifier } from './session/index.js';
+import { traceVerification } from './session/trace-verification.js';
 import { createWorkOSSync, type SyncApi } from './sync/index.js';
+import { attachTelemetry, createTelemetry, type TelemetryOptions } from './telemetry/index.js';
 
 /** Options of {@link createOrgkit}. */
 export interface OrgkitConfig<
@@ -171,6 +173,13 @@ export interface OrgkitConfig<
     reviewPermission?: PermissionOf<AC>;
     breakGlassPermission?: PermissionOf<AC>;
   };
+  /**
+   * OpenTelemetry spans and metrics (tracer and meter `orgkit`) through the app's registered
+   * SDK; with none registered, nothing is recorded. `false` turns them off for this instance.
+   * Ids as `ids` says; never emails, names, tokens, codes or (unless `clientIp`) IP addresses.
+   * @default {}
+   */
+  telemetry?: false | TelemetryOptions;
 }
 
 /** The object {@link createOrgkit} returns. */
@@ -287,6 +296,7 @@ export function createOrgkit<
   const accessControl = (config.accessControl ?? defaultAccessControl) as AC;
   const clientId = options.clientId ?? envVar('WORKOS_CLIENT_ID');
   const scope = new RequestScopeStore();
+  const telemetry = createTelemetry(options.telemetry);
   const db = createDatabaseSource(config.database, scope, {
     namedStatements: options.preparedStatements,
   });
@@ -318,6 +328,7 @@ export function createOrgkit<
       jwksMaxStaleMs: options.session.jwksMaxStaleMs,
       jwksFailureCooldownMs: options.session.jwksFailureCooldownMs,
       verifiedTokenCache: options.session.verifiedTokenCache,
+      telemetry,
     });
     return verifier;
   };
@@ -347,6 +358,7 @@ export function createOrgkit<
     cache: options.cache,
     redis: options.redis,
     authorizeUser,
+    telemetry,
     // The audit module is built below (its reads check permissions through these roles).
     recordAudit: (events, recordOptions) => audit.record(events, recordOptions),
   });
@@ -478,48 +490,58 @@ export function createOrgkit<
     invalidateUser: (userId) => roles.invalidateUser(userId),
   });
 
-  return {
-    ...roles,
-    ...sync,
-    ...revocation,
-    ...preferences,
-    ...expertSetup,
-    ...guests,
-    ...(auditApi as unknown as AuditApi<AE>),
-    ...access,
-    logsDeniedRequests: options.audit.logDeniedRequests,
-    accessControl,
-    tables,
-    database: db,
-    // A verified token is still refused when a revocation mark ended its session. A token in
-    // the verified-token cache whose user's record is cached is answered without a promise hop.
-    verifyAccessToken(token) {
-      try {
-        const cached = getVerifier().peekVerifiedSession(token);
-        if (cached) return Promise.resolve(sessionAdmission.check(cached));
-      } catch (error) {
-        return Promise.reject(error);
-      }
-      return getVerifier().verifyAccessToken(token).then(sessionAdmission.check);
-    },
-    peekVerifiedSession(token) {
-      const session = verifier?.peekVerifiedSession(token);
-      const admitted = session && sessionAdmission.peek(session);
-      // A refusal is left to `verifyAccessToken`, which throws it.
-      return admitted === session ? session : undefined;
-    },
-    runWithRequestScope: (init, fn) => scope.run(init, fn),
-    getRequestScope: () => scope.current(),
-    withRls: (fn, rlsOptions) => withRls(db, scope.current()?.session, fn, rlsOptions),
-    requireAuth() {
-      const session = scope.current()?.session;
-      if (!session) {
-        throw new OrgkitError('unauthenticated', 'no authenticated session in this request', {
-          reason: scope.current() ? 'no_session' : 'no_request_scope',
-        });
-      }
-      return session;
-    },
-    close: () => roles.close(),
+  // A verified token is still refused when a revocation mark ended its session. A token in
+  // the verified-token cache whose user's record is cached is answered without a promise hop.
+  const verifyToken = (token: string): Promise<Session> => {
+    try {
+      const cached = getVerifier().peekVerifiedSession(token);
+      if (cached) return Promise.resolve(sessionAdmission.check(cached));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return getVerifier().verifyAccessToken(token).then(sessionAdmission.check);
   };
+
+  return attachTelemetry<Orgkit<AC, PS, ES, AE>>(
+    {
+      ...roles,
+      ...sync,
+      ...revocation,
+      ...preferences,
+      ...expertSetup,
+      ...guests,
+      ...(auditApi as unknown as AuditApi<AE>),
+      ...access,
+      logsDeniedRequests: options.audit.logDeniedRequests,
+      accessControl,
+      tables,
+      database: db,
+      verifyAccessToken(token) {
+        const recorder = telemetry.recorder();
+        if (recorder === undefined) return verifyToken(token);
+        const cacheHit = verifier?.peekVerifiedSession(token) !== undefined;
+        return traceVerification(recorder, cacheHit, () => verifyToken(token));
+      },
+      peekVerifiedSession(token) {
+        const session = verifier?.peekVerifiedSession(token);
+        const admitted = session && sessionAdmission.peek(session);
+        // A refusal is left to `verifyAccessToken`, which throws it.
+        return admitted === session ? session : undefined;
+      },
+      runWithRequestScope: (init, fn) => scope.run(init, fn),
+      getRequestScope: () => scope.current(),
+      withRls: (fn, rlsOptions) => withRls(db, scope.current()?.session, fn, rlsOptions),
+      requireAuth() {
+        const session = scope.current()?.session;
+        if (!session) {
+          throw new OrgkitError('unauthenticated', 'no authenticated session in this request', {
+            reason: scope.current() ? 'no_session' : 'no_request_scope',
+          });
+        }
+        return session;
+      },
+      close: () => roles.close(),
+    },
+    telemetry,
+  );
 }

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { accessOptionsSchema } from '../access/policy.js';
 import { AUDIT_DEFAULTS } from '../audit/defaults.js';
+import { telemetryOptionsSchema } from '../telemetry/options.js';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 
@@ -193,6 +194,7 @@ export const orgkitConfigSchema = z.strictObject({
     })
     .prefault({}),
   access: accessOptionsSchema.prefault({}),
+  telemetry: telemetryOptionsSchema,
   webhooks: z
     .strictObject({
       secret: z.string().min(1),

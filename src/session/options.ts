@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import type { Telemetry } from '../telemetry/index.js';
 
 /** Options for {@link createSessionVerifier}. */
 export interface SessionVerifierOptions {
@@ -31,6 +32,8 @@ export interface SessionVerifierOptions {
   jwksFailureCooldownMs?: number | undefined;
   /** The clock, in ms since the epoch. For tests that move time. @default Date.now @internal */
   now?: (() => number) | undefined;
+  /** Spans and metrics of verifications and JWKS reads (createOrgkit's). @internal */
+  telemetry?: Telemetry | undefined;
 }
 
 const nonNegativeInt = z.number().int().min(0);
@@ -52,5 +55,10 @@ export const sessionVerifierOptionsSchema = z.strictObject({
   jwksFailureCooldownMs: nonNegativeInt.default(5_000),
   now: z
     .custom<() => number>((v) => typeof v === 'function', { message: 'expected a function' })
+    .optional(),
+  telemetry: z
+    .custom<Telemetry>((v) => typeof (v as Telemetry | null)?.recorder === 'function', {
+      message: 'expected orgkit telemetry',
+    })
     .optional(),
 });
