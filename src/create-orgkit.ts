@@ -57,7 +57,15 @@ import {
 import { createSessionVerifier, type Session, type SessionVerifier } from './session/index.js';
 import { traceVerification } from './session/trace-verification.js';
 import { createWorkOSSync, type SyncApi } from './sync/index.js';
-import { attachTelemetry, createTelemetry, type TelemetryOptions } from './telemetry/index.js';
+import {
+  ATTR,
+  attachTelemetry,
+  createTelemetry,
+  SPAN,
+  type TelemetryOptions,
+  traced,
+  traceMethods,
+} from './telemetry/index.js';
 
 /** Options of {@link createOrgkit}. */
 export interface OrgkitConfig<
@@ -399,6 +407,7 @@ export function createOrgkit<
     hasPermission: hasPermissionIn,
     workos,
     forward,
+    telemetry,
   });
   const { record: recordAudit, ...auditApi } = audit;
 
@@ -430,6 +439,7 @@ export function createOrgkit<
     webhooks: options.webhooks,
     invalidateUser: (userId) => roles.invalidateUser(userId),
     recordAudit,
+    telemetry,
   });
 
   const preferences = createPreferences<PS>({
@@ -479,6 +489,7 @@ export function createOrgkit<
     configProblem: ownerRoleProblem && `${ownerRoleProblem}; set guests.ownerRole`,
     invalidateUser: (userId) => roles.invalidateUser(userId),
     recordAudit,
+    telemetry,
   });
 
   const revocation = createSignOutEverywhere({
@@ -507,8 +518,18 @@ export function createOrgkit<
       ...roles,
       ...sync,
       ...revocation,
-      ...preferences,
-      ...expertSetup,
+      ...traceMethods(preferences, telemetry, {
+        getUserPreferences: SPAN.preferencesRead,
+        updateUserPreferences: SPAN.preferencesWrite,
+        resetToDefaults: SPAN.preferencesWrite,
+      }),
+      ...traceMethods(expertSetup, telemetry, {
+        checkExpertSetupStatus: SPAN.setupRead,
+        markStepComplete: SPAN.setupWrite,
+        resetSetup: SPAN.setupWrite,
+        getIncompleteExperts: SPAN.setupRead,
+        getSetupStats: SPAN.setupRead,
+      }),
       ...guests,
       ...(auditApi as unknown as AuditApi<AE>),
       ...access,
@@ -530,7 +551,10 @@ export function createOrgkit<
       },
       runWithRequestScope: (init, fn) => scope.run(init, fn),
       getRequestScope: () => scope.current(),
-      withRls: (fn, rlsOptions) => withRls(db, scope.current()?.session, fn, rlsOptions),
+      withRls: (fn, rlsOptions) =>
+        traced(telemetry, SPAN.rls, { [ATTR.dbSystem]: 'postgresql' }, () =>
+          withRls(db, scope.current()?.session, fn, rlsOptions),
+        ),
       requireAuth() {
         const session = scope.current()?.session;
         if (!session) {

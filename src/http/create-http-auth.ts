@@ -161,9 +161,14 @@ export function createHttpAuth<AC extends AccessControl>(
           ),
       );
   const sessions =
-    o.session && createSealedSessionReader(o.session, verify, coordination, reportRefresh);
+    o.session &&
+    createSealedSessionReader(o.session, verify, coordination, reportRefresh, telemetryOf(orgkit));
   const trustedOrigins = originSet(o.trustedOrigins, o.session?.redirectUri);
-  const routeContext = { trustedOrigins, report: o.onUnexpectedError };
+  const routeContext = {
+    trustedOrigins,
+    report: o.onUnexpectedError,
+    telemetry: telemetryOf(orgkit),
+  };
   const routes = o.session && sessions && createAuthRoutes(o.session, sessions, routeContext);
   const magicAuth =
     o.session && sessions && createMagicAuthSignIn(o.session, sessions, routeContext);

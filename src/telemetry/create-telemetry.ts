@@ -117,3 +117,25 @@ export function attachTelemetry<T extends object>(instance: T, telemetry: Teleme
 export function telemetryOf(instance: object): Telemetry {
   return (instance as { [TELEMETRY]?: Telemetry })[TELEMETRY] ?? TELEMETRY_OFF;
 }
+
+/**
+ * Runs `fn` in a span when an SDK is registered, else just runs it: for operations off the hot
+ * path (webhooks, syncs, migrations, preference writes), where a closure per call is no cost.
+ * `describe` turns the result into attributes (counts, outcomes; never content).
+ * @internal
+ */
+export function traced<T>(
+  telemetry: Telemetry | undefined,
+  name: string,
+  attributes: Attributes | undefined,
+  fn: () => Promise<T>,
+  describe?: (result: T) => Attributes,
+): Promise<T> {
+  const recorder = telemetry?.recorder();
+  if (recorder === undefined) return fn();
+  return recorder.span(name, attributes, async (span) => {
+    const result = await fn();
+    if (describe) span.setAttributes(describe(result));
+    return result;
+  });
+}

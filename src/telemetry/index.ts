@@ -5,6 +5,7 @@ export {
   TELEMETRY_OFF,
   type Telemetry,
   telemetryOf,
+  traced,
 } from './create-telemetry.js';
 export { ATTR, type CounterName, type HistogramName, METRIC, SPAN } from './names.js';
 export {
@@ -13,3 +14,4 @@ export {
   telemetryOptionsSchema,
 } from './options.js';
 export { recordFailure, SPAN_KIND } from './span-runner.js';
+export { traceMethods } from './trace-methods.js';

@@ -16,6 +16,7 @@ export const SPAN = {
   workosCall: 'orgkit.workos.call',
   guestProvision: 'orgkit.guests.provision',
   webhook: 'orgkit.sync.webhook',
+  eventsSync: 'orgkit.sync.events',
   eventsPage: 'orgkit.sync.events_page',
   reconcile: 'orgkit.sync.reconcile',
   preferencesRead: 'orgkit.preferences.read',
