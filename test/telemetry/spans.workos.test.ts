@@ -60,7 +60,7 @@ const SHOW = [
 ];
 
 describe('spans and metrics of a request', () => {
-  it('a guarded request: verification with its JWKS read and the user's record, then the guard's decision, under the app span', async () => {
+  it('a guarded request: verification with its JWKS read and the user record, then the guard decision, under the app span', async () => {
     const orgkit = clinicOrgkit();
     await addUser(orgkit, 'user_tel_editor', 'editor');
     const { app } = buildHonoApp(orgkit, { getRemoteAddress: () => '203.0.113.9' });
