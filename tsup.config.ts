@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { defineConfig } from 'tsup';
+
+const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
 
 export default defineConfig({
   entry: {
@@ -27,4 +30,6 @@ export default defineConfig({
   // Keep `node:` on built-in imports: Workers (nodejs_compat), Deno and Bun resolve them only so.
   removeNodeProtocol: false,
   noExternal: ['p-limit', 'p-throttle', 'yocto-queue'],
+  // The instrumentation scope version of orgkit's tracer and meter (src/telemetry/version.ts).
+  define: { __ORGKIT_VERSION__: JSON.stringify(version) },
 });

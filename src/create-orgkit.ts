@@ -47,6 +47,7 @@ import type {
 } from './roles/index.js';
 import type { Session } from './session/index.js';
 import { createWorkOSSync, type SyncApi } from './sync/index.js';
+import { attachTelemetry, SPAN, type TelemetryOptions, traceMethods } from './telemetry/index.js';
 
 /** Options of {@link createOrgkit}. */
 export interface OrgkitConfig<
@@ -162,6 +163,13 @@ export interface OrgkitConfig<
     reviewPermission?: PermissionOf<AC>;
     breakGlassPermission?: PermissionOf<AC>;
   };
+  /**
+   * OpenTelemetry spans and metrics (tracer and meter `orgkit`) through the app's registered
+   * SDK; with none registered, nothing is recorded. `false` turns them off for this instance.
+   * Ids as `ids` says; never emails, names, tokens, codes or (unless `clientIp`) IP addresses.
+   * @default {}
+   */
+  telemetry?: false | TelemetryOptions;
 }
 
 /** The object {@link createOrgkit} returns. */
@@ -251,7 +259,7 @@ export function createOrgkit<
     forward: forward !== false,
   });
   const { db, tables, scope, accessControl, workos, events, roles, authorizeUser } = core;
-  const { hasPermissionIn } = core;
+  const { hasPermissionIn, telemetry } = core;
 
   const readPermission: string = options.audit.readPermission ?? AUDIT_DEFAULTS.readPermission;
   if (options.audit.readPermission && !accessControl.isPermission(readPermission)) {
@@ -277,6 +285,7 @@ export function createOrgkit<
     hasPermission: hasPermissionIn,
     workos,
     forward,
+    telemetry,
   });
   const { record: recordAudit, ...auditApi } = audit;
 
@@ -308,6 +317,7 @@ export function createOrgkit<
     webhooks: options.webhooks,
     invalidateUser: (userId) => roles.invalidateUser(userId),
     recordAudit,
+    telemetry,
   });
 
   const preferences = createPreferences<PS>({
@@ -357,6 +367,7 @@ export function createOrgkit<
     configProblem: ownerRoleProblem && `${ownerRoleProblem}; set guests.ownerRole`,
     invalidateUser: (userId) => roles.invalidateUser(userId),
     recordAudit,
+    telemetry,
   });
 
   const revocation = createSignOutEverywhere({
@@ -368,14 +379,27 @@ export function createOrgkit<
     invalidateUser: (userId) => roles.invalidateUser(userId),
   });
 
-  return {
-    ...core.instance,
-    ...sync,
-    ...revocation,
-    ...preferences,
-    ...expertSetup,
-    ...guests,
-    ...(auditApi as unknown as AuditApi<AE>),
-    ...access,
-  } as Orgkit<AC, PS, ES, AE>;
+  return attachTelemetry(
+    {
+      ...core.instance,
+      ...sync,
+      ...revocation,
+      ...traceMethods(preferences, telemetry, {
+        getUserPreferences: SPAN.preferencesRead,
+        updateUserPreferences: SPAN.preferencesWrite,
+        resetToDefaults: SPAN.preferencesWrite,
+      }),
+      ...traceMethods(expertSetup, telemetry, {
+        checkExpertSetupStatus: SPAN.setupRead,
+        markStepComplete: SPAN.setupWrite,
+        resetSetup: SPAN.setupWrite,
+        getIncompleteExperts: SPAN.setupRead,
+        getSetupStats: SPAN.setupRead,
+      }),
+      ...guests,
+      ...(auditApi as unknown as AuditApi<AE>),
+      ...access,
+    } as Orgkit<AC, PS, ES, AE>,
+    telemetry,
+  );
 }

@@ -30,6 +30,22 @@ describe('createOrgkit configuration', () => {
     }
   });
 
+  it('names the telemetry key that is wrong: a hash without its key, a short key, an unknown id policy', () => {
+    expect(() => createOrgkit({ telemetry: { ids: 'hash' } })).toThrowError(
+      /createOrgkit: telemetry\.idHashKey: ids: 'hash' needs telemetry\.idHashKey/,
+    );
+    expect(() => createOrgkit({ telemetry: { ids: 'hash', idHashKey: 'short' } })).toThrowError(
+      /createOrgkit: telemetry\.idHashKey: use at least 32 characters/,
+    );
+    expect(() => createOrgkit({ telemetry: { ids: 'emails' as never } })).toThrowError(
+      /createOrgkit: telemetry\.ids/,
+    );
+    expect(() => createOrgkit({ telemetry: true as never })).toThrowError(
+      /createOrgkit: telemetry/,
+    );
+    expect(() => createOrgkit({ telemetry: false })).not.toThrow();
+  });
+
   it('asks for a client id only when a token is verified', async () => {
     const { db, close } = await openTestDatabase({ url: undefined });
     const previous = process.env.WORKOS_CLIENT_ID;

@@ -47,6 +47,7 @@ const guide: DefaultTheme.SidebarItem[] = [
       { text: 'Migrating from Clerk', link: '/guides/migrating-from-clerk' },
       { text: 'Testing your app', link: '/guides/testing' },
       { text: 'Deployment', link: '/guides/deployment' },
+      { text: 'Observability (OpenTelemetry)', link: '/guides/observability' },
       { text: 'Security', link: '/security' },
     ],
   },

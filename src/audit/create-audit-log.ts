@@ -3,9 +3,11 @@ import type { RequestScopeStore } from '../context/index.js';
 import type { OrgkitDatabase } from '../db/database.js';
 import type { OrgkitTables } from '../db/tables.js';
 import { parseInput } from '../errors/index.js';
+import { TELEMETRY_OFF, type Telemetry } from '../telemetry/index.js';
 import type { AuditEvents } from './define-audit-events.js';
 import { parseLogOptions, toAuditRow } from './event-input.js';
 import type { Redactor } from './redact.js';
+import { traceAuditWriter } from './trace-audit.js';
 import type { AuditApi, AuditEventInput, LoggedAuditEvent } from './types.js';
 import { createAuditWriter } from './write-events.js';
 
@@ -18,6 +20,8 @@ export interface AuditLogDeps {
   redactor: Redactor;
   /** Events also go to the WorkOS outbox (`audit.forwardToWorkOS`). */
   forward: boolean;
+  /** Spans and metrics of writes. @default off */
+  telemetry?: Telemetry | undefined;
 }
 
 /** The writing half of the audit API, and what orgkit's own capabilities call. @internal */
@@ -45,7 +49,10 @@ const batchSchema = z.array(z.unknown()).check(z.minLength(1), z.maxLength(MAX_B
  */
 export function createAuditLog(deps: AuditLogDeps): AuditLog {
   const { scope, events, redactor } = deps;
-  const writer = createAuditWriter(deps.db, deps.tables, deps.forward);
+  const writer = traceAuditWriter(
+    createAuditWriter(deps.db, deps.tables, deps.forward),
+    deps.telemetry ?? TELEMETRY_OFF,
+  );
 
   const write = async (
     inputs: readonly AuditEventInput[],

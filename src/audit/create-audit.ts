@@ -4,6 +4,7 @@ import type { RequestScopeStore } from '../context/index.js';
 import type { OrgkitDatabase } from '../db/database.js';
 import type { OrgkitTables } from '../db/tables.js';
 import { OrgkitError, parseInput } from '../errors/index.js';
+import { TELEMETRY_OFF, type Telemetry } from '../telemetry/index.js';
 import { createCheckpoint, parseCheckpoint } from './checkpoint.js';
 import type { AuditLog } from './create-audit-log.js';
 import type { AuditEvents } from './define-audit-events.js';
@@ -12,6 +13,7 @@ import type { AuditForwardOptions } from './forward/types.js';
 import { purgeChains } from './purge.js';
 import { type ParsedAuditQuery, parseAuditQuery, selectAuditPage } from './query-events.js';
 import { authorizeAuditRead } from './read-access.js';
+import { AUDIT_SPAN, traceAuditOperation } from './trace-audit.js';
 import type { AuditApi, AuditEventInput, AuditQuery } from './types.js';
 import { verifyAuditChains } from './verify-chain.js';
 
@@ -35,6 +37,8 @@ export interface AuditDeps {
   workos: WorkOSClientLike | undefined;
   /** `false`: events are not forwarded to WorkOS. */
   forward: false | Required<AuditForwardOptions>;
+  /** Spans and metrics of writes, verifications and outbox drains. @default off */
+  telemetry?: Telemetry | undefined;
 }
 
 /** The internal audit API: the public one plus what orgkit's own capabilities call. @internal */
@@ -69,6 +73,7 @@ const verifySchema = z
 export function createAudit(deps: AuditDeps): AuditModule {
   const { db, tables, scope, log } = deps;
   const { write } = log;
+  const telemetry = deps.telemetry ?? TELEMETRY_OFF;
 
   const authorizeRead = (organizationId: string | null | undefined, what: string) =>
     authorizeAuditRead(scope.current(), deps, organizationId, what);
@@ -149,14 +154,24 @@ export function createAudit(deps: AuditDeps): AuditModule {
           ? undefined
           : parseCheckpoint(parsed.checkpoint, deps.checkpointKey, what);
       const organizationId = parsed?.organizationId;
-      if (scope.current()) {
-        const reader = await authorizeRead(organizationId, what);
-        return verifyAuditChains(db, tables, {
-          organizationId: reader?.organizationId,
-          checkpoint,
-        });
-      }
-      return verifyAuditChains(db, tables, { organizationId, checkpoint });
+      const reader = scope.current() ? await authorizeRead(organizationId, what) : undefined;
+      return traceAuditOperation(
+        telemetry,
+        AUDIT_SPAN.auditVerify,
+        () =>
+          verifyAuditChains(db, tables, {
+            organizationId: scope.current() ? reader?.organizationId : organizationId,
+            checkpoint,
+          }),
+        (report) => ({
+          'orgkit.audit.chain.valid': report.valid,
+          'orgkit.audit.chain.events_checked': report.eventsChecked,
+          'orgkit.audit.chains': report.chains.length,
+          ...(report.firstProblem
+            ? { 'orgkit.audit.chain.problem': report.firstProblem.kind }
+            : {}),
+        }),
+      );
     },
 
     async createAuditCheckpoint() {
@@ -214,7 +229,18 @@ export function createAudit(deps: AuditDeps): AuditModule {
           'forwardAuditEvents: needs the workos client option',
         );
       }
-      return drainAuditOutbox({ db, tables, workos: deps.workos, options: deps.forward });
+      const { workos, forward } = deps;
+      return traceAuditOperation(
+        telemetry,
+        AUDIT_SPAN.outboxDrain,
+        () => drainAuditOutbox({ db, tables, workos, options: forward }),
+        (result) => ({
+          'orgkit.audit.forward.sent': result.sent,
+          'orgkit.audit.forward.retrying': result.retrying,
+          'orgkit.audit.forward.failed': result.failed,
+          'orgkit.audit.forward.abandoned': result.abandoned,
+        }),
+      );
     },
   };
 }

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { telemetryOptionsSchema } from '../telemetry/options.js';
 
 /** @internal */
 export const isObject = (v: unknown): v is Record<string, unknown> =>
@@ -86,6 +87,7 @@ export const coreConfigSchema = z.strictObject({
   ),
   users: z.optional(z.strictObject({ managePermission: z.optional(nonEmpty) })),
   audit: z.prefault(coreAuditSchema, {}),
+  telemetry: telemetryOptionsSchema,
 });
 
 /** `createOrgkitCore`'s options after defaults are applied. @internal */

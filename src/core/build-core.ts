@@ -19,7 +19,16 @@ import { withRls } from '../rls/with-rls.js';
 import { createRoles } from '../roles/create-roles.js';
 import { defaultAccessControl } from '../roles/default-access-control.js';
 import type { AccessControl, PermissionOf } from '../roles/index.js';
-import { createSessionVerifier, type SessionVerifier } from '../session/index.js';
+import { createSessionVerifier, type Session, type SessionVerifier } from '../session/index.js';
+import { traceVerification } from '../session/trace-verification.js';
+import {
+  ATTR,
+  attachTelemetry,
+  createTelemetry,
+  SPAN,
+  type Telemetry,
+  traced,
+} from '../telemetry/index.js';
 
 const DEFAULT_ISSUER = 'https://api.workos.com';
 
@@ -46,6 +55,8 @@ export interface OrgkitCoreParts<AC extends AccessControl> {
   audit: AuditLog;
   roles: ReturnType<typeof createRoles<AC>>;
   authorizeUser: AuthorizeUserAction;
+  /** Spans and metrics (`telemetry` option); off without an OpenTelemetry SDK. */
+  telemetry: Telemetry;
   /** The roles' permission check in one organization; `false` for a name the model lacks. */
   hasPermissionIn(
     userId: string,
@@ -69,6 +80,7 @@ export function buildOrgkitCore<AC extends AccessControl>(
   const accessControl = (input.accessControl ?? defaultAccessControl) as AC;
   const clientId = options.clientId ?? envVar('WORKOS_CLIENT_ID');
   const scope = new RequestScopeStore();
+  const telemetry = createTelemetry(options.telemetry);
   const db = createDatabaseSource(input.database, scope, {
     namedStatements: options.preparedStatements,
   });
@@ -100,6 +112,7 @@ export function buildOrgkitCore<AC extends AccessControl>(
       jwksMaxStaleMs: options.session.jwksMaxStaleMs,
       jwksFailureCooldownMs: options.session.jwksFailureCooldownMs,
       verifiedTokenCache: options.session.verifiedTokenCache,
+      telemetry,
     });
     return verifier;
   };
@@ -129,6 +142,7 @@ export function buildOrgkitCore<AC extends AccessControl>(
     cache: options.cache,
     redis: options.redis,
     authorizeUser,
+    telemetry,
     // The audit log is built below.
     recordAudit: (events, recordOptions) => audit.record(events, recordOptions),
   });
@@ -141,6 +155,7 @@ export function buildOrgkitCore<AC extends AccessControl>(
     events,
     redactor: createRedactor({ redact: options.audit.redact, allow: options.audit.allow }),
     forward: input.forward,
+    telemetry,
   });
   // As for resets: a model without the permission means nobody has it inside a request.
   const hasPermissionIn = async (
@@ -153,6 +168,18 @@ export function buildOrgkitCore<AC extends AccessControl>(
       organizationId: organizationId ?? undefined,
     });
 
+  // A verified token is still refused when a revocation mark ended its session. A token in
+  // the verified-token cache whose user's record is cached is answered without a promise hop.
+  const verifyToken = (token: string): Promise<Session> => {
+    try {
+      const cached = getVerifier().peekVerifiedSession(token);
+      if (cached) return Promise.resolve(sessionAdmission.check(cached));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return getVerifier().verifyAccessToken(token).then(sessionAdmission.check);
+  };
+
   const instance: OrgkitCoreInstance<AC, AuditEvents> = {
     ...rolesApi,
     logAuditEvent: audit.logAuditEvent,
@@ -161,16 +188,11 @@ export function buildOrgkitCore<AC extends AccessControl>(
     accessControl,
     tables,
     database: db,
-    // A verified token is still refused when a revocation mark ended its session. A token in
-    // the verified-token cache whose user's record is cached is answered without a promise hop.
     verifyAccessToken(token) {
-      try {
-        const cached = getVerifier().peekVerifiedSession(token);
-        if (cached) return Promise.resolve(sessionAdmission.check(cached));
-      } catch (error) {
-        return Promise.reject(error);
-      }
-      return getVerifier().verifyAccessToken(token).then(sessionAdmission.check);
+      const recorder = telemetry.recorder();
+      if (recorder === undefined) return verifyToken(token);
+      const cacheHit = verifier?.peekVerifiedSession(token) !== undefined;
+      return traceVerification(recorder, cacheHit, () => verifyToken(token));
     },
     peekVerifiedSession(token) {
       const session = verifier?.peekVerifiedSession(token);
@@ -180,7 +202,10 @@ export function buildOrgkitCore<AC extends AccessControl>(
     },
     runWithRequestScope: (init, fn) => scope.run(init, fn),
     getRequestScope: () => scope.current(),
-    withRls: (fn, rlsOptions) => withRls(db, scope.current()?.session, fn, rlsOptions),
+    withRls: (fn, rlsOptions) =>
+      traced(telemetry, SPAN.rls, { [ATTR.dbSystem]: 'postgresql' }, () =>
+        withRls(db, scope.current()?.session, fn, rlsOptions),
+      ),
     requireAuth() {
       const session = scope.current()?.session;
       if (!session) {
@@ -193,7 +218,8 @@ export function buildOrgkitCore<AC extends AccessControl>(
     close: () => roles.close(),
   };
   return {
-    instance,
+    // The adapters find the instance's telemetry on it (guard spans, sign-in counters).
+    instance: attachTelemetry(instance, telemetry),
     db,
     tables,
     scope,
@@ -203,6 +229,7 @@ export function buildOrgkitCore<AC extends AccessControl>(
     audit,
     roles,
     authorizeUser,
+    telemetry,
     hasPermissionIn,
   };
 }

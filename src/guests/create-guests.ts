@@ -14,6 +14,7 @@ import {
 } from './guest-input.js';
 import { createGuestLimiter } from './limits.js';
 import { findInMirror } from './mirror-lookup.js';
+import { traceProvisioning } from './trace-provisioning.js';
 import type { GuestsApi, GuestsDeps, GuestUser } from './types.js';
 import { createHumanCheck } from './verify-human.js';
 import {
@@ -116,6 +117,7 @@ export function createGuests(deps: GuestsDeps): GuestsApi {
       gate,
       sleep,
       beforeWait: (ms) => save({}, ms),
+      telemetry: deps.telemetry,
     };
 
     const known = await withMirrored(email, row, save);
@@ -281,17 +283,20 @@ export function createGuests(deps: GuestsDeps): GuestsApi {
   }
 
   return {
-    createOrGetGuestUser: (input, callOptions) => createOrGetGuestUser(input, callOptions),
+    createOrGetGuestUser: (input, callOptions) =>
+      traceProvisioning(deps.telemetry, () => createOrGetGuestUser(input, callOptions)),
     async provisionMeetingGuest(booking, callOptions) {
       const { guestEmail, guestFirstName, guestLastName, metadata } = parseInput(
         meetingGuestInputSchema,
         booking,
         'provisionMeetingGuest',
       );
-      const guest = await createOrGetGuestUser(
-        { email: guestEmail, firstName: guestFirstName, lastName: guestLastName, metadata },
-        callOptions,
-        'provisionMeetingGuest',
+      const guest = await traceProvisioning(deps.telemetry, () =>
+        createOrGetGuestUser(
+          { email: guestEmail, firstName: guestFirstName, lastName: guestLastName, metadata },
+          callOptions,
+          'provisionMeetingGuest',
+        ),
       );
       return {
         guestWorkosUserId: guest.workosUserId,

@@ -3,6 +3,7 @@ import type { WorkOSClientLike } from '../config/workos-client.js';
 import type { RequestScopeStore } from '../context/index.js';
 import type { OrgkitDatabase } from '../db/database.js';
 import type { OrgkitTables } from '../db/tables.js';
+import type { Telemetry } from '../telemetry/index.js';
 import type { RetryPolicy } from '../workos-calls/retry.js';
 import type { GuestCallOptions, GuestInput, MeetingGuestInput } from './guest-input.js';
 import type { GuestLimitsOptions, ParsedGuestLimits } from './limits.js';
@@ -126,6 +127,8 @@ export interface GuestsDeps {
   /** Why provisioning cannot run with this configuration, if it cannot. */
   configProblem?: string | undefined;
   invalidateUser(userId: string): Promise<void>;
+  /** Spans and counts of provisionings and their WorkOS calls. @default off */
+  telemetry?: Telemetry | undefined;
   /**
    * Records `guest.provisioned` with the completion, and the owner membership's
    * `membership.created` with its mirror write. `createOrgkit` always passes it; without it

@@ -2,12 +2,14 @@ import { Buffer } from 'node:buffer';
 import { timingSafeEqual } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import { OrgkitError } from '../errors/index.js';
+import type { Telemetry } from '../telemetry/index.js';
 import { statusOf } from '../workos-calls/call.js';
 import { crossSiteRefusal } from './cross-site.js';
 import { errorResponse } from './error-response.js';
 import { cookieIsSecure, type HeadersLike, readCookie, serializeCookie } from './headers.js';
 import type { ParsedSessionOptions } from './options.js';
 import type { SealedSessionReader } from './sealed-session.js';
+import { countSignIn } from './session-metrics.js';
 import { signInError } from './sign-in-error.js';
 
 /** What the sign-in routes read of a request. */
@@ -50,6 +52,8 @@ export interface AuthRouteContext {
   trustedOrigins: ReadonlySet<string>;
   /** Told of a sign-out whose session WorkOS could not be asked to revoke. */
   report: (error: unknown) => void;
+  /** Counts sign-ins and their failures. */
+  telemetry?: Telemetry | undefined;
 }
 
 /**
@@ -131,8 +135,11 @@ export function createAuthRoutes(
           session: { sealSession: true, cookiePassword: o.cookiePassword },
         }));
       } catch (cause) {
-        return errorResponse(signInError(cause, 'the sign-in code was not accepted'));
+        const error = signInError(cause, 'the sign-in code was not accepted');
+        countSignIn(context.telemetry, 'code', error);
+        return errorResponse(error);
       }
+      countSignIn(context.telemetry, 'code');
       const returnTo = safeReturnTo(Buffer.from(encodedReturnTo, 'base64url').toString());
       return redirect(returnTo, [
         sessions.cookie(sealedSession!, request.headers),

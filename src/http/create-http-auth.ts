@@ -2,6 +2,7 @@ import type { RequestScopeInit } from '../context/index.js';
 import { isOrgkitError, OrgkitError, safeParse } from '../errors/index.js';
 import type { AccessControl } from '../roles/index.js';
 import type { Session } from '../session/index.js';
+import { telemetryOf } from '../telemetry/index.js';
 import { type AuthRouteRequest, createAuthRoutes } from './auth-routes.js';
 import { type AccessRule, compileAccessRule } from './authorize.js';
 import { createClientIpResolver } from './client-ip.js';
@@ -22,6 +23,7 @@ import {
   type SwitchOrganizationInput,
   type SwitchOrganizationResult,
 } from './switch-organization.js';
+import { traceGuard } from './trace-guard.js';
 import { answerWebhook } from './webhook.js';
 
 /** What one request proved about its caller, and the scope it runs in. */
@@ -159,9 +161,14 @@ export function createHttpAuth<AC extends AccessControl>(
           ),
       );
   const sessions =
-    o.session && createSealedSessionReader(o.session, verify, coordination, reportRefresh);
+    o.session &&
+    createSealedSessionReader(o.session, verify, coordination, reportRefresh, telemetryOf(orgkit));
   const trustedOrigins = originSet(o.trustedOrigins, o.session?.redirectUri);
-  const routeContext = { trustedOrigins, report: o.onUnexpectedError };
+  const routeContext = {
+    trustedOrigins,
+    report: o.onUnexpectedError,
+    telemetry: telemetryOf(orgkit),
+  };
   const routes = o.session && sessions && createAuthRoutes(o.session, sessions, routeContext);
   const magicAuth =
     o.session && sessions && createMagicAuthSignIn(o.session, sessions, routeContext);
@@ -169,6 +176,7 @@ export function createHttpAuth<AC extends AccessControl>(
     o.session && sessions && createOrganizationSwitch(o.session, sessions, routeContext, verify);
   const signInUrl = o.signInUrl;
   const recordDenial = createDenialRecorder(orgkit, o.onUnexpectedError);
+  const telemetry = telemetryOf(orgkit);
 
   const requestAuth = (
     headers: HeadersLike,
@@ -252,20 +260,23 @@ export function createHttpAuth<AC extends AccessControl>(
         return { status: 302, headers: { ...headers, location: redirectTo } };
       return json;
     };
-    return {
-      // Not `async`: the rule's own promise is returned as it is, one hop fewer per request.
-      check(auth) {
-        if (!auth.session) return Promise.reject(auth.rejection ?? NO_SESSION());
-        return checkAccess ? checkAccess.check() : ALLOWED;
+    return traceGuard(
+      {
+        // Not `async`: the rule's own promise is returned as it is, one hop fewer per request.
+        check(auth) {
+          if (!auth.session) return Promise.reject(auth.rejection ?? NO_SESSION());
+          return checkAccess ? checkAccess.check() : ALLOWED;
+        },
+        checkNow(auth) {
+          if (!auth.session) return auth.rejection ?? NO_SESSION();
+          return checkAccess ? checkAccess.checkNow() : true;
+        },
+        reply,
+        refuse: (error, auth, request) =>
+          recordDenial(error, auth.scope, request).then(() => reply(error, request.target)),
       },
-      checkNow(auth) {
-        if (!auth.session) return auth.rejection ?? NO_SESSION();
-        return checkAccess ? checkAccess.checkNow() : true;
-      },
-      reply,
-      refuse: (error, auth, request) =>
-        recordDenial(error, auth.scope, request).then(() => reply(error, request.target)),
-    };
+      telemetry,
+    );
   }
 
   /**

@@ -10,6 +10,7 @@ import { crossSiteRefusal } from './cross-site.js';
 import { errorResponse } from './error-response.js';
 import type { ParsedSessionOptions } from './options.js';
 import type { SealedSessionReader } from './sealed-session.js';
+import { countSignIn } from './session-metrics.js';
 import { signInError } from './sign-in-error.js';
 
 /**
@@ -102,7 +103,7 @@ const failed = (error: OrgkitError): MagicAuthResult => ({
 export function createMagicAuthSignIn(
   o: ParsedSessionOptions,
   sessions: SealedSessionReader,
-  { trustedOrigins, report }: AuthRouteContext,
+  { trustedOrigins, report, telemetry }: AuthRouteContext,
 ) {
   const um = o.workos.userManagement;
   return async function signInWithMagicAuth(
@@ -126,6 +127,7 @@ export function createMagicAuthSignIn(
       });
     } catch (cause) {
       const error = signInError(cause);
+      countSignIn(telemetry, 'magic_auth', error);
       // A refused API key is the operator's to fix: the person at the form only sees "unavailable".
       if (error.reason === 'workos_unauthorized') report(error);
       return failed(error);
@@ -142,6 +144,7 @@ export function createMagicAuthSignIn(
       report(error);
       return failed(error);
     }
+    countSignIn(telemetry, 'magic_auth');
     return {
       ok: true,
       response: redirect(safeReturnTo(fields.returnTo), [

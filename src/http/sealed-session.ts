@@ -1,8 +1,10 @@
 import { isOrgkitError, OrgkitError } from '../errors/index.js';
 import type { Session } from '../session/index.js';
+import type { Telemetry } from '../telemetry/index.js';
 import { cookieIsSecure, type HeadersLike, readCookie, serializeCookie } from './headers.js';
 import type { ParsedSessionOptions } from './options.js';
 import { coordinatedRefresh, type RefreshCoordination } from './refresh/coordinate.js';
+import { countRefresh } from './session-metrics.js';
 
 /** What a session cookie yielded. @internal */
 export interface CookieAuth {
@@ -46,6 +48,7 @@ export function createSealedSessionReader(
   verify: (token: string) => Promise<Session>,
   coordination?: RefreshCoordination | undefined,
   report: (headers: HeadersLike, problem: RefreshProblem) => Promise<void> = async () => {},
+  telemetry?: Telemetry,
 ) {
   const um = o.workos.userManagement;
   const attributes = (headers: HeadersLike) => ({
@@ -59,6 +62,12 @@ export function createSealedSessionReader(
   const refreshes = new Map<string, Promise<Refreshed>>();
 
   async function refresh(sessionData: string): Promise<Refreshed> {
+    const refreshed = await refreshUncounted(sessionData);
+    countRefresh(telemetry, refreshed.rejection);
+    return refreshed;
+  }
+
+  async function refreshUncounted(sessionData: string): Promise<Refreshed> {
     let result: RefreshResult;
     try {
       result = await um

@@ -1,6 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import { createUserAuthorizer } from '../context/index.js';
 import { OrgkitError } from '../errors/index.js';
+import { TELEMETRY_OFF } from '../telemetry/index.js';
 import { createAccessFactory } from './create-access.js';
 import type { AccessControl } from './define-access-control.js';
 import { createInvalidationBus } from './invalidation-bus.js';
@@ -10,6 +11,7 @@ import { createRoleCache } from './role-cache.js';
 import { createRoleInputs } from './role-inputs.js';
 import { createRoleQuery, type RoleRecord } from './role-query.js';
 import { claimsStillCount, sessionRevoked } from './token-revocations.js';
+import { traceAccess, traceRoleQuery } from './traced-access.js';
 import type { Access, ResolvedRole, RolesApi, RolesDeps, SessionAdmission } from './types.js';
 
 /**
@@ -23,7 +25,12 @@ export function createRoles<AC extends AccessControl>(
   const { accessControl: ac, scope, tables } = deps;
   const input = createRoleInputs(ac);
   const createAccess = createAccessFactory(ac, input);
-  const cache = createRoleCache({ ...deps.cache, scope, load: createRoleQuery(deps.db, tables) });
+  const telemetry = deps.telemetry ?? TELEMETRY_OFF;
+  const cache = createRoleCache({
+    ...deps.cache,
+    scope,
+    load: traceRoleQuery(createRoleQuery(deps.db, tables), telemetry),
+  });
   const principals = createPrincipalCache<Access<AC>>((record, userId, token, organizationId) =>
     createAccess(resolveRoles(ac, record, userId, token, organizationId)),
   );
@@ -93,9 +100,19 @@ export function createRoles<AC extends AccessControl>(
     },
   };
 
-  const access = async (userId: unknown, options: unknown, what: string): Promise<Access<AC>> => {
+  const untracedAccess = async (
+    userId: unknown,
+    options: unknown,
+    what: string,
+  ): Promise<Access<AC>> => {
     const who = subject(userId, options, what);
     return principal(who, await cache.get(who.id));
+  };
+  // With no OpenTelemetry SDK registered, the one `recorder()` read is all this adds.
+  const access = (userId: unknown, options: unknown, what: string): Promise<Access<AC>> => {
+    const recorder = telemetry.recorder();
+    if (recorder === undefined) return untracedAccess(userId, options, what);
+    return traceAccess(recorder, () => subject(userId, options, what), cache.get, principal);
   };
 
   const invalidateUser = async (userId: string): Promise<void> => {

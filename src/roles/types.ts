@@ -8,6 +8,7 @@ import type { OrgkitDatabase } from '../db/database.js';
 import type { OrgkitTables } from '../db/tables.js';
 import type { OrgkitError } from '../errors/index.js';
 import type { Session } from '../session/types.js';
+import type { Telemetry } from '../telemetry/index.js';
 import type { AccessControl, AppRoleOf, PermissionOf, RoleOf } from './define-access-control.js';
 
 /** The Redis option of `createOrgkit`: a URL orgkit connects to, or an ioredis client you own. */
@@ -30,6 +31,8 @@ export interface RolesDeps<AC extends AccessControl> {
   authorizeUser?: AuthorizeUserAction | undefined;
   /** Records `user.role_changed` in the transaction of the change. */
   recordAudit?: AuditRecorder | undefined;
+  /** Spans and metrics of access resolutions. @default off */
+  telemetry?: Telemetry | undefined;
 }
 
 /**

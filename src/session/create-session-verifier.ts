@@ -1,5 +1,6 @@
 import { type JWTPayload, type JWTVerifyOptions, jwtVerify } from 'jose';
 import { parseInput } from '../errors/index.js';
+import { TELEMETRY_OFF } from '../telemetry/index.js';
 import { type SessionVerifierOptions, sessionVerifierOptionsSchema } from './options.js';
 import { rejectionFromError, rejectToken } from './rejection.js';
 import { createRemoteKeySet } from './remote-key-set.js';
@@ -54,6 +55,7 @@ export function createSessionVerifier(options: SessionVerifierOptions): SessionV
     maxStaleMs: o.jwksMaxStaleMs,
     failureCooldownMs: o.jwksFailureCooldownMs,
     now: o.now ?? Date.now,
+    telemetry: o.telemetry ?? TELEMETRY_OFF,
   });
   const verifyOptions: JWTVerifyOptions = {
     algorithms: ['RS256'],

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import type { Telemetry } from '../telemetry/index.js';
 
 /** Options for {@link createSessionVerifier}. */
 export interface SessionVerifierOptions {
@@ -31,6 +32,8 @@ export interface SessionVerifierOptions {
   jwksFailureCooldownMs?: number | undefined;
   /** The clock, in ms since the epoch. For tests that move time. @default Date.now @internal */
   now?: (() => number) | undefined;
+  /** Spans and metrics of verifications and JWKS reads (createOrgkit's). @internal */
+  telemetry?: Telemetry | undefined;
 }
 
 const nonEmpty = z.string().check(z.minLength(1));
@@ -53,5 +56,10 @@ export const sessionVerifierOptionsSchema = z.strictObject({
   jwksFailureCooldownMs: z._default(nonNegativeInt, 5_000),
   now: z.optional(
     z.custom<() => number>((v) => typeof v === 'function', { message: 'expected a function' }),
+  ),
+  telemetry: z.optional(
+    z.custom<Telemetry>((v) => typeof (v as Telemetry | null)?.recorder === 'function', {
+      message: 'expected orgkit telemetry',
+    }),
   ),
 });

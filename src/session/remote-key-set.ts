@@ -1,4 +1,5 @@
 import { createLocalJWKSet, createRemoteJWKSet, type JWTVerifyGetKey } from 'jose';
+import { ATTR, METRIC, SPAN, SPAN_KIND, type Telemetry } from '../telemetry/index.js';
 import { JwksUnavailableError } from './rejection.js';
 
 /** Options of {@link createRemoteKeySet}. @internal */
@@ -16,6 +17,7 @@ export interface RemoteKeySetOptions {
   maxStaleMs: number;
   /** The clock, in ms. */
   now: () => number;
+  telemetry: Telemetry;
 }
 
 // Errors that mean "this token's key is not in the set" rather than "the set could not be read".
@@ -51,12 +53,35 @@ export function createRemoteKeySet(options: RemoteKeySetOptions): JWTVerifyGetKe
     timeoutDuration: options.timeoutMs,
   });
   const { now } = options;
+  const jwksHost = new URL(options.jwksUrl).host;
   /** When the set was last read (or earlier: jose may also reread it on an unknown `kid`). */
   let readAt: number | undefined;
   // jose hands out its set as a deep copy: one is taken when a refresh fails, then reused.
   let lastSet: JWTVerifyGetKey | undefined;
   let pendingRead: Promise<void> | undefined;
   let lastFailure: { cause: unknown; retryAt: number } | undefined;
+
+  // One request for the set: a client span under the verification that needed it, and a count.
+  const fetchSet = (): Promise<void> => {
+    const recorder = options.telemetry.recorder();
+    if (!recorder) return remote.reload();
+    return recorder.span(
+      SPAN.jwksFetch,
+      { 'server.address': jwksHost },
+      (span) =>
+        remote.reload().then(
+          () => {
+            span.setAttribute(ATTR.outcome, 'success');
+            recorder.count(METRIC.jwksFetches, { [ATTR.outcome]: 'success' });
+          },
+          (error: unknown) => {
+            recorder.count(METRIC.jwksFetches, { [ATTR.outcome]: 'failure' });
+            throw error;
+          },
+        ),
+      SPAN_KIND.client,
+    );
+  };
 
   /**
    * Reads the set. Verifications that need it while a read is under way share that read; within
@@ -70,8 +95,7 @@ export function createRemoteKeySet(options: RemoteKeySetOptions): JWTVerifyGetKe
     }
     // The failure is recorded before any waiting verification resumes, so none of them (nor one
     // arriving in between) can start a second request.
-    pendingRead = remote
-      .reload()
+    pendingRead = fetchSet()
       .then(
         () => {
           readAt = now();

@@ -1,5 +1,6 @@
 import type { WorkOSClientLike } from '../config/workos-client.js';
 import { OrgkitError } from '../errors/index.js';
+import { ATTR, SPAN, traced } from '../telemetry/index.js';
 import { createWebhookHandler } from './handle-webhook.js';
 import { createReconcile } from './reconcile.js';
 import { createEventsSync } from './sync-events.js';
@@ -27,9 +28,32 @@ export function createWorkOSSync(deps: SyncDeps): SyncApi {
       { details: { key: 'workos' } },
     );
   };
+  const handleWebhook = createWebhookHandler(deps, requireWorkOS);
+  const syncEvents = createEventsSync(deps, requireWorkOS);
+  const reconcile = createReconcile(deps, requireWorkOS);
+  const { telemetry } = deps;
+  // Event types and counts only: a webhook's payload (emails, names) is never recorded.
   return {
-    handleWorkOSWebhook: createWebhookHandler(deps, requireWorkOS),
-    syncWorkOSEvents: createEventsSync(deps, requireWorkOS),
-    reconcileWorkOSMirror: createReconcile(deps, requireWorkOS),
+    handleWorkOSWebhook: (rawBody, signatureHeader) =>
+      traced(
+        telemetry,
+        SPAN.webhook,
+        undefined,
+        () => handleWebhook(rawBody, signatureHeader),
+        (r) => ({ [ATTR.event]: r.event, [ATTR.applied]: r.applied }),
+      ),
+    syncWorkOSEvents: (options) =>
+      traced(
+        telemetry,
+        SPAN.eventsSync,
+        undefined,
+        () => syncEvents(options),
+        (r) => ({
+          'orgkit.sync.applied_events': r.applied,
+          'orgkit.sync.ignored_events': r.ignored,
+        }),
+      ),
+    reconcileWorkOSMirror: (options) =>
+      traced(telemetry, SPAN.reconcile, undefined, () => reconcile(options)),
   };
 }

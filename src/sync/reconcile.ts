@@ -73,7 +73,7 @@ export function createReconcile(deps: SyncDeps, requireWorkOS: () => WorkOSClien
     const { limit } = parseInput(optionsSchema, options, 'reconcileWorkOSMirror');
     const workos = requireWorkOS();
     const startedAt = new Date();
-    const ctx = listingContext();
+    const ctx = listingContext(deps.telemetry);
     // The cursor is read BEFORE the listing: an event emitted while the lists are read is after
     // it, so the next sync replays it, and replaying is harmless (newer wins, tombstones hold).
     let cursor: string | undefined;

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import type { WorkOSClientLike } from '../config/workos-client.js';
 import { isOrgkitError, OrgkitError, parseInput } from '../errors/index.js';
+import { ATTR, SPAN, traced } from '../telemetry/index.js';
 import { upstreamError } from '../workos-calls/upstream-error.js';
 import { applyChanges, applyFailed, invalidateUsers } from './apply-change.js';
 import { cursorExpired, lockCursor, readCursorState, touchCursor, writeCursor } from './cursor.js';
@@ -134,7 +135,13 @@ export function createEventsSync(deps: SyncDeps, requireWorkOS: () => WorkOSClie
     if (stored.expired) throw cursorExpired('syncWorkOSEvents');
     let cursor = stored.cursor;
     for (;;) {
-      const page = await fetchPage(workos, cursor, limit);
+      const page = await traced(
+        deps.telemetry,
+        SPAN.eventsPage,
+        { [ATTR.operation]: 'events.list' },
+        () => fetchPage(workos, cursor, limit),
+        (p) => ({ 'orgkit.sync.events': p.data.length }),
+      );
       if (!page.data.length) break;
       const next = cursorAfter(page, cursor);
       let outcome: PageOutcome;

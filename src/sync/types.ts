@@ -2,6 +2,7 @@ import type { AuditRecorder } from '../audit/recorder.js';
 import type { WorkOSClientLike } from '../config/workos-client.js';
 import type { OrgkitDatabase } from '../db/database.js';
 import type { OrgkitTables } from '../db/tables.js';
+import type { Telemetry } from '../telemetry/index.js';
 
 /** What the WorkOS sync needs from `createOrgkit`. @internal */
 export interface SyncDeps {
@@ -16,6 +17,8 @@ export interface SyncDeps {
    * passes it; without it (a sync built alone) nothing is recorded.
    */
   recordAudit?: AuditRecorder | undefined;
+  /** Spans of webhooks, event pages and reconciles. @default off */
+  telemetry?: Telemetry | undefined;
 }
 
 /** The outcome of {@link SyncApi.handleWorkOSWebhook}. */

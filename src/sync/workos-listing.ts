@@ -1,13 +1,15 @@
 import type { WorkOSClientLike } from '../config/workos-client.js';
 import { MEMBERSHIP_STATUSES } from '../db/tables.js';
+import type { Telemetry } from '../telemetry/index.js';
 import { type CallContext, callWorkOS } from '../workos-calls/call.js';
 import { RateLimitGate } from '../workos-calls/retry.js';
 import { eventHeader } from './mirror-event.js';
 import { MIRRORED_EVENTS } from './types.js';
 
 /** Retries of the reconcile's list calls: reads, so every retryable failure is retried. @internal */
-export function listingContext(): CallContext {
+export function listingContext(telemetry?: Telemetry): CallContext {
   return {
+    telemetry,
     policy: { maxAttempts: 4, baseDelayMs: 250, maxDelayMs: 4_000, maxRetryAfterMs: 60_000 },
     gate: new RateLimitGate(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),

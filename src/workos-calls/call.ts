@@ -1,7 +1,9 @@
 // Calling WorkOS with retries, a shared rate-limit gate and look-up-before-create: used by guest
 // provisioning, the Clerk migration and the mirror's listings alike.
 import { OrgkitError } from '../errors/index.js';
+import { ATTR, type Telemetry } from '../telemetry/index.js';
 import { decideRetry, type RateLimitGate, type RetryPolicy } from './retry.js';
+import { type CallTrace, traceWorkOSOperation } from './trace-call.js';
 
 /** What every WorkOS call of one operation (a provisioning, a migration, a listing) shares. @internal */
 export interface CallContext {
@@ -11,6 +13,8 @@ export interface CallContext {
   sleep(ms: number): Promise<void>;
   /** Runs before a wait of `ms`, so the claim outlives it. */
   beforeWait(ms: number): Promise<void>;
+  /** Spans and counts of the calls (the instance's). @default none */
+  telemetry?: Telemetry | undefined;
 }
 
 /** The HTTP status of a failed SDK call, if it got an answer. @internal */
@@ -31,9 +35,33 @@ async function passGate(ctx: CallContext): Promise<void> {
   }
 }
 
-async function pause(ctx: CallContext, operation: string, error: unknown, attempt: number) {
+/** One request to WorkOS, counted by its answer. */
+async function request<T>(trace: CallTrace | undefined, fn: () => Promise<T>): Promise<T> {
+  if (trace === undefined) return fn();
+  try {
+    const value = await fn();
+    trace.answered('ok');
+    return value;
+  } catch (error) {
+    trace.answered(statusOf(error));
+    throw error;
+  }
+}
+
+async function pause(
+  ctx: CallContext,
+  operation: string,
+  error: unknown,
+  attempt: number,
+  trace: CallTrace | undefined,
+) {
   const decision = decideRetry(operation, error, attempt, ctx.policy);
   if (!decision.retry) throw decision.error;
+  trace?.event('retry', {
+    [ATTR.attempt]: attempt,
+    [ATTR.retryDelayMs]: decision.delayMs,
+    ...(statusOf(error) === undefined ? {} : { [ATTR.httpStatus]: statusOf(error)! }),
+  });
   // A 429 closes the gate for every call of the instance; the next passGate waits it out.
   if (decision.rateLimited) ctx.gate.closeFor(decision.delayMs);
   else {
@@ -44,19 +72,21 @@ async function pause(ctx: CallContext, operation: string, error: unknown, attemp
 }
 
 /** Calls WorkOS, retrying what {@link decideRetry} allows. For reads and harmless repeats. @internal */
-export async function callWorkOS<T>(
+export function callWorkOS<T>(
   ctx: CallContext,
   operation: string,
   fn: () => Promise<T>,
 ): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    await passGate(ctx);
-    try {
-      return await fn();
-    } catch (error) {
-      await pause(ctx, operation, error, attempt);
+  return traceWorkOSOperation(ctx.telemetry, operation, async (trace) => {
+    for (let attempt = 1; ; attempt++) {
+      await passGate(ctx);
+      try {
+        return await request(trace, fn);
+      } catch (error) {
+        await pause(ctx, operation, error, attempt, trace);
+      }
     }
-  }
+  });
 }
 
 /** How to find and how to create one WorkOS object. @internal */
@@ -76,21 +106,35 @@ export interface EnsureSteps<T> {
  * after one the create is simply repeated.
  * @internal
  */
-export async function findOrCreate<T>(
+export function findOrCreate<T>(
   ctx: CallContext,
   steps: EnsureSteps<T>,
+): Promise<{ value: T; created: boolean }> {
+  return traceWorkOSOperation(ctx.telemetry, steps.operation, (trace) => ensure(ctx, steps, trace));
+}
+
+async function ensure<T>(
+  ctx: CallContext,
+  steps: EnsureSteps<T>,
+  trace: CallTrace | undefined,
 ): Promise<{ value: T; created: boolean }> {
   let mustFind = !steps.knownAbsent;
   for (let attempt = 1; ; attempt++) {
     try {
       if (mustFind) {
         await passGate(ctx);
-        const found = await steps.find();
+        const found = await request(trace, () => steps.find());
+        trace?.event('lookup', {
+          [ATTR.attempt]: attempt,
+          'orgkit.workos.found': found !== undefined,
+        });
         if (found !== undefined) return { value: found, created: false };
         mustFind = false;
       }
       await passGate(ctx);
-      return { value: await steps.create(), created: true };
+      const created = await request(trace, () => steps.create());
+      trace?.event('create', { [ATTR.attempt]: attempt });
+      return { value: created, created: true };
     } catch (error) {
       if (statusOf(error) === 409) {
         if (attempt >= ctx.policy.maxAttempts) {
@@ -103,7 +147,7 @@ export async function findOrCreate<T>(
         mustFind = true;
         continue;
       }
-      const decision = await pause(ctx, steps.operation, error, attempt);
+      const decision = await pause(ctx, steps.operation, error, attempt, trace);
       if (!decision.rateLimited) mustFind = true;
     }
   }

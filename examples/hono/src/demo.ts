@@ -2,7 +2,8 @@
  * `npm run demo`: the whole clinic flow, headless and offline, against this Hono app in-process
  * (`app.request`, no server), on the WorkOS emulator and PGlite in memory. Exit 0 when every step
  * passed, 1 otherwise. With `--serve`, the same app then stays up on http://localhost:3000
- * (`PORT`) with the demo's data, for a person to click through.
+ * (`PORT`) with the demo's data, for a person to click through. With `--otel`, orgkit's spans are
+ * printed (or sent to OTEL_EXPORTER_OTLP_ENDPOINT), see src/otel.ts.
  */
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
@@ -74,23 +75,32 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<boolean> {
 const isMain = process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'));
 if (isMain) {
   const { values } = parseArgs({
-    options: { serve: { type: 'boolean' }, 'database-url': { type: 'string' } },
+    options: {
+      serve: { type: 'boolean' },
+      otel: { type: 'boolean' },
+      'database-url': { type: 'string' },
+    },
     strict: false,
   });
-  const unknown = Object.keys(values).filter((k) => k !== 'serve' && k !== 'database-url');
+  const unknown = Object.keys(values).filter(
+    (k) => k !== 'serve' && k !== 'otel' && k !== 'database-url',
+  );
   if (
     unknown.length > 0 ||
     (values['database-url'] !== undefined && typeof values['database-url'] !== 'string')
   ) {
     console.error(
-      `demo: unknown option ${unknown[0] ?? 'database-url'} (--serve, --database-url URL)`,
+      `demo: unknown option ${unknown[0] ?? 'database-url'} (--serve, --otel, --database-url URL)`,
     );
     process.exit(2);
   }
+  const stopOpenTelemetry =
+    values.otel === true ? await (await import('./otel.js')).startOpenTelemetry() : undefined;
   const ok = await runDemo({
     serve: values.serve === true,
     port: process.env.PORT ? Number(process.env.PORT) : 3000,
     databaseUrl: values['database-url'] as string | undefined,
   });
+  await stopOpenTelemetry?.();
   process.exit(ok ? 0 : 1);
 }

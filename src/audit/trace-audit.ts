@@ -1,0 +1,47 @@
+import type { Telemetry } from '../telemetry/index.js';
+import { ATTR, METRIC, SPAN } from '../telemetry/index.js';
+import type { AuditWriter } from './write-events.js';
+
+/**
+ * Audit writes in spans (how many events, the action when there is one), counted by action,
+ * timed in the write histogram. Actions are the app's vocabulary (`patient.viewed`), never
+ * values; nothing of an event's content is recorded.
+ * @internal
+ */
+export function traceAuditWriter(writer: AuditWriter, telemetry: Telemetry): AuditWriter {
+  return {
+    write(rows, tx) {
+      const recorder = telemetry.recorder();
+      if (recorder === undefined) return writer.write(rows, tx);
+      const startedAt = performance.now();
+      const action = rows.length === 1 ? rows[0]!.action : 'batch';
+      const attributes = { [ATTR.auditAction]: action, [ATTR.auditEvents]: rows.length };
+      return recorder.span(SPAN.auditWrite, attributes, async () => {
+        const events = await writer.write(rows, tx);
+        for (const row of rows)
+          recorder.count(METRIC.auditEvents, { [ATTR.auditAction]: row.action });
+        recorder.seconds(METRIC.auditWriteDuration, startedAt, { [ATTR.auditAction]: action });
+        return events;
+      });
+    },
+  };
+}
+
+/** Runs one audit operation (a chain verification, an outbox drain) in a span. @internal */
+export function traceAuditOperation<T>(
+  telemetry: Telemetry,
+  name: string,
+  run: () => Promise<T>,
+  describe: (result: T) => Record<string, string | number | boolean>,
+): Promise<T> {
+  const recorder = telemetry.recorder();
+  if (recorder === undefined) return run();
+  return recorder.span(name, undefined, async (span) => {
+    const result = await run();
+    span.setAttributes(describe(result));
+    return result;
+  });
+}
+
+/** @internal */
+export const AUDIT_SPAN = SPAN;
