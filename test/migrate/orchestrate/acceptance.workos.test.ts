@@ -10,8 +10,9 @@ import { generateJsonExport } from './support.js';
 
 const env = setupMigrationEmulator();
 const newDir = tempDirs();
-// ORGKIT_MIGRATE_ACCEPTANCE_USERS makes it smaller while developing; CI runs the 2,000.
-const USERS = Number(process.env.ORGKIT_MIGRATE_ACCEPTANCE_USERS ?? 2_000);
+// The 2,000 users take three minutes on two cores: CI's npm test step runs them
+// (ORGKIT_MIGRATE_ACCEPTANCE_USERS=2000); a contributor's npm test runs the same assertions on 200.
+const USERS = Number(process.env.ORGKIT_MIGRATE_ACCEPTANCE_USERS ?? 200);
 const MODES = ['personal', 'mapped', 'none'] as const;
 /** Every 4th user belongs to one of two shared organizations (personal and mapped modes). */
 const mappedOrgOf = (i: number) => (i % 4 === 0 ? (i % 8 === 0 ? 'acme' : 'globex') : undefined);
