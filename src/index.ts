@@ -149,3 +149,4 @@ export type {
   WebhookResult,
 } from './sync/index.js';
 export { MIRRORED_EVENTS } from './sync/index.js';
+export type { TelemetryOptions } from './telemetry/index.js';

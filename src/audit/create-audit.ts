@@ -13,7 +13,7 @@ import type { AuditForwardOptions } from './forward/types.js';
 import { purgeChains } from './purge.js';
 import { type ParsedAuditQuery, parseAuditQuery, selectAuditPage } from './query-events.js';
 import { authorizeAuditRead } from './read-access.js';
-import { AUDIT_SPAN, traceAuditOperation } from './trace-audit.js';
+import { AUDIT_SPAN, recordOutboxBacklog, traceAuditOperation } from './trace-audit.js';
 import type { AuditApi, AuditEventInput, AuditQuery } from './types.js';
 import { verifyAuditChains } from './verify-chain.js';
 
@@ -233,7 +233,11 @@ export function createAudit(deps: AuditDeps): AuditModule {
       return traceAuditOperation(
         telemetry,
         AUDIT_SPAN.outboxDrain,
-        () => drainAuditOutbox({ db, tables, workos, options: forward }),
+        async () => {
+          const result = await drainAuditOutbox({ db, tables, workos, options: forward });
+          await recordOutboxBacklog(telemetry, db, tables);
+          return result;
+        },
         (result) => ({
           'orgkit.audit.forward.sent': result.sent,
           'orgkit.audit.forward.retrying': result.retrying,

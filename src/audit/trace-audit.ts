@@ -1,5 +1,8 @@
+import type { OrgkitDatabase } from '../db/database.js';
+import type { OrgkitTables } from '../db/tables.js';
 import type { Telemetry } from '../telemetry/index.js';
 import { ATTR, METRIC, SPAN } from '../telemetry/index.js';
+import { createOutbox } from './forward/outbox.js';
 import type { AuditWriter } from './write-events.js';
 
 /**
@@ -41,6 +44,23 @@ export function traceAuditOperation<T>(
     span.setAttributes(describe(result));
     return result;
   });
+}
+
+/**
+ * After a drain, the WorkOS outbox's depth and its oldest event's age as gauges (one more query,
+ * made only when an SDK is registered).
+ * @internal
+ */
+export async function recordOutboxBacklog(
+  telemetry: Telemetry,
+  db: OrgkitDatabase,
+  tables: OrgkitTables,
+): Promise<void> {
+  const recorder = telemetry.recorder();
+  if (recorder === undefined) return;
+  const { depth, oldestAgeSeconds } = await createOutbox(db, tables).backlog();
+  recorder.gauge(METRIC.outboxDepth, depth);
+  recorder.gauge(METRIC.outboxOldestAge, oldestAgeSeconds);
 }
 
 /** @internal */

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import type { WorkOSClientLike } from '../config/workos-client.js';
 import { isOrgkitError, OrgkitError, parseInput } from '../errors/index.js';
-import { ATTR, SPAN, traced } from '../telemetry/index.js';
+import { ATTR, METRIC, SPAN, type Telemetry, traced } from '../telemetry/index.js';
 import { upstreamError } from '../workos-calls/upstream-error.js';
 import { applyChanges, applyFailed, invalidateUsers } from './apply-change.js';
 import { cursorExpired, lockCursor, readCursorState, touchCursor, writeCursor } from './cursor.js';
@@ -65,6 +65,24 @@ async function fetchPage(
 }
 
 const CURSOR_REFUSED = new Set([400, 404, 410, 422]);
+
+/**
+ * How far the mirror is behind WorkOS: the age of the page's newest event (`createdAt`, which
+ * the SDK sets from `created_at`) when its changes are applied, as a gauge.
+ */
+function recordLag(telemetry: Telemetry | undefined, page: EventPage): void {
+  const recorder = telemetry?.recorder();
+  if (recorder === undefined) return;
+  let newest = Number.NEGATIVE_INFINITY;
+  for (const event of page.data) {
+    const createdAt = (event as { createdAt?: unknown } | null)?.createdAt;
+    const at = typeof createdAt === 'string' ? Date.parse(createdAt) : Number.NaN;
+    if (at > newest) newest = at;
+  }
+  if (Number.isFinite(newest)) {
+    recorder.gauge(METRIC.mirrorLag, Math.max(0, (Date.now() - newest) / 1000));
+  }
+}
 
 /** The cursor after a page: WorkOS's own, else the last event id the page held. */
 function cursorAfter(page: EventPage, previous: string | undefined): string | undefined {
@@ -154,6 +172,7 @@ export function createEventsSync(deps: SyncDeps, requireWorkOS: () => WorkOSClie
         cursor = outcome.cursor;
         continue;
       }
+      recordLag(deps.telemetry, page);
       result.applied += outcome.applied;
       result.ignored += page.data.length - outcome.applied;
       await invalidateUsers(deps.invalidateUser, outcome.userIds);

@@ -65,6 +65,9 @@ export const METRIC = {
   verifyDuration: 'orgkit.session.verify.duration',
   accessDuration: 'orgkit.access.resolve.duration',
   auditWriteDuration: 'orgkit.audit.write.duration',
+  outboxDepth: 'orgkit.audit.outbox.depth',
+  outboxOldestAge: 'orgkit.audit.outbox.oldest_age',
+  mirrorLag: 'orgkit.sync.lag',
 } as const;
 
 /** The counters orgkit keeps. @internal */
@@ -82,3 +85,9 @@ export type HistogramName =
   | typeof METRIC.verifyDuration
   | typeof METRIC.accessDuration
   | typeof METRIC.auditWriteDuration;
+
+/** The values orgkit reports as they stand when it last looked (gauges). @internal */
+export type GaugeName =
+  | typeof METRIC.outboxDepth
+  | typeof METRIC.outboxOldestAge
+  | typeof METRIC.mirrorLag;

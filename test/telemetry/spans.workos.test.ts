@@ -15,6 +15,7 @@ import { openOrgkit, setupEmulator } from '../guests/support.js';
 import { openTestDatabase } from '../support/databases.js';
 import {
   counterValue,
+  gaugeValues,
   histogramCount,
   type InstalledOpenTelemetry,
   installOpenTelemetry,
@@ -192,6 +193,47 @@ describe('spans and metrics of a request', () => {
       'orgkit.audit.chain.events_checked': report.eventsChecked,
     });
     expect(report.eventsChecked).toBeGreaterThan(0);
+  });
+
+  it('gauges: the WorkOS outbox after a drain, and how far behind WorkOS the mirror was', async () => {
+    // Forwarding to an unreachable WorkOS leaves the event waiting: depth 1, its age measured.
+    const forwarding = createOrgkit({
+      database: database.db,
+      accessControl,
+      workos: new WorkOS('sk_test_telemetry', { apiHostname: '127.0.0.1', port: 9, https: false }),
+      session: { jwksUrl: tokens.jwksUrl, issuers: [tokens.issuer] },
+      audit: { forwardToWorkOS: true },
+    });
+    await database.db.delete(forwarding.tables.auditOutbox);
+    await forwarding.logAuditEvent('meeting.viewed', 'meeting', 'm_gauge', null, null, {
+      actor: { system: 'telemetry-test' },
+      organizationId: 'org_tel_gauge',
+    });
+    const drained = await forwarding.forwardAuditEvents();
+    expect(drained.sent).toBe(0);
+    let metrics = await otel.metrics();
+    expect(gaugeValues(metrics, 'orgkit.audit.outbox.depth')).toEqual([1]);
+    const [age] = gaugeValues(metrics, 'orgkit.audit.outbox.oldest_age');
+    expect(age).toBeGreaterThanOrEqual(0);
+    expect(age).toBeLessThan(60);
+    await database.db.delete(forwarding.tables.auditOutbox);
+
+    // Events made in WorkOS just now, applied by an Events API sync: a lag of seconds, not more.
+    const { orgkit } = openOrgkit(env.emulator, database.db);
+    const workos = env.emulator.createClient();
+    const org = await workos.organizations.createOrganization({ name: 'Gauge Clinic' });
+    const user = await workos.userManagement.createUser({ email: 'gauge@example.com' });
+    await workos.userManagement.createOrganizationMembership({
+      userId: user.id,
+      organizationId: org.id,
+    });
+    const synced = await orgkit.syncWorkOSEvents();
+    expect(synced.applied).toBeGreaterThan(0);
+    metrics = await otel.metrics();
+    const lags = gaugeValues(metrics, 'orgkit.sync.lag');
+    expect(lags).toHaveLength(1);
+    expect(lags[0]).toBeGreaterThanOrEqual(0);
+    expect(lags[0]).toBeLessThan(60);
   });
 
   it('records nothing with telemetry: false, and no user id with ids: drop', async () => {

@@ -119,3 +119,15 @@ export function histogramCount(resourceMetrics: ResourceMetrics, name: string): 
   }
   return total;
 }
+
+/** A gauge's last values, one per data point. */
+export function gaugeValues(resourceMetrics: ResourceMetrics, name: string): number[] {
+  const values: number[] = [];
+  for (const scope of resourceMetrics.scopeMetrics) {
+    for (const metric of scope.metrics) {
+      if (metric.descriptor.name !== name) continue;
+      for (const point of metric.dataPoints) values.push(point.value as number);
+    }
+  }
+  return values;
+}

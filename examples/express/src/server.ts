@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { startClinic } from '@orgkit-examples/clinic';
+import { startOpenTelemetry } from '@orgkit-examples/clinic/otel';
 import { createClinicApp } from './app.js';
 import { CLERK_SAMPLE_PEOPLE, describeClerkImport, importClerkSample } from './clerk-import.js';
 
@@ -15,6 +16,10 @@ const baseUrl = process.env.BASE_URL ?? `http://localhost:${port}`;
 // PGlite on disk (`CLINIC_DATA_DIR`) keeps the data across restarts; PGlite makes only the last folder.
 const dataDir = process.env.CLINIC_DATA_DIR || undefined;
 if (dataDir) mkdirSync(dirname(dataDir), { recursive: true });
+
+// Before the clinic starts, so its start-up is traced too: OTEL_TRACES_EXPORTER=console prints
+// spans, OTEL_EXPORTER_OTLP_ENDPOINT sends them (and metrics) over OTLP; else nothing starts.
+const stopOpenTelemetry = await startOpenTelemetry({ serviceName: 'clinic-express' });
 
 const clinic = await startClinic({
   baseUrl,
@@ -36,6 +41,7 @@ if (importClerk) {
   } catch (error) {
     console.error(`Clerk import: ${error instanceof Error ? error.message : String(error)}`);
     await clinic.close();
+    await stopOpenTelemetry?.();
     process.exit(1);
   }
 }
@@ -49,6 +55,7 @@ async function shutDown() {
   server.close();
   server.closeAllConnections();
   await clinic.close();
+  await stopOpenTelemetry?.();
   process.exit(0);
 }
 process.once('SIGINT', shutDown);

@@ -3,12 +3,13 @@
  * (`app.request`, no server), on the WorkOS emulator and PGlite in memory. Exit 0 when every step
  * passed, 1 otherwise. With `--serve`, the same app then stays up on http://localhost:3000
  * (`PORT`) with the demo's data, for a person to click through. With `--otel`, orgkit's spans are
- * printed (or sent to OTEL_EXPORTER_OTLP_ENDPOINT), see src/otel.ts.
+ * printed (or sent to OTEL_EXPORTER_OTLP_ENDPOINT), see examples/clinic/src/otel.ts.
  */
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { serve } from '@hono/node-server';
 import { startClinic } from '@orgkit-examples/clinic';
+import { startOpenTelemetry } from '@orgkit-examples/clinic/otel';
 import { createApp } from './app.js';
 import { runDemoFlow } from './demo/run-demo.js';
 
@@ -94,8 +95,11 @@ if (isMain) {
     );
     process.exit(2);
   }
-  const stopOpenTelemetry =
-    values.otel === true ? await (await import('./otel.js')).startOpenTelemetry() : undefined;
+  // Without --otel, the environment still decides (OTEL_TRACES_EXPORTER, OTLP endpoint).
+  const stopOpenTelemetry = await startOpenTelemetry({
+    serviceName: 'clinic-demo',
+    ...(values.otel === true && { fallback: 'console' as const }),
+  });
   const ok = await runDemo({
     serve: values.serve === true,
     port: process.env.PORT ? Number(process.env.PORT) : 3000,

@@ -1,6 +1,11 @@
 import { serve } from '@hono/node-server';
 import { startClinic } from '@orgkit-examples/clinic';
+import { startOpenTelemetry } from '@orgkit-examples/clinic/otel';
 import { createApp } from './app.js';
+
+// First, so the clinic's start-up is traced too: OTEL_TRACES_EXPORTER=console prints spans,
+// OTEL_EXPORTER_OTLP_ENDPOINT sends them (and metrics) over OTLP; neither set, nothing starts.
+const stopOpenTelemetry = await startOpenTelemetry({ serviceName: 'clinic-hono' });
 
 const port = Number(process.env.PORT ?? 3000);
 const baseUrl = process.env.BASE_URL ?? `http://localhost:${port}`;
@@ -23,6 +28,7 @@ async function stop() {
   stopping = true;
   server.close();
   await clinic.close();
+  await stopOpenTelemetry?.();
   process.exit(0);
 }
 process.on('SIGINT', stop);

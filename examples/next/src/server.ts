@@ -11,6 +11,7 @@ import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
 import { startClinic } from '@orgkit-examples/clinic';
+import { startOpenTelemetry } from '@orgkit-examples/clinic/otel';
 import next from 'next';
 import { CLINIC_SLOT } from '../lib/clinic-slot';
 
@@ -21,6 +22,12 @@ if (!Number.isInteger(port) || port < 1 || port > 65535) {
   process.exit(2);
 }
 const baseUrl = process.env.BASE_URL ?? `http://localhost:${port}`;
+
+// Registered here rather than in `instrumentation.ts`: routes run in this process and orgkit
+// reads the providers registered on globalThis, so every route bundle's copy reports to them.
+// OTEL_TRACES_EXPORTER=console prints spans, OTEL_EXPORTER_OTLP_ENDPOINT sends them (and
+// metrics) over OTLP; neither set, nothing starts.
+const stopOpenTelemetry = await startOpenTelemetry({ serviceName: 'clinic-next' });
 
 const dataDir = process.env.CLINIC_DATA_DIR;
 if (dataDir) mkdirSync(dirname(dataDir), { recursive: true });
@@ -65,6 +72,7 @@ async function shutdown() {
   server.close();
   await app.close();
   await clinic.close();
+  await stopOpenTelemetry?.();
   process.exit(0);
 }
 process.once('SIGINT', shutdown).once('SIGTERM', shutdown);

@@ -106,6 +106,17 @@ export function createOutbox(db: OrgkitDatabase, tables: OrgkitTables) {
     },
 
     /** Rows given up on (by any run), waiting for an operator. */
+    /** How many events wait (abandoned ones too) and the oldest one's age, by the database clock. */
+    async backlog(): Promise<{ depth: number; oldestAgeSeconds: number }> {
+      const [row] = await db
+        .select({
+          depth: count(),
+          oldest: sql<number | string | null>`extract(epoch from now() - min(${t.createdAt}))`,
+        })
+        .from(t);
+      return { depth: Number(row?.depth ?? 0), oldestAgeSeconds: Number(row?.oldest ?? 0) };
+    },
+
     async countAbandoned(maxAttempts: number): Promise<number> {
       const [row] = await db.select({ n: count() }).from(t).where(gte(t.attempts, maxAttempts));
       return Number(row?.n ?? 0);

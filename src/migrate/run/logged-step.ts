@@ -1,3 +1,4 @@
+import { ATTR, SPAN, traced } from '../../telemetry/index.js';
 import { type CallContext, callWorkOS, findOrCreate } from '../../workos-calls/call.js';
 import type { LogLine, StepRef } from './log-lines.js';
 import type { LogState } from './log-state.js';
@@ -58,11 +59,21 @@ async function record(ctx: StepContext, line: LogLine): Promise<void> {
  *   object found is known to be this run's (`created: true`).
  * @internal
  */
-export async function ensureLogged(
+export function ensureLogged(
   ctx: StepContext,
   ref: StepRef,
   step: LoggedStep,
 ): Promise<StepResult> {
+  return traced(
+    ctx.call.telemetry,
+    SPAN.migrationStep,
+    { [ATTR.step]: ref.step },
+    () => ensure(ctx, ref, step),
+    (r) => ({ [ATTR.result]: r.created ? 'created' : 'matched' }),
+  );
+}
+
+async function ensure(ctx: StepContext, ref: StepRef, step: LoggedStep): Promise<StepResult> {
   const known = ctx.state.get(ref);
   if (known?.done) return { ...known.done, justCreated: false };
   let announced = known?.intent === true;

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { createTelemetry } from '../../telemetry/index.js';
 import type { CallContext } from '../../workos-calls/call.js';
 import { RateLimitGate, type RetryPolicy } from '../../workos-calls/retry.js';
 import { WORKOS_METADATA_FIELDS, WORKOS_METADATA_LIMITS } from './field-accounting.js';
@@ -89,6 +90,9 @@ export function callContextOf(
     gate: limiter?.gate ?? new RateLimitGate(),
     sleep,
     beforeWait: async () => undefined,
+    // Through the app's (or the CLI's) registered OpenTelemetry SDK, if any. No ids: the run
+    // has no telemetry option to allow them, and its spans say what happened, not to whom.
+    telemetry: createTelemetry({ ids: 'drop', clientIp: false }),
   };
 }
 
