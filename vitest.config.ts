@@ -28,7 +28,7 @@ export default defineConfig(({ mode }) => {
       env: { ORGKIT_TEST_TEMPLATE_DIR: 'node_modules/.cache/orgkit-test-templates' },
       // vitest's default is one worker fewer than the cores: one on a 2-core machine, where most
       // files wait on the emulator, a child process or PGlite's I/O rather than the CPU. Two
-      // workers took npm test from 915 s to 740 s there (docs/contributing.md).
+      // workers took CI's npm test from 915 s to 587 s there (docs/contributing.md).
       maxWorkers: Math.max(2, availableParallelism() - 1),
       testTimeout: 30_000,
       hookTimeout: 60_000,

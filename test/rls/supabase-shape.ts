@@ -172,6 +172,9 @@ export async function openPrivateDatabase(url: string | undefined): Promise<{
   const target = new URL(url);
   target.pathname = `/${name}`;
   const pool = new pg.Pool({ connectionString: target.toString(), max: 1 });
+  // `pool.end()` resolves before its last socket is gone; DROP DATABASE … WITH (FORCE) then
+  // terminates that backend, and an idle client's error with no listener is an uncaught exception.
+  pool.on('error', () => undefined);
   return {
     db: drizzle({ client: pool }),
     exec: async (text) => void (await pool.query(text)),
