@@ -4,7 +4,7 @@ import type { RequestScopeStore } from '../context/index.js';
 import type { OrgkitDatabase } from '../db/database.js';
 import type { OrgkitTables } from '../db/tables.js';
 import { OrgkitError, parseInput } from '../errors/index.js';
-import { TELEMETRY_OFF, type Telemetry } from '../telemetry/index.js';
+import { SPAN, TELEMETRY_OFF, type Telemetry, traced } from '../telemetry/index.js';
 import { createCheckpoint, parseCheckpoint } from './checkpoint.js';
 import type { AuditLog } from './create-audit-log.js';
 import type { AuditEvents } from './define-audit-events.js';
@@ -13,7 +13,7 @@ import type { AuditForwardOptions } from './forward/types.js';
 import { purgeChains } from './purge.js';
 import { type ParsedAuditQuery, parseAuditQuery, selectAuditPage } from './query-events.js';
 import { authorizeAuditRead } from './read-access.js';
-import { AUDIT_SPAN, recordOutboxBacklog, traceAuditOperation } from './trace-audit.js';
+import { recordOutboxBacklog } from './trace-audit.js';
 import type { AuditApi, AuditEventInput, AuditQuery } from './types.js';
 import { verifyAuditChains } from './verify-chain.js';
 
@@ -155,9 +155,10 @@ export function createAudit(deps: AuditDeps): AuditModule {
           : parseCheckpoint(parsed.checkpoint, deps.checkpointKey, what);
       const organizationId = parsed?.organizationId;
       const reader = scope.current() ? await authorizeRead(organizationId, what) : undefined;
-      return traceAuditOperation(
+      return traced(
         telemetry,
-        AUDIT_SPAN.auditVerify,
+        SPAN.auditVerify,
+        undefined,
         () =>
           verifyAuditChains(db, tables, {
             organizationId: scope.current() ? reader?.organizationId : organizationId,
@@ -230,9 +231,10 @@ export function createAudit(deps: AuditDeps): AuditModule {
         );
       }
       const { workos, forward } = deps;
-      return traceAuditOperation(
+      return traced(
         telemetry,
-        AUDIT_SPAN.outboxDrain,
+        SPAN.outboxDrain,
+        undefined,
         async () => {
           const result = await drainAuditOutbox({ db, tables, workos, options: forward });
           await recordOutboxBacklog(telemetry, db, tables);

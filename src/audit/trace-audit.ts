@@ -30,22 +30,6 @@ export function traceAuditWriter(writer: AuditWriter, telemetry: Telemetry): Aud
   };
 }
 
-/** Runs one audit operation (a chain verification, an outbox drain) in a span. @internal */
-export function traceAuditOperation<T>(
-  telemetry: Telemetry,
-  name: string,
-  run: () => Promise<T>,
-  describe: (result: T) => Record<string, string | number | boolean>,
-): Promise<T> {
-  const recorder = telemetry.recorder();
-  if (recorder === undefined) return run();
-  return recorder.span(name, undefined, async (span) => {
-    const result = await run();
-    span.setAttributes(describe(result));
-    return result;
-  });
-}
-
 /**
  * After a drain, the WorkOS outbox's depth and its oldest event's age as gauges (one more query,
  * made only when an SDK is registered).
@@ -62,6 +46,3 @@ export async function recordOutboxBacklog(
   recorder.gauge(METRIC.outboxDepth, depth);
   recorder.gauge(METRIC.outboxOldestAge, oldestAgeSeconds);
 }
-
-/** @internal */
-export const AUDIT_SPAN = SPAN;
