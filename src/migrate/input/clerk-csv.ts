@@ -20,6 +20,17 @@ export const CLERK_CSV_COLUMNS = [
   'password_hasher',
 ] as const;
 
+/** The columns holding several values; every other column holds one, commas and all. */
+const LIST_COLUMNS: ReadonlySet<string> = new Set([
+  'verified_email_addresses',
+  'unverified_email_addresses',
+  'verified_phone_numbers',
+  'unverified_phone_numbers',
+]);
+
+const holdsValue = (column: string, raw: string) =>
+  LIST_COLUMNS.has(column) ? cleanList(raw).length > 0 : cleanValue(raw) !== undefined;
+
 function candidate(recordNumber: number, get: (column: string) => string): RecordCandidate {
   return {
     recordNumber,
@@ -38,7 +49,7 @@ function candidate(recordNumber: number, get: (column: string) => string): Recor
     passwordDigest: cleanValue(get('password_digest')),
     passwordHasher: cleanValue(get('password_hasher')),
     totpSecret: cleanValue(get('totp_secret')),
-    presentFields: CLERK_CSV_COLUMNS.filter((column) => cleanList(get(column)).length > 0),
+    presentFields: CLERK_CSV_COLUMNS.filter((column) => holdsValue(column, get(column))),
   };
 }
 
