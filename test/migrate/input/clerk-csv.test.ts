@@ -45,11 +45,21 @@ describe('readClerkExport: the dashboard CSV', () => {
   it('counts a one-value column holding only a separator character as present: it is migrated', async () => {
     const csv = [
       HEADER,
-      row({ id: 'user_1', first_name: '","', last_name: ';', primary_email_address: 'a@example.com' }),
+      row({
+        id: 'user_1',
+        first_name: '","',
+        last_name: ';',
+        primary_email_address: 'a@example.com',
+      }),
     ].join('\n');
     const [record] = records(await read(csv));
     expect(record).toMatchObject({ firstName: ',', lastName: ';' });
-    expect(record!.presentFields).toEqual(['id', 'first_name', 'last_name', 'primary_email_address']);
+    expect(record!.presentFields).toEqual([
+      'id',
+      'first_name',
+      'last_name',
+      'primary_email_address',
+    ]);
   });
 
   it('strips the TAB Clerk puts before values starting with =, +, - or @, phones and emails included', async () => {
