@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { parseAuditQuery, selectAuditPage } from '../audit/query-events.js';
+import { parseAuditQuery, streamAuditEvents } from '../audit/query-events.js';
 import type { AuditEvent } from '../audit/types.js';
 import { OrgkitError, parseInput } from '../errors/index.js';
 import type { AccessDeps } from './deps.js';
@@ -8,7 +8,6 @@ import type { AccessReportEntry, AccessReportQuery } from './types.js';
 /** What the reports need. @internal */
 export type AccessReportDeps = Omit<AccessDeps, 'events'>;
 
-const PAGE = 500;
 const querySchema = z.strictObject({
   subjectId: z.string(),
   from: z.unknown().optional(),
@@ -63,7 +62,6 @@ export function streamAccessReport(
           from: query.from,
           to: query.to,
           ...(kind === 'disclosures' ? { action: 'access.disclosed' } : {}),
-          limit: PAGE,
         },
         what,
       );
@@ -115,11 +113,8 @@ export function streamAccessReport(
         },
       ]);
       if (organizationId !== undefined) parsed.organizationId = organizationId;
-      for (;;) {
-        const page = await selectAuditPage(deps.db, deps.tables, parsed, 'oldest', what);
-        for (const event of page.events) yield toReportEntry(event);
-        if (!page.nextCursor) return;
-        parsed.cursor = page.nextCursor;
+      for await (const event of streamAuditEvents(deps.db, deps.tables, parsed, what)) {
+        yield toReportEntry(event);
       }
     },
   };

@@ -11,7 +11,12 @@ import type { AuditEvents } from './define-audit-events.js';
 import { drainAuditOutbox } from './forward/drain-outbox.js';
 import type { AuditForwardOptions } from './forward/types.js';
 import { purgeChains } from './purge.js';
-import { type ParsedAuditQuery, parseAuditQuery, selectAuditPage } from './query-events.js';
+import {
+  type ParsedAuditQuery,
+  parseAuditQuery,
+  selectAuditPage,
+  streamAuditEvents,
+} from './query-events.js';
 import { authorizeAuditRead } from './read-access.js';
 import { recordOutboxBacklog } from './trace-audit.js';
 import type { AuditApi, AuditEventInput, AuditQuery } from './types.js';
@@ -136,12 +141,7 @@ export function createAudit(deps: AuditDeps): AuditModule {
         async *[Symbol.asyncIterator]() {
           const { parsed, reader } = await scoped({ ...query, limit: 500 }, what);
           if (reader) await recordRead(reader, parsed, 'export');
-          for (;;) {
-            const page = await selectAuditPage(db, tables, parsed, 'oldest', what);
-            yield* page.events;
-            if (!page.nextCursor) return;
-            parsed.cursor = page.nextCursor;
-          }
+          yield* streamAuditEvents(db, tables, parsed, what);
         },
       };
     },

@@ -120,6 +120,31 @@ export async function selectAuditPage(
   };
 }
 
+// Streams read pages that grow, since a filter answered by the GIN subject index fetches and
+// sorts every matching row again for each page: with fixed pages of 500, a subject with 50,000
+// events cost 100 such passes. Growing ×4 to a cap keeps the passes few and memory bounded.
+const STREAM_PAGES = { first: 1_000, growth: 4, max: 10_000 } as const;
+
+/**
+ * Every event matching the filters (after the query's cursor, if any), oldest first, read page
+ * after page; the query's own limit is not used. @internal
+ */
+export async function* streamAuditEvents(
+  db: OrgkitDatabase,
+  tables: OrgkitTables,
+  query: ParsedAuditQuery,
+  what: string,
+): AsyncGenerator<AuditEvent> {
+  const page: ParsedAuditQuery = { ...query, limit: STREAM_PAGES.first };
+  for (;;) {
+    const { events, nextCursor } = await selectAuditPage(db, tables, page, 'oldest', what);
+    yield* events;
+    if (!nextCursor) return;
+    page.cursor = nextCursor;
+    page.limit = Math.min(STREAM_PAGES.max, page.limit * STREAM_PAGES.growth);
+  }
+}
+
 /** A stored row in the shape queries return. @internal */
 export function toAuditEvent(row: OrgkitTables['auditLogs']['$inferSelect']): AuditEvent {
   return {
