@@ -118,6 +118,19 @@ describe.each(CLI_TARGETS)('orgkit audit on $name', ({ make }) => {
         hash: written.cut[2]!.hash,
       });
 
+      // Nothing was written since the checkpoint: an incremental check reads no event.
+      const incremental = await cli(
+        { key: true },
+        'audit',
+        'verify',
+        '--checkpoint',
+        checkpointFile,
+        '--incremental',
+        '--json',
+      );
+      expect(incremental.status, incremental.stderr).toBe(0);
+      expect(JSON.parse(incremental.stdout)).toMatchObject({ valid: true, eventsChecked: 0 });
+
       // Exports: every event of the organization, oldest first, and nothing of another.
       const jsonl = await cli({}, 'audit', 'export', '--org', 'org_good', '--format', 'jsonl');
       expect(jsonl.status, jsonl.stderr).toBe(0);
@@ -219,6 +232,25 @@ describe.each(CLI_TARGETS)('orgkit audit on $name', ({ make }) => {
         expected: 'seq 3',
         actual: 'seq 2',
       });
+      // Incrementally too: the event the checkpoint recorded is gone.
+      const cutIncremental = await cli(
+        { key: true },
+        'audit',
+        'verify',
+        '--org',
+        'org_cut',
+        '--checkpoint',
+        checkpointFile,
+        '--incremental',
+        '--json',
+      );
+      expect(cutIncremental.status).toBe(1);
+      expect(JSON.parse(cutIncremental.stdout).firstProblem).toMatchObject({
+        organizationId: 'org_cut',
+        kind: 'checkpoint_mismatch',
+        seq: 3,
+        actual: 'no event',
+      });
 
       // No checkpoint of a broken log.
       const refusedFile = join(target.cwd, 'refused.json');
@@ -292,6 +324,11 @@ describe('orgkit audit command line mistakes', () => {
         "orgkit: invalid_input: unknown option '--format'",
       ],
       [['audit', 'verify', '--nope'], 2, "orgkit: invalid_input: unknown option '--nope'"],
+      [
+        ['audit', 'verify', '--incremental'],
+        2,
+        'orgkit: invalid_input: --incremental: needs --checkpoint, the checkpoint to start from',
+      ],
       [
         ['audit', 'verify', '--checkpoint', join(cwd, 'missing.json')],
         1,

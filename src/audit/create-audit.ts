@@ -62,6 +62,11 @@ const verifySchema = z
   .strictObject({
     organizationId: z.string().min(1).max(256).nullable().optional(),
     checkpoint: z.unknown().optional(),
+    incremental: z.boolean().optional(),
+  })
+  .refine((o) => !o.incremental || o.checkpoint !== undefined, {
+    message: 'incremental needs the checkpoint to start from',
+    path: ['incremental'],
   })
   .optional();
 
@@ -163,6 +168,7 @@ export function createAudit(deps: AuditDeps): AuditModule {
           verifyAuditChains(db, tables, {
             organizationId: scope.current() ? reader?.organizationId : organizationId,
             checkpoint,
+            incremental: parsed?.incremental,
           }),
         (report) => ({
           'orgkit.audit.chain.valid': report.valid,

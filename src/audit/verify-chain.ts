@@ -37,7 +37,10 @@ export interface AuditChainStatus {
   organizationId: string | null;
   /** Events checked. */
   events: number;
-  /** Where checking started: 1, or the event after the last purge checkpoint. */
+  /**
+   * Where checking started: 1, the event after the last purge checkpoint, or (incremental) the
+   * event after the checkpoint's head.
+   */
   firstSeq: number;
   lastSeq: number;
   valid: boolean;
@@ -63,6 +66,15 @@ export interface VerifyAuditChainOptions {
    * cut short or rebuilt.
    */
   checkpoint?: AuditCheckpoint | undefined;
+  /**
+   * With `checkpoint`: check only the events written after it, each chain from the head the
+   * checkpoint recorded (whose event must still be there with that hash). What the checkpoint
+   * vouches for was checked when it was taken (`orgkit audit checkpoint` verifies first), so a
+   * daily check costs what was written since, not the whole history. Chains are found through
+   * the database's chain heads; a full verify also finds events whose head was deleted.
+   * @default false
+   */
+  incremental?: boolean | undefined;
 }
 
 const PAGE = 1_000;
@@ -88,7 +100,11 @@ interface ChainStart {
 export async function verifyAuditChains(
   db: OrgkitDatabase,
   tables: OrgkitTables,
-  options: { organizationId?: string | null | undefined; checkpoint?: AuditCheckpoint | undefined },
+  options: {
+    organizationId?: string | null | undefined;
+    checkpoint?: AuditCheckpoint | undefined;
+    incremental?: boolean | undefined;
+  },
 ): Promise<AuditChainReport> {
   const t = tables.auditLogs;
   const only = options.organizationId === undefined ? undefined : chainKey(options.organizationId);
@@ -115,6 +131,17 @@ export async function verifyAuditChains(
       .filter((c) => only === undefined || chainKey(c.organizationId) === only)
       .map((c) => [chainKey(c.organizationId), { seq: c.seq, hash: c.hash }]),
   );
+
+  // Incremental: a chain starts after the checkpoint's head, unless a later purge moved it on.
+  const marksToProbe = new Map<string, ChainStart>();
+  if (options.incremental) {
+    for (const [chain, mark] of outside) {
+      const purged = starts.get(chain);
+      if (purged && purged.seq >= mark.seq) continue;
+      starts.set(chain, mark);
+      marksToProbe.set(chain, mark);
+    }
+  }
 
   const chains: AuditChainStatus[] = [];
   let current:
@@ -190,83 +217,126 @@ export async function verifyAuditChains(
     current = undefined;
   };
 
-  let after: { chain: string; seq: number } | undefined;
-  for (;;) {
-    const position = after
-      ? sql`(coalesce(${t.workosOrgId}, ''), ${t.seq}) > (${after.chain}, ${after.seq})`
-      : sql`true`;
-    const rows = rowsOf<StoredRow>(
-      await db.execute(sql`
-        SELECT coalesce(${t.workosOrgId}, '') AS chain, ${t.seq}::text AS seq, ${t.id}::text AS id,
-          to_char(${t.occurredAt} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "occurredAt",
-          ${t.action} AS action, ${t.outcome} AS outcome,
-          ${t.actorWorkosUserId} AS "actorWorkosUserId", ${t.actorSystem} AS "actorSystem",
-          ${t.workosOrgId} AS "workosOrgId", ${t.targetType} AS "targetType", ${t.targetId} AS "targetId",
-          ${t.ipAddress} AS "ipAddress", ${t.userAgent} AS "userAgent", ${t.requestId} AS "requestId",
-          ${t.oldValues}::text AS "oldValues", ${t.newValues}::text AS "newValues",
-          ${t.metadata}::text AS metadata, ${t.prevHash} AS "prevHash", ${t.hash} AS hash,
-          ${t.subjectIds}::text AS "subjectIds", ${t.impersonator} AS impersonator,
-          ${t.impersonationReason} AS "impersonationReason"
-        FROM ${t}
-        WHERE ${chainFilter(sql`coalesce(${t.workosOrgId}, '')`)} AND ${position}
-        ORDER BY coalesce(${t.workosOrgId}, ''), ${t.seq}
-        LIMIT ${PAGE}`),
-    );
-    for (const row of rows) {
-      if (current?.chain !== row.chain) {
-        close();
-        open(row.chain);
-      }
-      const c = current!;
-      const seq = Number(row.seq);
-      if (c.problem || seq < c.expectedSeq) continue; // already broken, or covered by a purge
-      c.events += 1;
-      c.lastSeq = seq;
-      if (seq !== c.expectedSeq) {
-        fail(
-          'missing_events',
-          c.expectedSeq,
-          row.id,
-          `seq ${c.expectedSeq}`,
-          `seq ${seq}`,
-          `events ${c.expectedSeq}–${seq - 1} are missing before event ${row.id}`,
-        );
-      } else if (row.prevHash !== c.expectedPrev) {
-        fail(
-          'broken_link',
-          seq,
-          row.id,
-          c.expectedPrev,
-          row.prevHash,
-          `event seq ${seq} (id ${row.id}) does not link to the event before it`,
-        );
-      } else if (auditEventHash(row) !== row.hash) {
-        fail(
-          'hash_mismatch',
-          seq,
-          row.id,
-          auditEventHash(row),
-          row.hash,
-          `event seq ${seq} (id ${row.id}) was changed after it was written: its fields no longer produce its hash`,
-        );
-      }
-      const mark = outside.get(c.chain);
-      if (mark && mark.seq === seq && mark.hash !== row.hash && !c.problem) {
-        fail(
-          'checkpoint_mismatch',
-          seq,
-          row.id,
-          mark.hash,
-          row.hash,
-          `event seq ${seq} (id ${row.id}) is not the event the checkpoint recorded: the chain was rebuilt`,
-        );
-      }
-      c.expectedSeq = seq + 1;
-      c.expectedPrev = row.hash;
+  const check = (row: StoredRow) => {
+    if (current?.chain !== row.chain) {
+      close();
+      open(row.chain);
     }
-    const last = rows[rows.length - 1];
-    if (!last) break;
-    after = { chain: last.chain, seq: Number(last.seq) };
+    const c = current!;
+    const seq = Number(row.seq);
+    if (c.problem || seq < c.expectedSeq) return; // already broken, or covered by a purge
+    c.events += 1;
+    c.lastSeq = seq;
+    if (seq !== c.expectedSeq) {
+      fail(
+        'missing_events',
+        c.expectedSeq,
+        row.id,
+        `seq ${c.expectedSeq}`,
+        `seq ${seq}`,
+        `events ${c.expectedSeq}–${seq - 1} are missing before event ${row.id}`,
+      );
+    } else if (row.prevHash !== c.expectedPrev) {
+      fail(
+        'broken_link',
+        seq,
+        row.id,
+        c.expectedPrev,
+        row.prevHash,
+        `event seq ${seq} (id ${row.id}) does not link to the event before it`,
+      );
+    } else if (auditEventHash(row) !== row.hash) {
+      fail(
+        'hash_mismatch',
+        seq,
+        row.id,
+        auditEventHash(row),
+        row.hash,
+        `event seq ${seq} (id ${row.id}) was changed after it was written: its fields no longer produce its hash`,
+      );
+    }
+    const mark = outside.get(c.chain);
+    if (mark && mark.seq === seq && mark.hash !== row.hash && !c.problem) {
+      fail(
+        'checkpoint_mismatch',
+        seq,
+        row.id,
+        mark.hash,
+        row.hash,
+        `event seq ${seq} (id ${row.id}) is not the event the checkpoint recorded: the chain was rebuilt`,
+      );
+    }
+    c.expectedSeq = seq + 1;
+    c.expectedPrev = row.hash;
+  };
+
+  const select = (where: SQL) =>
+    db.execute(sql`
+      SELECT coalesce(${t.workosOrgId}, '') AS chain, ${t.seq}::text AS seq, ${t.id}::text AS id,
+        to_char(${t.occurredAt} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "occurredAt",
+        ${t.action} AS action, ${t.outcome} AS outcome,
+        ${t.actorWorkosUserId} AS "actorWorkosUserId", ${t.actorSystem} AS "actorSystem",
+        ${t.workosOrgId} AS "workosOrgId", ${t.targetType} AS "targetType", ${t.targetId} AS "targetId",
+        ${t.ipAddress} AS "ipAddress", ${t.userAgent} AS "userAgent", ${t.requestId} AS "requestId",
+        ${t.oldValues}::text AS "oldValues", ${t.newValues}::text AS "newValues",
+        ${t.metadata}::text AS metadata, ${t.prevHash} AS "prevHash", ${t.hash} AS hash,
+        ${t.subjectIds}::text AS "subjectIds", ${t.impersonator} AS impersonator,
+        ${t.impersonationReason} AS "impersonationReason"
+      FROM ${t}
+      WHERE ${where}
+      ORDER BY coalesce(${t.workosOrgId}, ''), ${t.seq}
+      LIMIT ${PAGE}`);
+  const chainOf = sql`coalesce(${t.workosOrgId}, '')`;
+
+  if (options.incremental) {
+    // Chain by chain from its start: one index range each, however long the history before it.
+    const known = [...new Set([...heads.keys(), ...outside.keys()])].filter(
+      (chain) => only === undefined || chain === only,
+    );
+    for (const chain of known.sort()) {
+      open(chain);
+      const mark = marksToProbe.get(chain);
+      if (mark) {
+        const [row] = rowsOf<{ id: string; hash: string }>(
+          await db.execute(sql`
+            SELECT ${t.id}::text AS id, ${t.hash} AS hash FROM ${t}
+            WHERE ${chainOf} = ${chain} AND ${t.seq} = ${mark.seq}`),
+        );
+        if (row?.hash !== mark.hash) {
+          fail(
+            'checkpoint_mismatch',
+            mark.seq,
+            row?.id ?? null,
+            mark.hash,
+            row?.hash ?? 'no event',
+            `event seq ${mark.seq} is not the event the checkpoint recorded: the chain was cut or rebuilt`,
+          );
+        }
+      }
+      let after = current!.lastSeq;
+      while (!current!.problem) {
+        const rows = rowsOf<StoredRow>(
+          await select(sql`${chainOf} = ${chain} AND ${t.seq} > ${after}`),
+        );
+        for (const row of rows) check(row);
+        const last = rows[rows.length - 1];
+        if (!last) break;
+        after = Number(last.seq);
+      }
+      close();
+    }
+  } else {
+    let after: { chain: string; seq: number } | undefined;
+    for (;;) {
+      const position = after
+        ? sql`(${chainOf}, ${t.seq}) > (${after.chain}, ${after.seq})`
+        : sql`true`;
+      const rows = rowsOf<StoredRow>(await select(sql`${chainFilter(chainOf)} AND ${position}`));
+      for (const row of rows) check(row);
+      const last = rows[rows.length - 1];
+      if (!last) break;
+      after = { chain: last.chain, seq: Number(last.seq) };
+    }
   }
   close();
 

@@ -129,6 +129,46 @@ describe.each(DATABASE_TARGETS)('verifyAuditChain and checkpoints (database: $na
     });
   });
 
+  it('checks incrementally only what was written after a checkpoint, and still catches tampering there', async () => {
+    const checkpoint = await orgkit.createAuditCheckpoint();
+    await log('org_a', 2);
+    await log('org_new', 1);
+    const report = await orgkit.verifyAuditChain({ checkpoint, incremental: true });
+    expect(report).toMatchObject({ valid: true, eventsChecked: 3 });
+    expect(report.chains.map((c) => [c.organizationId, c.events, c.firstSeq, c.lastSeq])).toEqual([
+      [null, 0, 3, 2],
+      ['org_a', 2, 6, 7],
+      ['org_b', 0, 4, 3],
+      ['org_new', 1, 1, 1],
+    ]);
+
+    // A change after the checkpoint is found; one before it is what the checkpoint vouched for.
+    await behindTheTriggersBack(
+      database.db,
+      sql`UPDATE audit_logs SET target_id = 'changed' WHERE workos_org_id = 'org_a' AND seq = 7`,
+    );
+    expect(
+      (await orgkit.verifyAuditChain({ checkpoint, incremental: true })).firstProblem,
+    ).toMatchObject({ organizationId: 'org_a', kind: 'hash_mismatch', seq: 7 });
+  });
+
+  it('incrementally, finds a chain rebuilt under the checkpoint even when nothing was added', async () => {
+    const checkpoint = await orgkit.createAuditCheckpoint();
+    await behindTheTriggersBack(
+      database.db,
+      sql`DELETE FROM audit_logs WHERE workos_org_id = 'org_b'`,
+    );
+    await database.db.execute(sql`DELETE FROM orgkit_audit_heads WHERE chain = 'org_b'`);
+    await log('org_b', 3);
+    expect(
+      (await orgkit.verifyAuditChain({ checkpoint, incremental: true })).firstProblem,
+    ).toMatchObject({ organizationId: 'org_b', kind: 'checkpoint_mismatch', seq: 3 });
+    await expect(orgkit.verifyAuditChain({ incremental: true })).rejects.toMatchObject({
+      code: 'invalid_input',
+      message: expect.stringMatching(/incremental needs the checkpoint/),
+    });
+  });
+
   it('refuses a checkpoint whose signature does not match the key', async () => {
     const checkpoint = await orgkit.createAuditCheckpoint();
     const forged = {
