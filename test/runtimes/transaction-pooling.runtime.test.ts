@@ -1,4 +1,6 @@
+import { Pool as NeonPool } from '@neondatabase/serverless';
 import { sql } from 'drizzle-orm';
+import { drizzle as drizzleNeon } from 'drizzle-orm/neon-serverless';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { drizzle as drizzlePostgresJs } from 'drizzle-orm/postgres-js';
 import pg from 'pg';
@@ -10,6 +12,7 @@ import { createTestDatabase, type TestDatabase } from '../../src/testing/databas
 import { runtimeAccessControl } from './app/app.js';
 import { type PgBouncer, startPgBouncer } from './support/pgbouncer.js';
 import { ADMIN, READER, seedRuntimeUsers } from './support/scenario.js';
+import { startWsProxy, useWsProxy } from './support/ws-proxy.js';
 
 const DATABASE_URL = process.env.DATABASE_URL;
 if (!DATABASE_URL) throw new Error('needs DATABASE_URL (PostgreSQL)');
@@ -23,12 +26,12 @@ const rowsOf = (result: unknown): Claims[] =>
 const DRIVERS: {
   name: string;
   preparedStatements: boolean;
-  open(url: string): { db: OrgkitDatabase; close(): Promise<void> };
+  open(url: string): Promise<{ db: OrgkitDatabase; close(): Promise<void> }>;
 }[] = [
   {
     name: 'postgres.js (prepare: false)',
     preparedStatements: true,
-    open: (url) => {
+    open: async (url) => {
       const client = postgres(url, { max: 8, prepare: false, onnotice: () => {} });
       return { db: drizzlePostgresJs({ client }), close: () => client.end({ timeout: 5 }) };
     },
@@ -36,9 +39,28 @@ const DRIVERS: {
   {
     name: 'node-postgres (preparedStatements: false)',
     preparedStatements: false,
-    open: (url) => {
+    open: async (url) => {
       const pool = new pg.Pool({ connectionString: url, max: 8 });
       return { db: drizzlePg({ client: pool }), close: () => pool.end() };
+    },
+  },
+  {
+    // Neon's `-pooler` endpoints: its WebSocket Pool (node-postgres underneath) through wsproxy
+    // to PgBouncer in transaction mode.
+    name: "Neon's WebSocket Pool (preparedStatements: false)",
+    preparedStatements: false,
+    open: async (url) => {
+      const { hostname, port } = new URL(url);
+      const proxy = await startWsProxy({ allowed: [`${hostname}:${port}`] });
+      useWsProxy(proxy);
+      const pool = new NeonPool({ connectionString: url, max: 8 });
+      return {
+        db: drizzleNeon({ client: pool }),
+        close: async () => {
+          await pool.end();
+          await proxy.stop();
+        },
+      };
     },
   },
 ];
@@ -56,7 +78,7 @@ describe.each(DRIVERS)('transaction pooling (PgBouncer) with $name', (driver) =>
       schema: t.schema,
       poolSize: 2,
     });
-    conn = driver.open(bouncer.url);
+    conn = await driver.open(bouncer.url);
   }, 60_000);
   const orgkitOn = () =>
     createOrgkit({
