@@ -2,19 +2,16 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { cliArgs } from './support/cli-bin.js';
 
-const root = join(import.meta.dirname, '..');
-const bin = join(root, 'src', 'cli', 'bin.ts');
-const tsx = pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'esm', 'index.mjs')).href;
 const cwd = mkdtempSync(join(tmpdir(), 'orgkit-cli-'));
 afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 
 function orgkit(...args: string[]) {
   const env = { ...process.env };
   delete env.DATABASE_URL;
-  return spawnSync(process.execPath, ['--import', tsx, bin, ...args], {
+  return spawnSync(process.execPath, cliArgs(...args), {
     cwd,
     env,
     encoding: 'utf8',

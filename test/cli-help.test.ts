@@ -76,10 +76,12 @@ describe('orgkit loads a command only when it runs', () => {
     writeFileSync(hook, RECORD_IMPORTS);
     async function importsOf(name: string, args: string[]) {
       const file = join(dir, `${name}.imports`);
-      const run = await runCli(dir, args, {
-        NODE_OPTIONS: `--import=${pathToFileURL(hook).href}`,
-        ORGKIT_TEST_IMPORTS: file,
-      });
+      const run = await runCli(
+        dir,
+        args,
+        { NODE_OPTIONS: `--import=${pathToFileURL(hook).href}`, ORGKIT_TEST_IMPORTS: file },
+        'source',
+      );
       expect(run.status, run.stderr).toBe(0);
       return readFileSync(file, 'utf8').split('\n');
     }

@@ -2,23 +2,20 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { defaultRlsModel, generateRlsSql } from '../../src/rls/index.js';
+import { cliArgs } from '../support/cli-bin.js';
 import { DATABASE_TARGETS, openTestDatabase } from '../support/databases.js';
 import { execScript, FIXTURE_DDL, rows } from './support.js';
 
-const root = join(import.meta.dirname, '..', '..');
-const bin = join(root, 'src', 'cli', 'bin.ts');
-const tsx = pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'esm', 'index.mjs')).href;
 const dir = mkdtempSync(join(tmpdir(), 'orgkit-rls-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function orgkit(
   ...args: string[]
 ): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', tsx, bin, ...args], { cwd: dir });
+  const child = spawn(process.execPath, cliArgs(...args), { cwd: dir });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {

@@ -2,14 +2,10 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { type OpenedDatabase, openDatabase } from '../../src/cli/open-database.js';
+import { cliArgs, cliSourceArgs } from './cli-bin.js';
 import { PGLITE_TARGETED } from './databases.js';
-
-const root = join(import.meta.dirname, '..', '..');
-const bin = join(root, 'src', 'cli', 'bin.ts');
-const tsx = pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'esm', 'index.mjs')).href;
 
 /** What one run of the CLI did. */
 export interface CliRun {
@@ -19,16 +15,23 @@ export interface CliRun {
 }
 
 /**
- * Runs the real CLI (`src/cli/bin.ts` through tsx) in `cwd` as its own process. Of the
+ * Runs the real CLI (the built `dist/cli/bin.js`, or its sources through tsx) in `cwd` as its
+ * own process. Of the
  * environment orgkit reads, only what `env` gives reaches it: DATABASE_URL and the checkpoint key
  * of the test runner's own environment are removed.
  */
-export function runCli(cwd: string, args: string[], env: Record<string, string | undefined> = {}) {
+export function runCli(
+  cwd: string,
+  args: string[],
+  env: Record<string, string | undefined> = {},
+  from: 'dist' | 'source' = 'dist',
+) {
   const childEnv = { ...process.env };
   delete childEnv.DATABASE_URL;
   delete childEnv.ORGKIT_AUDIT_CHECKPOINT_KEY;
   for (const [name, value] of Object.entries(env)) if (value !== undefined) childEnv[name] = value;
-  const child = spawn(process.execPath, ['--import', tsx, bin, ...args], { cwd, env: childEnv });
+  const argv = from === 'dist' ? cliArgs(...args) : cliSourceArgs(...args);
+  const child = spawn(process.execPath, argv, { cwd, env: childEnv });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

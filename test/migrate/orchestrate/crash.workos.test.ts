@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../../src/testing/seeded-random.js';
 import { CLI_TARGETS, type CliTarget } from '../../support/cli.js';
+import { cliArgs } from '../../support/cli-bin.js';
 import { EMULATOR_KEYS } from '../run/emulator-keys.js';
 import { setupMigrationEmulator, workosSnapshot } from '../run/support.js';
 import {
@@ -15,9 +15,6 @@ import {
 } from './support.js';
 
 const env = setupMigrationEmulator();
-const root = join(import.meta.dirname, '..', '..', '..');
-const bin = join(root, 'src', 'cli', 'bin.ts');
-const tsx = pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'esm', 'index.mjs')).href;
 const USERS = 60;
 let keyIndex = 0;
 
@@ -49,7 +46,7 @@ function runMigrate(
   };
   if (!target.databaseUrl) delete childEnv.DATABASE_URL;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', tsx, bin, 'migrate', 'clerk', ...args], {
+    const child = spawn(process.execPath, cliArgs('migrate', 'clerk', ...args), {
       cwd: target.cwd,
       env: childEnv,
     });
