@@ -1,5 +1,4 @@
 import { Buffer } from 'node:buffer';
-import { timingSafeEqual } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import { OrgkitError } from '../errors/index.js';
 import type { Telemetry } from '../telemetry/index.js';
@@ -38,10 +37,15 @@ export function redirect(location: string, cookies: string[] = []): Response {
   return new Response(null, { status: 302, headers });
 }
 
+// In constant time for equal lengths, as node:crypto's timingSafeEqual, which Next.js's edge
+// runtime lacks.
 function sameNonce(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
+  if (x.length !== y.length) return false;
+  let difference = 0;
+  for (let i = 0; i < x.length; i++) difference |= (x[i] as number) ^ (y[i] as number);
+  return difference === 0;
 }
 
 /** The HTTP status an SDK exception carries. @internal */

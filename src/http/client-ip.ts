@@ -1,6 +1,6 @@
-import { BlockList, isIP } from 'node:net';
 import { OrgkitError } from '../errors/index.js';
 import type { HeadersLike } from './headers.js';
+import { createIpMatcher, type IpRule, ipVersion as isIP } from './ip-address.js';
 
 /**
  * Which proxies may set `X-Forwarded-For`: `false` trusts none (the socket address is the client),
@@ -47,8 +47,8 @@ function createSocketAddressNormalizer(): (raw: string | undefined) => string | 
   };
 }
 
-function blockListOf(entries: readonly string[]): BlockList {
-  const list = new BlockList();
+function trustedProxiesOf(entries: readonly string[]): (address: string) => boolean {
+  const rules: IpRule[] = [];
   for (const entry of entries) {
     const [address = '', bits] = entry.split('/');
     const family = isIP(address);
@@ -63,11 +63,9 @@ function blockListOf(entries: readonly string[]): BlockList {
         `trustProxy: "${entry}" is not an IP address or CIDR range`,
       );
     }
-    const type = family === 4 ? 'ipv4' : 'ipv6';
-    if (prefix === undefined) list.addAddress(address, type);
-    else list.addSubnet(address, prefix, type);
+    rules.push({ address, prefix });
   }
-  return list;
+  return createIpMatcher(rules);
 }
 
 /**
@@ -83,10 +81,7 @@ export function createClientIpResolver(trustProxy: TrustProxy): ClientIpResolver
       ? () => true
       : typeof trustProxy === 'number'
         ? (_address: string, hop: number) => hop < trustProxy
-        : (() => {
-            const list = blockListOf(trustProxy);
-            return (address: string) => list.check(address, isIP(address) === 4 ? 'ipv4' : 'ipv6');
-          })();
+        : trustedProxiesOf(trustProxy);
   return (headers, remote) => {
     let client = socketAddress(remote);
     if (remote !== undefined && client === undefined) return undefined;

@@ -1,6 +1,6 @@
-import { createHmac } from 'node:crypto';
 import type { Attributes, MeterProvider, Span, TracerProvider } from '@opentelemetry/api';
 import { LRUCache } from 'lru-cache';
+import { hmacSha256Hex } from './hmac-sha256.js';
 import { createInstruments, type Instruments, NO_INSTRUMENTS } from './instruments.js';
 import { ATTR } from './names.js';
 import type { ParsedTelemetryOptions } from './options.js';
@@ -48,7 +48,7 @@ function idPolicy(options: Exclude<ParsedTelemetryOptions, false>) {
   return (id: string) => {
     let hash = hashed.get(id);
     if (hash === undefined) {
-      hash = createHmac('sha256', key).update(id).digest('hex').slice(0, 32);
+      hash = hmacSha256Hex(key, id).slice(0, 32);
       hashed.set(id, hash);
     }
     return hash;

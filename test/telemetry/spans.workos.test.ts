@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { WorkOS } from '@workos-inc/node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createOrgkit, type OrgkitConfig } from '../../src/create-orgkit.js';
@@ -254,6 +255,10 @@ describe('spans and metrics of a request', () => {
       .filter((s) => s.name === 'orgkit.session.verify');
     expect(droppedSpan!.attributes['user.id']).toBeUndefined();
     expect(hashedSpan!.attributes['user.id']).toMatch(/^[0-9a-f]{32}$/);
+    // The same hash as node:crypto's HMAC (orgkit hashes in JavaScript for the edge runtime), so
+    // hashed ids stay the same across versions and runtimes.
+    const expected = createHmac('sha256', 'k'.repeat(32)).update('user_tel_off').digest('hex');
+    expect(hashedSpan!.attributes['user.id']).toBe(expected.slice(0, 32));
   });
 });
 

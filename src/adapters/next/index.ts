@@ -44,7 +44,8 @@ export interface NextAuthOptions<User = unknown>
    * Route handlers read (and refresh) the sealed-session cookie themselves, before asking
    * AuthKit: the same cookie format as AuthKit's, refreshed once across instances with
    * `session.refresh.coordinate`, the new cookie sent with the route's answer. Server components
-   * (`withAuth`) cannot set cookies and keep reading AuthKit's session.
+   * (`withAuth`) cannot set cookies and keep reading AuthKit's session. Node.js runtime: the
+   * cookie is unsealed and refreshed through `@workos-inc/node`, not tested on the edge runtime.
    */
   session?: HttpAuthOptions['session'];
 }
@@ -99,8 +100,15 @@ function withCookies(response: Response, cookies: readonly string[]): Response {
  * Binds orgkit to a Next.js app. `withAuth` is for server components and server actions;
  * `handler` and `protect` wrap route handlers and run them in orgkit's request scope.
  *
- * Node.js runtime only (Next's default): orgkit uses `node:crypto` and `node:net`, which the
- * edge runtime lacks, so routes and pages using it must not set `runtime = 'edge'`.
+ * Edge runtime (`export const runtime = 'edge'`): `protect` and `handler` in route handlers run
+ * there, on `createOrgkitCore` with a database that works on the edge (Neon's WebSocket
+ * `Pool` or `Client`, opened and ended within the request): Bearer-token verification, the
+ * guards, roles and `getAccess`, the request scope and client IP, and audit writes (the
+ * `access.denied` of a 403). Node.js runtime only (Next's default): `webhook()` (it needs
+ * `createOrgkit`'s sync), and of `createOrgkit`'s capabilities guests, audit verification and
+ * checkpoints, and the WorkOS sync (they hash with `node:crypto`). Not tested on the edge:
+ * `withAuth` in pages and actions, the `session` option (it unseals and refreshes through
+ * `@workos-inc/node`), AuthKit's own `withAuth`, and `withRls`.
  *
  * @example
  * ```ts
@@ -224,12 +232,21 @@ export function createNextAuth<O extends OrgkitCore<any>, User = unknown>(
         run: (fn) => http.run(auth, fn),
       };
     },
-    /** A route handler run in the request scope; anonymous requests reach it. */
+    /**
+     * A route handler run in the request scope; anonymous requests reach it. Runs on the Node.js
+     * and the edge runtime.
+     */
     handler: <Ctx = unknown>(handler: RouteHandler<Ctx>) => route(undefined, handler),
-    /** A route handler behind a rule: 401/403 JSON, or redirects when `redirectTo` is set. */
+    /**
+     * A route handler behind a rule: 401/403 JSON, or redirects when `redirectTo` is set. Runs on
+     * the Node.js and the edge runtime.
+     */
     protect: <Ctx = unknown>(rule: RouteRule<AC>, handler: RouteHandler<Ctx>) =>
       route(rule, handler),
-    /** `export const POST = auth.webhook()` for WorkOS webhooks. */
+    /**
+     * `export const POST = auth.webhook()` for WorkOS webhooks. Node.js runtime only: it needs
+     * `createOrgkit`'s WorkOS sync.
+     */
     webhook: () => (request: Request) => handleWebhookRequest(orgkit as OrgkitCore<AC>, request),
   };
 }
