@@ -49,7 +49,7 @@ describe.each(CLI_TARGETS)('orgkit audit access-report on $name', ({ make }) => 
       expect(csv.status, csv.stderr).toBe(0);
       const lines = csv.stdout.trimEnd().split('\n');
       expect(lines[0]).toBe(
-        'occurred_at,action,outcome,actor_user_id,actor_system,actor_role,organization_id,resource_type,resource_ids,purpose,emergency_access,impersonator,impersonation_reason,recipient,description,event_id',
+        'occurred_at,action,outcome,actor_user_id,actor_system,actor_role,organization_id,resource_type,resource_ids,purpose,emergency_access,review_outcome,impersonator,impersonation_reason,recipient,description,event_id',
       );
       expect(lines.slice(1).map((l) => l.split(',')[1])).toEqual([
         'access.read',

@@ -3,7 +3,7 @@ import { parseAuditQuery, streamAuditEvents } from '../audit/query-events.js';
 import type { AuditEvent } from '../audit/types.js';
 import { OrgkitError, parseInput } from '../errors/index.js';
 import type { AccessDeps } from './deps.js';
-import type { AccessReportEntry, AccessReportQuery } from './types.js';
+import type { AccessReportEntry, AccessReportQuery, EmergencyAccessOutcome } from './types.js';
 
 /** What the reports need. @internal */
 export type AccessReportDeps = Omit<AccessDeps, 'events'>;
@@ -17,6 +17,8 @@ const querySchema = z.strictObject({
 const strings = (value: unknown): string[] =>
   Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+const isOutcome = (value: unknown): value is EmergencyAccessOutcome =>
+  value === 'appropriate' || value === 'inappropriate';
 
 /** An audit event as a line of a person's access report. @internal */
 export function toReportEntry(event: AuditEvent): AccessReportEntry {
@@ -37,6 +39,10 @@ export function toReportEntry(event: AuditEvent): AccessReportEntry {
     disclosure:
       event.action === 'access.disclosed'
         ? { recipient: text(m.recipient) ?? '', description: text(m.description) ?? '' }
+        : null,
+    review:
+      event.action === 'access.emergency_reviewed' && isOutcome(m.outcome)
+        ? { outcome: m.outcome }
         : null,
     eventId: event.id,
   };

@@ -146,6 +146,11 @@ export interface AccessReportEntry {
   impersonator: { email: string; reason: string | null } | null;
   /** Set for disclosures. */
   disclosure: { recipient: string; description: string } | null;
+  /**
+   * Set for a review of emergency access (`access.emergency_reviewed`, the grant's id in
+   * `resourceIds`): the reviewer's verdict. The reviewer's note is not in the report.
+   */
+  review: { outcome: EmergencyAccessOutcome } | null;
   eventId: string;
 }
 

@@ -25,7 +25,7 @@ describe.each(DATABASE_TARGETS)('accessReport and exportDisclosures ($name)', (t
 
   it('lists who touched a person’s records, when and why, with emergency and impersonated access marked; reading it is recorded', async () => {
     const orgkit = accessOrgkit(database.db);
-    await orgkit.runWithRequestScope({ session: doctor }, async () => {
+    const grant = await orgkit.runWithRequestScope({ session: doctor }, async () => {
       await orgkit.recordAccess('visit_note', ['n1', 'n2'], {
         purpose: 'TREAT',
         subjectIds: ['user_pat'],
@@ -55,6 +55,9 @@ describe.each(DATABASE_TARGETS)('accessReport and exportDisclosures ($name)', (t
         subjectIds: ['user_pat'],
       }),
     );
+    await orgkit.runWithRequestScope({ session: officer }, () =>
+      orgkit.reviewEmergencyAccess(grant.id, { outcome: 'appropriate', note: 'seizure, ER' }),
+    );
 
     // The patient reads their own report (every organization's events about them).
     const mine = await orgkit.runWithRequestScope({ session: patient }, () =>
@@ -66,6 +69,7 @@ describe.each(DATABASE_TARGETS)('accessReport and exportDisclosures ($name)', (t
       ['access.read', 'ETREAT', ['user_pat']],
       ['access.disclosed', 'HPAYMT', ['n1']],
       ['profile.updated', null, ['user_pat']],
+      ['access.emergency_reviewed', null, [grant.id]],
       // The read of this very report is recorded before its first line, so it lists itself.
       ['access.report_read', null, ['user_pat']],
     ]);
@@ -82,6 +86,13 @@ describe.each(DATABASE_TARGETS)('accessReport and exportDisclosures ($name)', (t
       description: 'visit note for claim 123',
     });
     expect(mine[4]?.impersonator).toEqual({ email: 'support@clinic.example', reason: 'ticket 7' });
+    // The review's verdict is in the report; the reviewer's note is not.
+    expect(mine[5]).toMatchObject({
+      actor: { userId: 'user_officer' },
+      review: { outcome: 'appropriate' },
+    });
+    expect(JSON.stringify(mine)).not.toContain('seizure');
+    expect(mine.filter((e) => e.review !== null)).toHaveLength(1);
 
     // Someone else needs the review permission, and sees their organization's events only.
     await expect(

@@ -32,6 +32,7 @@ const COLUMNS: { header: string; value(entry: AccessReportEntry): string | null 
   { header: 'resource_ids', value: (e) => e.resourceIds.join(' ') },
   { header: 'purpose', value: (e) => e.purpose },
   { header: 'emergency_access', value: (e) => e.emergencyAccessIds.join(' ') || null },
+  { header: 'review_outcome', value: (e) => e.review?.outcome ?? null },
   { header: 'impersonator', value: (e) => e.impersonator?.email ?? null },
   { header: 'impersonation_reason', value: (e) => e.impersonator?.reason ?? null },
   { header: 'recipient', value: (e) => e.disclosure?.recipient ?? null },
