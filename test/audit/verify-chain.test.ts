@@ -152,6 +152,21 @@ describe.each(DATABASE_TARGETS)('verifyAuditChain and checkpoints (database: $na
     ).toMatchObject({ organizationId: 'org_a', kind: 'hash_mismatch', seq: 7 });
   });
 
+  it('incrementally, reads a chain over several pages and finds a change on a later one', async () => {
+    const checkpoint = await orgkit.createAuditCheckpoint();
+    await log('org_a', 1_000);
+    await log('org_a', 500);
+    const report = await orgkit.verifyAuditChain({ checkpoint, incremental: true });
+    expect(report).toMatchObject({ valid: true, eventsChecked: 1_500 });
+    await behindTheTriggersBack(
+      database.db,
+      sql`UPDATE audit_logs SET target_id = 'changed' WHERE workos_org_id = 'org_a' AND seq = 1300`,
+    );
+    expect(
+      (await orgkit.verifyAuditChain({ checkpoint, incremental: true })).firstProblem,
+    ).toMatchObject({ organizationId: 'org_a', kind: 'hash_mismatch', seq: 1300 });
+  });
+
   it('incrementally, finds a chain rebuilt under the checkpoint even when nothing was added', async () => {
     const checkpoint = await orgkit.createAuditCheckpoint();
     await behindTheTriggersBack(
