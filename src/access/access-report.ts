@@ -3,7 +3,12 @@ import { parseAuditQuery, streamAuditEvents } from '../audit/query-events.js';
 import type { AuditEvent } from '../audit/types.js';
 import { OrgkitError, parseInput } from '../errors/index.js';
 import type { AccessDeps } from './deps.js';
-import type { AccessReportEntry, AccessReportQuery, EmergencyAccessOutcome } from './types.js';
+import {
+  type AccessReportEntry,
+  type AccessReportQuery,
+  EMERGENCY_ACCESS_OUTCOMES,
+  type EmergencyAccessOutcome,
+} from './types.js';
 
 /** What the reports need. @internal */
 export type AccessReportDeps = Omit<AccessDeps, 'events'>;
@@ -18,7 +23,7 @@ const strings = (value: unknown): string[] =>
   Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
 const isOutcome = (value: unknown): value is EmergencyAccessOutcome =>
-  value === 'appropriate' || value === 'inappropriate';
+  (EMERGENCY_ACCESS_OUTCOMES as readonly unknown[]).includes(value);
 
 /** An audit event as a line of a person's access report. @internal */
 export function toReportEntry(event: AuditEvent): AccessReportEntry {

@@ -7,7 +7,11 @@ import type { Session } from '../session/types.js';
 import { forgetActiveGrants } from './active-grants.js';
 import type { AccessDeps } from './deps.js';
 import { idText, line } from './text.js';
-import type { EmergencyAccessGrant, EmergencyAccessListOptions } from './types.js';
+import {
+  EMERGENCY_ACCESS_OUTCOMES,
+  type EmergencyAccessGrant,
+  type EmergencyAccessListOptions,
+} from './types.js';
 
 /** What the emergency-access functions need. @internal */
 export type EmergencyAccessDeps = Omit<AccessDeps, 'events'>;
@@ -98,7 +102,7 @@ export function createEmergencyAccess(deps: EmergencyAccessDeps) {
     })
     .optional();
   const reviewSchema = z.strictObject({
-    outcome: z.enum(['appropriate', 'inappropriate']),
+    outcome: z.enum(EMERGENCY_ACCESS_OUTCOMES),
     note: line(1, 2_000, { multiline: true }).optional(),
   });
 

@@ -106,7 +106,10 @@ export interface EmergencyAccessGrant {
 }
 
 /** A reviewer's verdict on an emergency access. */
-export type EmergencyAccessOutcome = 'appropriate' | 'inappropriate';
+export type EmergencyAccessOutcome = (typeof EMERGENCY_ACCESS_OUTCOMES)[number];
+
+/** The verdicts a review may record. @internal */
+export const EMERGENCY_ACCESS_OUTCOMES = ['appropriate', 'inappropriate'] as const;
 
 /** Options of `listEmergencyAccessForReview`. */
 export interface EmergencyAccessListOptions {

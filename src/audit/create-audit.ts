@@ -144,7 +144,7 @@ export function createAudit(deps: AuditDeps): AuditModule {
       const what = 'exportAuditEvents';
       return {
         async *[Symbol.asyncIterator]() {
-          const { parsed, reader } = await scoped({ ...query, limit: 500 }, what);
+          const { parsed, reader } = await scoped(query, what);
           if (reader) await recordRead(reader, parsed, 'export');
           yield* streamAuditEvents(db, tables, parsed, what);
         },

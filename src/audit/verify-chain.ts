@@ -296,18 +296,16 @@ export async function verifyAuditChains(
     for (const chain of known.sort()) {
       open(chain);
       // The checkpoint's own event is read with the rest: it must still be there, unchanged.
-      const mark = marksToProbe.get(chain);
+      let mark = marksToProbe.get(chain);
       let after = mark ? mark.seq - 1 : current!.lastSeq;
-      let probed = !mark;
       while (!current!.problem) {
         const rows = rowsOf<StoredRow>(
           await select(sql`${chainOf} = ${chain} AND ${t.seq} > ${after}`),
         );
         const fetched = rows.length;
-        if (!probed && mark) {
-          probed = true;
+        if (mark) {
           const first = rows[0];
-          if (first === undefined || Number(first.seq) !== mark.seq || first.hash !== mark.hash) {
+          if (first?.hash !== mark.hash || Number(first.seq) !== mark.seq) {
             const found = first && Number(first.seq) === mark.seq ? first : undefined;
             fail(
               'checkpoint_mismatch',
@@ -320,11 +318,10 @@ export async function verifyAuditChains(
             break;
           }
           rows.shift();
-          after = mark.seq;
+          mark = undefined;
         }
         for (const row of rows) check(row);
-        const last = rows[rows.length - 1];
-        if (last) after = Number(last.seq);
+        after = Number(rows.at(-1)?.seq ?? after);
         // A short page is the chain's end: no query for an empty one.
         if (fetched < PAGE) break;
       }

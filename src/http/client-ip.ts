@@ -1,6 +1,6 @@
 import { OrgkitError } from '../errors/index.js';
 import type { HeadersLike } from './headers.js';
-import { createIpMatcher, type IpRule, ipVersion as isIP } from './ip-address.js';
+import { createIpMatcher, type IpRule, ipVersion } from './ip-address.js';
 
 /**
  * Which proxies may set `X-Forwarded-For`: `false` trusts none (the socket address is the client),
@@ -23,10 +23,10 @@ function normalize(raw: string | undefined): string | undefined {
   if (address.startsWith('[')) address = address.slice(1, address.indexOf(']'));
   else if (/^\d+\.\d+\.\d+\.\d+:\d+$/.test(address))
     address = address.slice(0, address.indexOf(':'));
-  if (address.toLowerCase().startsWith('::ffff:') && isIP(address.slice(7)) === 4) {
+  if (address.toLowerCase().startsWith('::ffff:') && ipVersion(address.slice(7)) === 4) {
     address = address.slice(7);
   }
-  return isIP(address) ? address : undefined;
+  return ipVersion(address) ? address : undefined;
 }
 
 // A connection reports one address string for all its requests: its normalized form is
@@ -51,7 +51,7 @@ function trustedProxiesOf(entries: readonly string[]): (address: string) => bool
   const rules: IpRule[] = [];
   for (const entry of entries) {
     const [address = '', bits] = entry.split('/');
-    const family = isIP(address);
+    const family = ipVersion(address);
     const prefix = bits === undefined ? undefined : Number(bits);
     const max = family === 4 ? 32 : 128;
     if (
